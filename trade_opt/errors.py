@@ -1,0 +1,37 @@
+"""Exception types of trade_opt.
+
+Every error a user can cause by their input is an :class:`InputError` naming the file, the field
+and the reason in one line; the CLI prints it and exits with code 2.
+"""
+from __future__ import annotations
+
+
+class TradeOptError(Exception):
+    """Base class of every error trade_opt raises on purpose."""
+
+
+class InputError(TradeOptError):
+    """Bad input: ``<file>: <field>: <reason>`` in one line."""
+
+    def __init__(self, file: str, field: str, reason: str):
+        self.file = str(file)
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{self.file}: {field}: {reason}")
+
+
+class FieldError(TradeOptError):
+    """Raised by instance validators; :func:`trade_opt.instances.parse_instance` adds the file."""
+
+    def __init__(self, field: str, reason: str):
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
+
+
+class SolverUnavailableError(TradeOptError):
+    """A solver named by the user is not installed; the message says which package provides it."""
+
+
+class SolveError(TradeOptError):
+    """A solver ran but did not return a usable answer (status and reason in the message)."""

@@ -1,0 +1,13 @@
+"""Gomory (1991), "A Ricardo model with economies of scale" (seed 003).
+
+Two countries, n goods, production f_ij(l) = e_ij l^alpha_ij with alpha > 1, Cobb-Douglas demand.
+
+* :mod:`~trade_opt.gomory.instance`: the instance file type and its numpy data (:class:`GomoryData`).
+* :mod:`~trade_opt.gomory.equilibria`: the 2^n - 2 specialized equilibria (trade equation, Eq. 2).
+* :mod:`~trade_opt.gomory.boundary`: knapsack coefficients c_i(Y), V_i(Y) and the curves B(Y), B1(Y).
+* :mod:`~trade_opt.gomory.ricardo`: Ricardo level and Ricardo solution.
+* :mod:`~trade_opt.gomory.theorems`: Theorem 2's bound, Theorem 3's check.
+"""
+from trade_opt.gomory.instance import GomoryData, GomoryInstance
+
+__all__ = ["GomoryData", "GomoryInstance"]

@@ -1,0 +1,142 @@
+"""Gomory instance files and their numpy form.
+
+Schema (TOML or JSON; names fixed so instances can be written by hand)::
+
+    model = "gomory"
+    name = "table1"
+    description = "..."
+    labor = [8.0, 4.0]                  # L1, L2
+    demand = [[...n...], [...n...]]     # d_i1, d_i2; each row renormalized to sum 1
+    efficiency = [[...n...], [...n...]] # e_i1, e_i2 > 0
+    exponent = [...n...]                # alpha_i > 1, or [[...n...], [...n...]] for alpha_ij
+
+Conventions (``models/gomory.md``): country index j = 1, 2 is row 0, 1; good order is the file's.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+from pydantic import model_validator
+
+from trade_opt.errors import FieldError
+from trade_opt.instances import InstanceBase, validate_as
+
+
+def _check_matrix(name: str, rows: list[list[float]], n: int | None) -> int:
+    if len(rows) != 2:
+        raise FieldError(name, f"needs 2 rows (country 1, country 2), got {len(rows)}")
+    if n is None:
+        n = len(rows[0])
+    for j, row in enumerate(rows):
+        if len(row) != n:
+            raise FieldError(f"{name}[{j}]", f"has {len(row)} entries, expected n = {n} (lengths differ)")
+    return n
+
+
+class GomoryInstance(InstanceBase):
+    """A validated Gomory (1991) instance as read from a file (raw, not renormalized)."""
+
+    model: Literal["gomory"]
+    labor: list[float]
+    demand: list[list[float]]
+    efficiency: list[list[float]]
+    exponent: list[float] | list[list[float]]
+
+    @model_validator(mode="after")
+    def _check(self) -> "GomoryInstance":
+        if len(self.labor) != 2:
+            raise FieldError("labor", f"needs 2 entries [L1, L2], got {len(self.labor)}")
+        for j, value in enumerate(self.labor):
+            if value <= 0:
+                raise FieldError(f"labor[{j}]", f"labor supply must be > 0, got {value!r}")
+        n = _check_matrix("demand", self.demand, None)
+        if n < 2:
+            raise FieldError("demand", f"needs at least n = 2 goods, got {n}")
+        _check_matrix("efficiency", self.efficiency, n)
+        for j in range(2):
+            for i, value in enumerate(self.demand[j]):
+                if value < 0:
+                    raise FieldError(f"demand[{j}][{i}]", f"demand share must be >= 0, got {value!r}")
+            if math.fsum(self.demand[j]) <= 0:
+                raise FieldError(f"demand[{j}]", f"country {j + 1} has all-zero demand")
+            for i, value in enumerate(self.efficiency[j]):
+                if value <= 0:
+                    raise FieldError(f"efficiency[{j}][{i}]", f"efficiency must be > 0, got {value!r}")
+        for i in range(n):
+            if self.demand[0][i] == 0 and self.demand[1][i] == 0:
+                raise FieldError(f"demand[*][{i}]", f"good {i + 1} has zero demand in both countries")
+        if self.exponent and isinstance(self.exponent[0], list):
+            _check_matrix("exponent", self.exponent, n)  # type: ignore[arg-type]
+            cells = [(f"exponent[{j}][{i}]", v) for j, row in enumerate(self.exponent) for i, v in enumerate(row)]  # type: ignore[arg-type]
+        else:
+            if len(self.exponent) != n:
+                raise FieldError("exponent", f"has {len(self.exponent)} entries, expected n = {n} (lengths differ)")
+            cells = [(f"exponent[{i}]", v) for i, v in enumerate(self.exponent)]
+        for field, value in cells:
+            if value <= 1:
+                raise FieldError(field, f"production exponent must be > 1 (increasing returns), got {value!r}")
+        return self
+
+    @property
+    def n(self) -> int:
+        """Number of goods."""
+        return len(self.demand[0])
+
+    def data(self) -> "GomoryData":
+        """The numpy arrays the maths uses (demands renormalized to sum 1 per country)."""
+        d = np.asarray(self.demand, dtype=float)
+        alpha = np.asarray(self.exponent, dtype=float)
+        if alpha.ndim == 1:
+            alpha = np.vstack([alpha, alpha])
+        return GomoryData(
+            d=d / d.sum(axis=1, keepdims=True),
+            e=np.asarray(self.efficiency, dtype=float),
+            alpha=alpha,
+            L=np.asarray(self.labor, dtype=float),
+            demand_row_sums=d.sum(axis=1),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class GomoryData:
+    """Numpy arrays of a Gomory instance; row j is country j + 1, column i is good i + 1.
+
+    Attributes
+    ----------
+    d : (2, n) demand shares, each row sums to 1 (renormalized from the file).
+    e : (2, n) efficiencies e_ij in f_ij(l) = e_ij l^alpha_ij.
+    alpha : (2, n) production exponents alpha_ij > 1.
+    L : (2,) labor supplies L_1, L_2.
+    demand_row_sums : (2,) the demand rows' sums before renormalization (1.07, 1.20 for Table 1).
+    """
+
+    d: np.ndarray
+    e: np.ndarray
+    alpha: np.ndarray
+    L: np.ndarray
+    demand_row_sums: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.d.shape[1]
+
+    @classmethod
+    def from_arrays(
+        cls,
+        demand: Sequence[Sequence[float]],
+        efficiency: Sequence[Sequence[float]],
+        exponent: Sequence[float] | Sequence[Sequence[float]],
+        labor: Sequence[float] = (1.0, 1.0),
+    ) -> "GomoryData":
+        """Build (and validate, as an instance file would be) from array-likes."""
+        raw = {
+            "model": "gomory",
+            "labor": np.asarray(labor, dtype=float).tolist(),
+            "demand": np.asarray(demand, dtype=float).tolist(),
+            "efficiency": np.asarray(efficiency, dtype=float).tolist(),
+            "exponent": np.asarray(exponent, dtype=float).tolist(),
+        }
+        return validate_as(GomoryInstance, raw, "<arrays>").data()

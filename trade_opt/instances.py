@@ -1,0 +1,134 @@
+"""Instance files -> validated instance objects (the one place input is checked).
+
+Files are TOML (``.toml``) or JSON (``.json``).  The key ``model`` selects the instance type from
+:mod:`trade_opt.registry`; the rest is validated by that type (pydantic, strict: no silent type
+coercion, no unknown keys, no NaN or infinity).  Every problem becomes an
+:class:`~trade_opt.errors.InputError` that names the file, the field and the reason in one line.
+"""
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from trade_opt.errors import FieldError, InputError
+from trade_opt.registry import MODELS, resolve
+
+#: Largest instance file read (bytes); larger files are refused before parsing.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class InstanceBase(BaseModel):
+    """Fields every instance has.  Subclasses fix ``model`` with a ``Literal``."""
+
+    model_config = ConfigDict(
+        strict=True, extra="forbid", allow_inf_nan=False, frozen=True, protected_namespaces=()
+    )
+
+    model: str
+    name: str = "unnamed"
+    description: str = ""
+    source: str = ""
+
+
+InstanceT = TypeVar("InstanceT", bound=InstanceBase)
+
+
+def read_document(path: str | Path) -> dict[str, Any]:
+    """Read a TOML or JSON file into a dict (errors name the file)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "<file>", "no such file")
+    if not path.is_file():
+        raise InputError(path, "<file>", "not a regular file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(path, "<file>", f"file is {size} bytes; instance files are limited to {MAX_FILE_BYTES}")
+    suffix = path.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise InputError(path, "<file>", f"unsupported file type {suffix or '(none)'!r}; use .toml or .json")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "<file>", f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, "<file>", f"invalid TOML: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, "<file>", f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(data, dict):
+        raise InputError(path, "<file>", "the top level must be a table/object of fields")
+    return data
+
+
+def _field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "<instance>"
+
+
+def _reason(error: Mapping[str, Any], cls: type[BaseModel]) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        allowed = ", ".join(sorted(cls.model_fields))
+        return f"unknown key (allowed keys: {allowed})"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "finite_number":
+        return f"must be a finite number, got {value!r}"
+    if kind.endswith("_type") or kind in ("literal_error", "is_instance_of"):
+        return f"{error['msg'].rstrip('.').lower()}, got {type(value).__name__} {value!r}"[:200]
+    return error["msg"].rstrip(".")
+
+
+def parse_instance(
+    data: Mapping[str, Any], source: str | Path = "<dict>", model: str | None = None
+) -> InstanceBase:
+    """Validate a dict into the instance type its ``model`` key names.
+
+    ``model`` (optional) is the model the caller expects; a file for another model is an error.
+    """
+    name = data.get("model")
+    if name is None:
+        raise InputError(source, "model", f"required field is missing (one of: {', '.join(MODELS)})")
+    if not isinstance(name, str) or name not in MODELS:
+        raise InputError(source, "model", f"unknown model {name!r} (one of: {', '.join(MODELS)})")
+    if model is not None and name != model:
+        raise InputError(source, "model", f"this command takes a {model!r} instance, the file is {name!r}")
+    cls = resolve(MODELS[name].instance)
+    return validate_as(cls, data, source)
+
+
+def validate_as(cls: type[InstanceT], data: Mapping[str, Any], source: str | Path = "<dict>") -> InstanceT:
+    """Validate ``data`` as instance type ``cls``; one-line :class:`InputError` on failure."""
+    try:
+        return cls.model_validate(dict(data))
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        raise InputError(source, _field_path(first["loc"]), _reason(first, cls) + more) from None
+    except FieldError as exc:
+        raise InputError(source, exc.field, exc.reason) from None
+
+
+def load_instance(path: str | Path, model: str | None = None) -> InstanceBase:
+    """Read and validate an instance file (TOML or JSON).
+
+    Examples
+    --------
+    >>> inst = load_instance("instances/gomory_table1.toml")  # doctest: +SKIP
+    >>> inst.n
+    9
+    """
+    return parse_instance(read_document(path), source=str(path), model=model)

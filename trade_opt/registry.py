@@ -1,0 +1,40 @@
+"""Which models trade_opt knows: instance type, main job and CLI sub-app of each.
+
+Entries are import strings so that ``trade-opt`` starts fast and one model's heavy imports never
+slow another's.  Adding a model touches this one table.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model: ``instance`` is its pydantic instance class, ``job`` its main job
+    ``run_job(instance, out_dir, *, source) -> dict`` (what ``trade-opt run`` calls), ``cli`` its
+    typer sub-app (``trade-opt <name> ...``); all as ``"module:attribute"`` strings."""
+
+    name: str
+    instance: str
+    job: str
+    cli: str
+    help: str
+
+
+MODELS: dict[str, ModelEntry] = {
+    "gomory": ModelEntry(
+        "gomory",
+        "trade_opt.gomory.instance:GomoryInstance",
+        "trade_opt.gomory.job:run_job",
+        "trade_opt.gomory.cli:app",
+        "Gomory (1991): Ricardo model with economies of scale.",
+    ),
+}
+
+
+def resolve(target: str) -> Any:
+    """Import ``"module:attribute"`` and return the attribute."""
+    module_name, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
