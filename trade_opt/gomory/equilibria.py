@@ -44,9 +44,8 @@ def pattern_codes(X: np.ndarray) -> np.ndarray:
 
 def pattern_strings(X: np.ndarray) -> np.ndarray:
     """Patterns as strings of 0/1, good 1 first (the CSV ``pattern`` column)."""
-    X = np.atleast_2d(np.asarray(X, dtype=bool))
-    chars = np.where(X, "1", "0")
-    return np.array(["".join(row) for row in chars]) if len(chars) else np.array([], dtype=str)
+    X = np.ascontiguousarray(np.atleast_2d(np.asarray(X, dtype=bool)).astype(np.uint8) + ord("0"))
+    return X.view(f"S{X.shape[1]}").ravel().astype(str)
 
 
 def log_quantities(data: GomoryData, log_V: np.ndarray, log_Y: np.ndarray, log_1mY: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -37,7 +37,7 @@ from trade_opt.progress import progress_bar
 #: Equilibria kept in memory for figures and Theorem 3 (a uniform subsample beyond this).
 KEEP_IN_MEMORY = 1 << 20
 #: Equilibria checked against Theorem 3 (a uniform subsample beyond this).
-THEOREM3_SAMPLE = 1 << 14
+THEOREM3_SAMPLE = 1 << 12
 
 
 def equilibria_frame(batch: EquilibriumBatch) -> pd.DataFrame:
@@ -72,6 +72,7 @@ def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -
     stats: dict[str, Any] = {"count": 0, "max_trade_residual": 0.0, "max_labor_residual": 0.0,
                              "best_country1": None, "best_country2": None}
     best = [(-np.inf, None), (-np.inf, None)]
+    done = 0
     with CsvStream(path) as csv, progress_bar("equilibria", total) as bar:
         for batch in specialized_equilibria(data, chunk):
             csv.write(equilibria_frame(batch))
@@ -84,7 +85,8 @@ def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -
                     best[j] = (float(u[k]), {"x": batch.X[k].astype(int).tolist(), "Y": float(batch.Y[k]),
                                             "w_ratio": float(batch.w_ratio[k]), "u1": float(batch.u1[k]), "u2": float(batch.u2[k])})
             kept.append(_subsample(batch, stride))
-            bar.advance(len(batch) + (0 if stats["count"] < total else 0))
+            bar.advance(int(batch.codes[-1]) - done)  # patterns scanned, degenerate ones included
+            done = int(batch.codes[-1])
     stats["best_country1"], stats["best_country2"] = best[0][1], best[1][1]
     stats["degenerate_patterns"] = total - stats["count"]
     stats["kept_for_figures"] = {"stride": stride}
