@@ -31,6 +31,13 @@ MODELS: dict[str, ModelEntry] = {
         "trade_opt.gomory.cli:app",
         "Gomory (1991): Ricardo model with economies of scale.",
     ),
+    "krugman": ModelEntry(
+        "krugman",
+        "trade_opt.krugman.instance:KrugmanInstance",
+        "trade_opt.krugman.job:run_job",
+        "trade_opt.krugman.cli:app",
+        "Krugman (1979) with A stages and North-South outsourcing, as MCPs.",
+    ),
 }
 
 

@@ -1,0 +1,62 @@
+"""``trade-opt run`` for a Krugman instance: solve, check, print a summary, write summary.json + SS/DD figure."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from trade_opt.krugman.instance import KrugmanInstance
+from trade_opt.krugman.solve import solve_economy
+from trade_opt.outputs import write_json
+
+#: Quantities printed by :func:`run_job`, in this order.
+_PRINTED = ("p", "omega", "Y", "n", "c", "c_star", "real_wage_N", "real_wage_S", "E_S", "l", "x", "U_N", "U_S")
+
+
+def solve_summary(instance: KrugmanInstance, source: str) -> dict[str, Any]:
+    """Solve ``instance`` (:func:`solve_economy`) and return the JSON-ready summary."""
+    data = instance.data()
+    report = solve_economy(data)
+    params = instance.model_dump(exclude_none=True)
+    mu_text = data.mu_fn.describe() if data.mu_fn is not None else None
+    normalization = ("Northern wage omega = 1" if data.economy == "closed"
+                     else "Southern wage = 1 (paper); the MCP is solved with the Northern wage = 1")
+    return {"source": source, "name": instance.name, "instance": params, "mu": mu_text, "b_A": data.b_A,
+            "normalization": normalization, **report.summary()}
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """A short human-readable account of :func:`solve_summary`'s result on stdout."""
+    eq = summary["equilibrium"]
+    typer.echo(f"Krugman ({summary['economy']}): {summary['name']}  [{summary['normalization']}]")
+    if summary["mu"]:
+        typer.echo(f"  {summary['mu']}")
+    for key in _PRINTED:
+        if key in eq:
+            typer.echo(f"  {key:12s} {eq[key]:.10g}")
+    el = summary["elasticities"]
+    if "eps_z" in el:
+        typer.echo(f"  eps_z        {el['eps_z']:.10g} (finite difference {el['eps_z_fd']:.10g})")
+    mcp = summary["mcp"]
+    its = mcp["iterations"]
+    its = ", ".join(f"{k} {v}" for k, v in its.items()) if isinstance(its, dict) else str(its)
+    typer.echo(f"  MCP {mcp['status']}: natural residual {summary['natural_residual']:.2e} "
+               f"(scaled, trade_opt.mcp: {mcp['residual']:.2e}); iterations: {its}; {mcp['seconds']:.3f} s")
+    typer.echo(f"  Walras residual {summary['walras_residual']:.2e}; max rel. diff MCP vs closed form "
+               f"{summary['max_rel_diff_mcp_closed_form']:.2e}")
+
+
+def run_job(instance: KrugmanInstance, out_dir: Path, *, source: str) -> dict[str, Any]:
+    """Main job: solve the instance, print the equilibrium, write ``summary.json`` and ``ss_dd.png``."""
+    from trade_opt.krugman.plots import ss_dd_figure
+
+    summary = solve_summary(instance, source)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ss_dd_figure([(instance.name, instance.data())], out_dir / "ss_dd.png")
+    summary["files"] = ["summary.json", "ss_dd.png"]
+    write_json(out_dir / "summary.json", summary)
+    print_summary(summary)
+    typer.echo(f"  wrote {out_dir}/summary.json, ss_dd.png")
+    return summary

@@ -1,0 +1,21 @@
+"""The shared complementarity layer: Pyomo MCPs solved by Ipopt plus an active-set Newton polish.
+
+Write the model with ``pyomo.mpec.Complementarity`` (``complements(x >= 0, F >= 0)``) and free
+variables with equality ``Constraint`` s, then::
+
+    from trade_opt.mcp import solve
+    result = solve(model, starts=[{"p[1]": 1.0}], tol=1e-10)
+    result.status, result.residual, result.active_set, result.solutions
+
+Algorithm (``models/mcp.md``): Scholtes relaxation solved by Ipopt (:mod:`.reformulate`), active
+set identified from the natural residual and a Newton solve of the support system with exact
+PyNumero/ASL derivatives (:mod:`.polish`), semismooth mid / Fischer-Burmeister fallbacks, scaled
+natural residual (:mod:`.residual`).  :mod:`.baseline` holds the plain scipy FB baseline.
+"""
+from trade_opt.mcp.pairs import Pair, complementarity_pairs
+from trade_opt.mcp.residual import natural_residual
+from trade_opt.mcp.result import MCPResult, MCPSolution
+from trade_opt.mcp.solve import generic_stability, solve
+
+__all__ = ["solve", "MCPResult", "MCPSolution", "natural_residual", "complementarity_pairs", "Pair",
+           "generic_stability"]

@@ -1,0 +1,144 @@
+"""Scholtes relaxation of the MCP as an NLP, solved by Ipopt (cyipopt through Pyomo).
+
+Scholtes (2001, SIAM J. Optim. 11) relaxes each complementarity ``0 <= x - lb perp F >= 0`` to
+
+    x >= lb,   F >= 0,   (x - lb) * F / s <= eps,
+
+and drives ``eps -> 0`` (here ``1e-2, 1e-4, 1e-6, 1e-8``), warm-starting each NLP from the
+previous one.  Upper-bounded pairs use ``(ub - x) * (-F) / s <= eps`` with ``F <= 0``; box pairs
+split ``F = w - v`` with ``w, v >= 0``, ``(x - lb) w / s <= eps``, ``(ub - x) v / s <= eps``; free
+pairs and the model's equalities stay equalities.  The objective is the constant 0 (a feasibility
+problem).  ``s`` are the row scales of :mod:`trade_opt.mcp.residual` at the start point.
+
+The relaxation only brings the point near a solution (typically 1e-5 .. 1e-8 at degenerate
+points); :mod:`trade_opt.mcp.polish` finishes the job.  This module never uses ``mpec.nl`` or
+``mpec_nlp`` (see ``/work/shared/notes/solver_stack.md``).
+"""
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any, Iterator
+
+import numpy as np
+import pyomo.environ as pyo
+
+from trade_opt.errors import SolverUnavailableError
+from trade_opt.solvers import PROVIDERS, ipopt_available
+
+NLP_BLOCK = "_mcp_scholtes"
+EPS_SCHEDULE = (1e-2, 1e-4, 1e-6, 1e-8)
+DEFAULT_IPOPT_OPTIONS = {
+    "print_level": 0,
+    "sb": "yes",
+    "tol": 1e-10,
+    "acceptable_tol": 1e-7,
+    "max_iter": 1000,
+    "mu_strategy": "adaptive",
+    "honor_original_bounds": "yes",
+}
+
+
+def require_ipopt() -> None:
+    """Raise :class:`SolverUnavailableError` unless Ipopt works through Pyomo's cyipopt interface."""
+    ok, detail = ipopt_available()
+    if not ok:
+        raise SolverUnavailableError(
+            f"Ipopt is not available ({detail}); run `bash scripts/setup.sh` ({PROVIDERS['ipopt']})"
+        )
+
+
+class ScholtesNLP:
+    """The relaxed NLP attached to the system's private clone (built once, re-solved per eps)."""
+
+    def __init__(self, system: Any, scales: np.ndarray):
+        self.system = system
+        work = system.work
+        getattr(work, "_mcp_eval").F.deactivate()
+        if hasattr(work, NLP_BLOCK):
+            work.del_component(NLP_BLOCK)
+        blk = pyo.Block()
+        work.add_component(NLP_BLOCK, blk)
+        blk.eps = pyo.Param(mutable=True, initialize=EPS_SCHEDULE[0])
+        blk.cons = pyo.ConstraintList()
+        blk.products = pyo.ConstraintList()
+        self.product_terms: list[Any] = []
+        self.splits: list[tuple[int, Any, Any]] = []
+        for k, pair in enumerate(system.pairs):
+            self._add_pair(blk, k, pair, system.work_vars[k], float(scales[k]))
+        blk.obj = pyo.Objective(expr=0.0)
+        blk.penalty = pyo.Objective(expr=sum(self.product_terms) if self.product_terms else 0.0)
+        blk.penalty.deactivate()
+        self.block = blk
+        self.solver = pyo.SolverFactory("cyipopt")
+
+    def _add_pair(self, blk: Any, k: int, pair: Any, var: Any, s: float) -> None:
+        F, lb, ub, cons = pair.expr, pair.lb, pair.ub, blk.cons
+        if pair.kind == "free":
+            cons.add(F == 0)
+            return
+        var.setlb(None if math.isinf(lb) else lb)
+        var.setub(None if math.isinf(ub) else ub)
+        if pair.kind in ("lower", "slack"):
+            cons.add(F >= 0)
+            self._product(blk, (var - lb) * F / s)
+        elif pair.kind == "upper":
+            cons.add(F <= 0)
+            self._product(blk, (ub - var) * (-F) / s)
+        else:  # box
+            w = pyo.Var(bounds=(0, None), initialize=0.0)
+            v = pyo.Var(bounds=(0, None), initialize=0.0)
+            blk.add_component(f"w_{k}", w)
+            blk.add_component(f"v_{k}", v)
+            cons.add(F - w + v == 0)
+            self._product(blk, (var - lb) * w / s)
+            self._product(blk, (ub - var) * v / s)
+            self.splits.append((k, w, v))
+
+    def _product(self, blk: Any, term: Any) -> None:
+        blk.products.add(term <= blk.eps)
+        self.product_terms.append(term)
+
+    def set_mode(self, mode: str) -> None:
+        """``scholtes``: products <= eps, objective 0; ``penalty``: minimize the sum of products."""
+        penalty = mode == "penalty"
+        (self.block.products.deactivate if penalty else self.block.products.activate)()
+        (self.block.penalty.activate if penalty else self.block.penalty.deactivate)()
+        (self.block.obj.deactivate if penalty else self.block.obj.activate)()
+
+    def _init_splits(self) -> None:
+        for k, w, v in self.splits:
+            value = float(pyo.value(self.system.pairs[k].expr, exception=False) or 0.0)
+            w.set_value(max(value, 0.0))
+            v.set_value(max(-value, 0.0))
+
+    def run(self, x0: np.ndarray, options: dict | None = None,
+            deadline: float | None = None, schedule=EPS_SCHEDULE) -> Iterator[tuple[float, np.ndarray, int, str]]:
+        """Solve the relaxation for each eps in turn; yields ``(eps, x, ipopt_iterations, termination)``."""
+        import time
+
+        system = self.system
+        system.load_work(np.clip(x0, system.lb, system.ub))
+        self._init_splits()
+        opts = dict(DEFAULT_IPOPT_OPTIONS)
+        opts.update(options or {})
+        for eps in schedule:
+            if deadline is not None:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    return
+                opts["max_wall_time"] = max(left, 0.01)
+            self.block.eps.set_value(eps)
+            counter = [0]
+
+            def callback(*args: Any) -> bool:
+                counter[0] += 1
+                return True
+
+            try:
+                results = self.solver.solve(system.work, options=opts, intermediate_callback=callback)
+                termination = str(results.solver.termination_condition)
+            except Exception as exc:  # Ipopt/evaluation errors: report, do not crash the caller
+                logging.getLogger(__name__).debug("Ipopt failed: %s", exc)
+                termination = f"error: {type(exc).__name__}"
+            yield eps, system.current_x(), max(counter[0] - 1, 0), termination

@@ -1,0 +1,234 @@
+"""The MCP as a numeric square system ``x -> (F(x), h(x))`` with an exact sparse Jacobian.
+
+The user's model is cloned once per call; in the clone the Complementarity components are
+deactivated and every standard pair function ``F_i`` (see :mod:`trade_opt.mcp.pairs`) becomes an
+equality row of an auxiliary block.  PyNumero's :class:`PyomoNLP` (AMPL Solver Library
+automatic differentiation) then evaluates all rows and their Jacobian in compiled code.
+
+Unknown vector ``x``: the complementarity variables in pair order, then the free variables (every
+other unfixed Var appearing in an active equality Constraint).  Rows: ``F`` in pair order, then
+the equality constraints written ``body - rhs``.  The system is square when the numbers agree.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.contrib.pynumero.exceptions import PyNumeroEvaluationError
+from pyomo.contrib.pynumero.interfaces.pyomo_nlp import PyomoNLP
+from pyomo.common.numeric_types import native_numeric_types
+from pyomo.core.base.var import VarData
+from pyomo.core.expr.visitor import identify_variables
+from pyomo.mpec import Complementarity
+
+from trade_opt.errors import TradeOptError
+from trade_opt.mcp.pairs import Pair, complementarity_pairs
+
+EVAL_BLOCK = "_mcp_eval"
+_BIG = 1e300
+
+
+@dataclass
+class MCPSystem:
+    """A cloned model plus index maps and a compiled evaluator (built by :func:`build_system`).
+
+    Attributes
+    ----------
+    model : the user's model; work : the private clone.
+    pairs : list[Pair] on the clone; n_pairs = len(pairs).
+    work_vars : clone VarData in ``x`` order; orig_vars : the user's VarData (None for slacks).
+    names : variable names in ``x`` order (slacks named ``"<pair>.slack"``).
+    lb, ub : bounds of the complementarity variables (``-inf``/``inf`` for free variables).
+    row_names : pair names (rows ``< n_pairs``) then equality constraint names.
+    """
+
+    model: Any
+    work: Any
+    pairs: list[Pair]
+    work_vars: list[Any]
+    orig_vars: list[Any]
+    names: list[str]
+    lb: np.ndarray
+    ub: np.ndarray
+    row_names: list[str]
+    row_keys: list[str]
+    nlp: Any = field(repr=False, default=None)
+    _xperm: np.ndarray = field(repr=False, default=None)
+    _gperm: np.ndarray = field(repr=False, default=None)
+    _rhs: np.ndarray = field(repr=False, default=None)
+
+    @property
+    def n(self) -> int:
+        return len(self.work_vars)
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.pairs)
+
+    # --- evaluation -------------------------------------------------------------------------
+    def _set(self, x: np.ndarray) -> None:
+        primals = self.nlp.get_primals()
+        primals[self._xperm] = x
+        self.nlp.set_primals(primals)
+
+    def F(self, x: np.ndarray) -> np.ndarray:
+        """All rows ``(F(x), h(x))``; ``+inf`` rows if the model cannot be evaluated at ``x``."""
+        self._set(x)
+        try:
+            g = self.nlp.evaluate_constraints()
+        except (PyNumeroEvaluationError, ArithmeticError, ValueError):
+            return np.full(self.n, np.inf)
+        rows = g[self._gperm] - self._rhs
+        rows[~np.isfinite(rows)] = np.inf
+        return rows
+
+    def J(self, x: np.ndarray) -> np.ndarray:
+        """Dense Jacobian ``d rows / d x`` (rows and columns in system order)."""
+        self._set(x)
+        jac = self.nlp.evaluate_jacobian().toarray()
+        return jac[np.ix_(self._gperm, self._xperm)]
+
+    # --- values -----------------------------------------------------------------------------
+    def current_x(self) -> np.ndarray:
+        """``x`` from the clone's current variable values (None -> 0)."""
+        return np.array([0.0 if v.value is None else float(v.value) for v in self.work_vars])
+
+    def x_from_model(self) -> np.ndarray:
+        """``x`` from the user's model values (slacks: their defining expression)."""
+        x = np.array([0.0 if v is None or v.value is None else float(v.value) for v in self.orig_vars])
+        self.load_work(x)
+        for k, pair in enumerate(self.pairs):
+            if pair.kind == "slack":
+                x[k] = float(pyo.value(pair.slack_expr))
+        return x
+
+    def load_work(self, x: np.ndarray) -> None:
+        """Write ``x`` into the clone's variables."""
+        for v, value in zip(self.work_vars, x):
+            v.set_value(float(value), skip_validation=True)
+
+    def load_model(self, x: np.ndarray) -> None:
+        """Write ``x`` into the user's model variables (slacks are not user variables)."""
+        for v, value in zip(self.orig_vars, x):
+            if v is not None:
+                v.set_value(float(value), skip_validation=True)
+
+    def values(self, x: np.ndarray) -> dict[str, float]:
+        """User variable name -> value."""
+        return {name: float(value) for name, value, v in zip(self.names, x, self.orig_vars) if v is not None}
+
+    def index_of(self, key: Any) -> int:
+        """Position in ``x`` of a user VarData or its name (``"n[2]"``)."""
+        name = key.name if isinstance(key, VarData) else str(key)
+        try:
+            return self._name_index[name]
+        except KeyError:
+            raise TradeOptError(f"start names unknown variable {name!r} (not an unfixed variable of the MCP)") from None
+
+
+def _equality_constraints(work: pyo.Block) -> list[Any]:
+    rows = []
+    for con in work.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+        if not con.equality:
+            raise TradeOptError(f"{con.name}: inequality constraints are not part of an MCP; pair the "
+                                "bound with a variable: complements(x >= 0, g >= 0)")
+        rows.append(con)
+    return rows
+
+
+def _free_variables(bodies: list[Any], taken: set[int]) -> list[Any]:
+    """Unfixed variables of ``bodies`` that are not complementarity variables, in first-seen order."""
+    seen: dict[int, Any] = {}
+    for body in bodies:
+        for v in identify_variables(body, include_fixed=False):
+            if id(v) not in taken and id(v) not in seen:
+                seen[id(v)] = v
+    return list(seen.values())
+
+
+def _nonconstant(pair: Pair) -> Pair:
+    """A constant ``F`` (e.g. ``-1``) written as ``x - x + c`` so Pyomo keeps it as a row."""
+    expr = pair.expr
+    if not (expr.__class__ in native_numeric_types or expr.is_fixed()) or pair.var is None:
+        return pair
+    return replace(pair, expr=pair.var - pair.var + float(pyo.value(expr)))
+
+
+def build_system(model: pyo.Block) -> MCPSystem:
+    """Clone ``model``, read its pairs, check squareness and compile the evaluator.
+
+    Raises
+    ------
+    TradeOptError
+        If the model has no complementarity conditions or equations, is not square, or uses an
+        unsupported form.
+    """
+    work = model.clone()
+    pairs = [_nonconstant(p) for p in complementarity_pairs(work)]
+    for comp in list(work.component_objects(Complementarity, active=True, descend_into=True)):
+        comp.deactivate()
+    for obj in work.component_data_objects(pyo.Objective, active=True, descend_into=True):
+        obj.deactivate()
+    equalities = _equality_constraints(work)
+
+    eval_block = pyo.Block()
+    work.add_component(EVAL_BLOCK, eval_block)
+    pair_vars: list[Any] = []
+    for k, pair in enumerate(pairs):
+        if pair.kind == "slack":
+            slack = pyo.Var(bounds=(0.0, None))
+            eval_block.add_component(f"slack_{k}", slack)
+            eval_block.add_component(f"slack_eq_{k}", pyo.Constraint(expr=slack - pair.slack_expr == 0))
+            pair_vars.append(slack)
+        else:
+            pair_vars.append(pair.var)
+    seen: set[int] = set()
+    for pair, v in zip(pairs, pair_vars):
+        if id(v) in seen:
+            raise TradeOptError(f"{pair.name}: variable {v.name} is paired with more than one condition")
+        seen.add(id(v))
+    equalities = _equality_constraints(work)
+    free = _free_variables([p.expr for p in pairs] + [c.body for c in equalities], seen)
+    n_vars, n_rows = len(pair_vars) + len(free), len(pairs) + len(equalities)
+    if n_rows == 0:
+        raise TradeOptError("the model has no complementarity conditions and no equality constraints")
+    if n_vars != n_rows:
+        raise TradeOptError(
+            f"the MCP is not square: {n_vars} unfixed variables ({len(pair_vars)} complementarity, "
+            f"{len(free)} free) but {n_rows} conditions ({len(pairs)} complementarity pairs, "
+            f"{len(equalities)} equality constraints)"
+        )
+
+    eval_block.F = pyo.Constraint(range(len(pairs)), rule=lambda b, k: pairs[k].expr == 0)
+    all_vars = pair_vars + free
+    eval_block.obj = pyo.Objective(expr=sum(v**2 for v in all_vars))
+    nlp = PyomoNLP(work)
+    eval_block.obj.deactivate()
+
+    rows = [eval_block.F[k] for k in range(len(pairs))] + equalities
+    gperm = np.asarray(nlp.get_constraint_indices(rows), dtype=int)
+    xperm = np.asarray(nlp.get_primal_indices(all_vars), dtype=int)
+    rhs = np.asarray(nlp.constraints_lb())[gperm]
+
+    orig_vars, names = [], []
+    for k, v in enumerate(all_vars):
+        if k < len(pairs) and pairs[k].kind == "slack":
+            orig_vars.append(None)
+            names.append(f"{pairs[k].name}.slack")
+        else:
+            orig = model.find_component(v.name)
+            orig_vars.append(orig)
+            names.append(v.name)
+    lb = np.array([p.lb if p.kind != "slack" else 0.0 for p in pairs] + [-math.inf] * len(free))
+    ub = np.array([p.ub for p in pairs] + [math.inf] * len(free))
+    system = MCPSystem(
+        model=model, work=work, pairs=pairs, work_vars=all_vars, orig_vars=orig_vars, names=names,
+        lb=lb, ub=ub, row_names=[p.name for p in pairs] + [c.name for c in equalities],
+        row_keys=names[: len(pairs)] + [c.name for c in equalities],
+        nlp=nlp, _xperm=xperm, _gperm=gperm, _rhs=rhs,
+    )
+    system._name_index = {name: k for k, name in enumerate(names)}
+    return system
