@@ -203,8 +203,10 @@ def polish(system: Any, x0: np.ndarray, scales: np.ndarray, tol: float,
         Fixed row divisors used inside Newton.
     tol : float
         Target scaled natural residual; stop as soon as a point reaches it.
-    scaling : dict, optional
-        User scaling, used for the reported residual (:func:`residual_at`).
+    scaling : dict, array or callable, optional
+        The measure that accepts points (:func:`residual_at`): :func:`trade_opt.mcp.solve` passes
+        its :class:`trade_opt.mcp.residual.Acceptance` (fixed reference scales + term magnitudes);
+        a dict / None means point-local Jacobian scaling (diagnostic only).
     rounds : int
         Re-identifications of the active set in the support Newton.
     fallback : bool

@@ -7,12 +7,26 @@ For a pair ``lb <= x_i <= ub perp F_i`` the natural (projection) residual is the
 which for a lower bound only is ``min(x_i - lb_i, F_i / s_i)``; for an equality row ``h_j = 0`` it
 is ``h_j / s_j``.  The reported residual is ``max_i |r_i|`` (infinity norm).
 
-Scaling ``s``: by default each row is divided by ``max(1, max_j |dF_i/dx_j|)``, the infinity norm
-of its Jacobian row at the point where the residual is evaluated (so a row of prices in the
-thousands is not compared in raw units, and rows never get *larger* than they are).  The variable
-side ``x_i - lb_i`` is not scaled.  A user ``scaling`` dict overrides rows by key: the
-complementarity variable's name or the Complementarity's name for a pair row, the Constraint's
-name for an equality row; the value is the positive divisor ``s_i``.
+Three divisors ``d_i`` of the same natural residual are used (see ``models/mcp.md``):
+
+* **point-local** (:func:`row_scales`, :func:`residual_at` with a dict or no ``scaling``): ``d_i =
+  max(1, max_j |dF_i/dx_j|)`` at the evaluated point.  A *diagnostic only*: at a wrong point where
+  the Jacobian blows up it makes any residual look small, so :func:`trade_opt.mcp.solve` never
+  decides a status with it.
+* **acceptance** (:class:`Acceptance`, the status rule of :func:`trade_opt.mcp.solve`):
+  ``d_i = min(s_i, sigma_i(x))`` with ``s_i = max(1, max over the reference points of
+  max_j |dF_i/dx_j|)`` fixed once per solve call (reference points: the start points of that call,
+  :func:`reference_scales`) and ``sigma_i(x) = max(1, sum_k |t_ik(x)|)``, the magnitude of the
+  additive terms ``t_ik`` of row ``i`` at the candidate (:meth:`MCPSystem.term_sums`; the
+  floating-point scale to which ``F_i`` can be evaluated at all).  The smaller divisor gives the
+  larger residual, so a point passes only if it passes *both* the fixed-Jacobian test and the
+  term-relative test: gaming it needs a badly scaled reference point *and* exploding terms.
+* **unscaled**: ``d_i = 1`` (reported as ``residual_unscaled``).
+
+The variable side ``x_i - lb_i`` is never scaled.  A user ``scaling`` dict overrides ``s_i`` (and
+then ``d_i = s_i``: the user's divisor is used as given) by key: the complementarity variable's
+name or the Complementarity's name for a pair row, the Constraint's name for an equality row; the
+value is the positive divisor.
 """
 from __future__ import annotations
 
@@ -24,9 +38,38 @@ from trade_opt.errors import TradeOptError
 
 
 def row_scales(system: Any, jac: np.ndarray, scaling: Mapping[str, float] | None = None) -> np.ndarray:
-    """Divisors ``s_i`` of the rows (see the module docstring)."""
+    """Point-local divisors ``max(1, max_j |J_ij|)`` of the rows, with user overrides (module docstring)."""
     scales = np.maximum(1.0, np.abs(jac).max(axis=1)) if jac.size else np.ones(system.n)
     scales[~np.isfinite(scales)] = 1.0
+    return _override(system, scales, scaling)
+
+
+def user_rows(system: Any, scaling: Mapping[str, float] | None) -> np.ndarray:
+    """Boolean mask of the rows whose divisor the user's ``scaling`` dict sets."""
+    mask = np.zeros(system.n, dtype=bool)
+    if scaling:
+        ones = _override(system, np.zeros(system.n), scaling)
+        mask = ones > 0.0
+    return mask
+
+
+def reference_scales(system: Any, points: Any, scaling: Mapping[str, float] | None = None) -> np.ndarray:
+    """Fixed divisors ``s_i = max(1, max over points of max_j |dF_i/dx_j|)`` (module docstring).
+
+    ``points`` are the reference points (the start points of a solve call); Jacobian entries that
+    are not finite at a point are ignored.  User ``scaling`` entries override.
+    """
+    scales = np.ones(system.n)
+    for x in points:
+        with np.errstate(invalid="ignore"):
+            jac = np.abs(system.J(np.asarray(x, dtype=float)))
+        jac[~np.isfinite(jac)] = 0.0
+        if jac.size:
+            scales = np.maximum(scales, jac.max(axis=1))
+    return _override(system, scales, scaling)
+
+
+def _override(system: Any, scales: np.ndarray, scaling: Mapping[str, float] | None) -> np.ndarray:
     if scaling:
         keys = [system.row_keys, system.row_names]
         for key, value in scaling.items():
@@ -52,14 +95,66 @@ def natural_residual_vector(x: np.ndarray, rows: np.ndarray, lb: np.ndarray, ub:
     return r
 
 
-def residual_at(system: Any, x: np.ndarray, scaling: Mapping[str, float] | None = None) -> float:
-    """Scaled natural residual ``max_i |r_i|`` of ``system`` at ``x``."""
+def residual_at(system: Any, x: np.ndarray, scaling: Any = None) -> float:
+    """Scaled natural residual ``max_i |r_i|`` of ``system`` at ``x``.
+
+    ``scaling``: None or a user dict (point-local divisors, :func:`row_scales`), an array of fixed
+    divisors, or a callable ``scaling(x) -> residual`` (e.g. an :class:`Acceptance`), returned as is.
+    """
+    if callable(scaling):
+        return float(scaling(x))
     rows = system.F(x)
     if not np.all(np.isfinite(rows)):
         return float("inf")
-    scales = row_scales(system, system.J(x), scaling)
+    if isinstance(scaling, np.ndarray):
+        scales = scaling
+    else:
+        scales = row_scales(system, system.J(x), scaling)
     r = natural_residual_vector(x, rows, system.lb, system.ub, scales)
     return float(np.max(np.abs(r))) if r.size else 0.0
+
+
+class Acceptance:
+    """The status rule of :func:`trade_opt.mcp.solve`: natural residual with ``d_i = min(s_i, sigma_i(x))``.
+
+    ``s`` are fixed divisors (:func:`reference_scales`); ``sigma_i(x) = max(1, sum_k |t_ik(x)|)``
+    (term magnitudes at the candidate).  Rows named in the user's ``scaling`` use ``s_i`` alone.
+    Calling the object returns the residual; :meth:`parts` returns all three residuals.
+    """
+
+    def __init__(self, system: Any, scales: np.ndarray, user: np.ndarray | None = None):
+        self.system, self.scales = system, np.asarray(scales, dtype=float)
+        self.user = np.zeros(system.n, dtype=bool) if user is None else user
+
+    def divisors(self, x: np.ndarray) -> np.ndarray:
+        """``min(s_i, sigma_i(x))`` (``s_i`` where the user set the row's scale)."""
+        sigma = np.maximum(1.0, self.system.term_sums(x))
+        sigma[~np.isfinite(sigma)] = np.inf
+        return np.where(self.user, self.scales, np.minimum(self.scales, sigma))
+
+    def parts(self, x: np.ndarray) -> dict[str, float]:
+        """``{"residual": acceptance, "residual_scaled": fixed s only, "residual_unscaled": d = 1}``."""
+        rows = self.system.F(x)
+        if not np.all(np.isfinite(rows)):
+            return {"residual": float("inf"), "residual_scaled": float("inf"), "residual_unscaled": float("inf")}
+        out = {}
+        for key, d in (("residual", self.divisors(x)), ("residual_scaled", self.scales),
+                       ("residual_unscaled", np.ones(self.system.n))):
+            r = natural_residual_vector(x, rows, self.system.lb, self.system.ub, d)
+            out[key] = float(np.max(np.abs(r))) if r.size else 0.0
+        return out
+
+    def __call__(self, x: np.ndarray) -> float:
+        rows = self.system.F(x)
+        if not np.all(np.isfinite(rows)):
+            return float("inf")
+        r = natural_residual_vector(x, rows, self.system.lb, self.system.ub, self.divisors(x))
+        return float(np.max(np.abs(r))) if r.size else 0.0
+
+
+def unscaled_residual_at(system: Any, x: np.ndarray) -> float:
+    """``max_i |x_i - mid(lb_i, ub_i, x_i - F_i)|`` (no scaling at all)."""
+    return residual_at(system, x, np.ones(system.n))
 
 
 def natural_residual(model: Any, scaling: Mapping[str, float] | None = None) -> float:

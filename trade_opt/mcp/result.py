@@ -13,7 +13,7 @@ class MCPSolution:
     values : dict
         Variable name -> value (the user's unfixed variables of the MCP).
     residual : float
-        Scaled natural residual (see :mod:`trade_opt.mcp.residual`).
+        Scaled natural residual under the status rule (see :mod:`trade_opt.mcp.residual`).
     active_set : list of str
         Complementarity variables at a bound (``|x_i - bound_i| <= 1e-9 * max(1, |bound_i|)``).
     stability : float or None
@@ -26,6 +26,8 @@ class MCPSolution:
         Index of the first start that reached it.
     method : str
         Which step produced the point (``start``, ``support_newton``, ``semismooth_mid``, ...).
+    residual_unscaled : float
+        ``max_i |x_i - mid(lb_i, ub_i, x_i - F_i)|`` and ``|h_j|``, no scaling at all.
     """
 
     values: dict[str, float]
@@ -35,6 +37,7 @@ class MCPSolution:
     status: str
     start: int
     method: str = ""
+    residual_unscaled: float = float("nan")
 
 
 @dataclass
@@ -46,7 +49,8 @@ class MCPResult:
     status : str
         ``solved`` (residual <= tol), ``solved_loose`` (<= loose_tol) or ``failed``.
     residual : float
-        Scaled natural residual of the reported solution.
+        Scaled natural residual of the reported solution: divisors ``min(s_i, sigma_i(x))``, ``s_i``
+        fixed per call at the start points, ``sigma_i`` the row's term magnitude (``models/mcp.md``).
     active_set : list of str
         Names of the complementarity variables at their bound in the reported solution.
     iterations : dict
@@ -60,6 +64,9 @@ class MCPResult:
         Variable name -> value of the reported solution (also loaded into the model unless failed).
     message : str
         One human-readable line.
+    residual_unscaled : float
+        Unscaled natural residual of the reported solution (``max |min(x - lb, F)|`` for lower
+        bounds, ``|h|`` for equalities).
     """
 
     status: str
@@ -71,6 +78,7 @@ class MCPResult:
     values: dict[str, float] = field(default_factory=dict)
     message: str = ""
     stability: float | None = None
+    residual_unscaled: float = float("nan")
 
     @property
     def ok(self) -> bool:

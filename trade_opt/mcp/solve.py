@@ -24,7 +24,7 @@ import scipy.linalg
 from trade_opt.errors import TradeOptError
 from trade_opt.mcp.polish import PolishOutcome, polish
 from trade_opt.mcp.reformulate import EPS_SCHEDULE, ScholtesNLP, require_ipopt
-from trade_opt.mcp.residual import residual_at, row_scales
+from trade_opt.mcp.residual import Acceptance, reference_scales, residual_at, row_scales, user_rows
 from trade_opt.mcp.result import MCPResult, MCPSolution
 from trade_opt.mcp.system import MCPSystem, build_system
 
@@ -97,8 +97,11 @@ class _Run:
     """State shared by the starts of one :func:`solve` call."""
 
     def __init__(self, system: MCPSystem, tol: float, scaling: Any, ipopt_options: dict | None,
-                 deadline: float | None):
+                 deadline: float | None, accept: Acceptance | None = None):
         self.system, self.tol, self.scaling = system, tol, scaling
+        # the status measure: fixed reference scales + term magnitudes (never point-local Jacobians)
+        self.accept = accept if accept is not None else Acceptance(
+            system, reference_scales(system, [system.x_from_model()], scaling), user_rows(system, scaling))
         self.ipopt_options, self.deadline = ipopt_options, deadline
         self.nlp: ScholtesNLP | None = None
         self.counts = {"ipopt": 0, "newton": 0, "ipopt_solves": 0, "starts": 0}
@@ -113,17 +116,17 @@ class _Run:
         """Direct polish, else the Scholtes/Ipopt loop with a polish after every NLP."""
         scales = self.scales_at(x0)
         if warm_polish:
-            best = polish(self.system, x0, scales, self.tol, self.scaling, rounds=3, fallback=False)
+            best = polish(self.system, x0, scales, self.tol, self.accept, rounds=3, fallback=False)
             self.counts["newton"] += best.iterations
             if best.residual <= self.tol:
                 return best
         else:
-            best = PolishOutcome(x0.copy(), residual_at(self.system, x0, self.scaling), 0, "start")
+            best = PolishOutcome(x0.copy(), self.accept(x0), 0, "start")
         if self.nlp is None:
             self.nlp = ScholtesNLP(self.system, scales)
         best = self._nlp_and_polish(x0, "scholtes", best)
         if best.residual > self.tol:  # fallback 1: semismooth Newton straight from the start
-            outcome = polish(self.system, x0, scales, self.tol, self.scaling)
+            outcome = polish(self.system, x0, scales, self.tol, self.accept)
             self.counts["newton"] += outcome.iterations
             best = outcome if outcome.residual < best.residual else best
         if best.residual > self.tol:  # fallback 2: minimize the complementarity gap with Ipopt
@@ -137,7 +140,7 @@ class _Run:
         for _eps, x, its, _term in self.nlp.run(x0, self.ipopt_options, self.deadline, schedule):
             self.counts["ipopt"] += its
             self.counts["ipopt_solves"] += 1
-            outcome = polish(self.system, x, self.scales_at(x), self.tol, self.scaling)
+            outcome = polish(self.system, x, self.scales_at(x), self.tol, self.accept)
             self.counts["newton"] += outcome.iterations
             if outcome.residual < best.residual:
                 best = outcome
@@ -178,7 +181,10 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
         Variables not named keep the model's values at call time.  Default: one start at the
         model's current values (warm start).
     tol : float
-        Scaled natural residual for status ``solved`` (scaling: :mod:`trade_opt.mcp.residual`).
+        Scaled natural residual for status ``solved``.  Row divisors ``min(s_i, sigma_i(x))``:
+        ``s_i`` Jacobian row norms (at least 1) maximized over the start points of this call and
+        fixed for every candidate, ``sigma_i(x)`` the magnitude (at least 1) of the row's additive
+        terms at the candidate (:mod:`trade_opt.mcp.residual`, ``models/mcp.md``).
     max_starts : int, optional
         Try at most this many of ``starts``.
     loose_tol : float
@@ -186,7 +192,7 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
     ipopt_options : dict, optional
         Extra Ipopt options (defaults: ``reformulate.DEFAULT_IPOPT_OPTIONS``).
     scaling : dict, optional
-        Row key -> positive divisor of that row (default: Jacobian row infinity norms, at least 1).
+        Row key -> positive divisor of that row (default: the rule under ``tol``).
     time_limit : float, optional
         Seconds; no new start or NLP is begun after it (a running Newton polish finishes).
     stability : callable, optional
@@ -223,7 +229,8 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
     if max_starts is not None:
         start_list = start_list[: max(1, int(max_starts))]
     points = [_apply_start(system, base, start) for start in start_list]
-    run = _Run(system, tol, scaling, ipopt_options, None if time_limit is None else t0 + time_limit)
+    accept = Acceptance(system, reference_scales(system, points, scaling), user_rows(system, scaling))
+    run = _Run(system, tol, scaling, ipopt_options, None if time_limit is None else t0 + time_limit, accept)
 
     outcomes: list[tuple[int, PolishOutcome]] = []
     for index, x0 in enumerate(points):
@@ -232,7 +239,7 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
         run.counts["starts"] += 1
         outcomes.append((index, run.one_start(x0, warm_polish)))
 
-    solutions, xs = _distinct(system, outcomes, tol, loose_tol, distinct_tol, stability)
+    solutions, xs = _distinct(system, outcomes, tol, loose_tol, distinct_tol, stability, accept)
     solved = [s for s in solutions if s.status == "solved"]
     if solved:
         chosen = _pick(solved, select)
@@ -240,23 +247,25 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
     else:
         index, best = min(outcomes, key=lambda item: item[1].residual)
         x_best = best.x
-        chosen = _describe(system, best, index, tol, loose_tol, stability)
+        chosen = _describe(system, best, index, tol, loose_tol, stability, accept)
     status = chosen.status
     if status != "failed":
         system.load_model(x_best)
     seconds = time.perf_counter() - t0
     counts = run.counts
-    message = (f"{status}: scaled natural residual {chosen.residual:.2e} (tol {tol:.0e}); "
+    message = (f"{status}: scaled natural residual {chosen.residual:.2e} (tol {tol:.0e}; row divisors "
+               f"min(fixed start-point Jacobian scale, term magnitude)), unscaled {chosen.residual_unscaled:.2e}; "
                f"{len(solved)} distinct solution(s) at tol from {counts['starts']} start(s); "
                f"{counts['ipopt']} Ipopt + {counts['newton']} Newton iterations; {seconds:.2f} s")
     return MCPResult(status=status, residual=chosen.residual, active_set=chosen.active_set,
                      iterations=counts, seconds=seconds, solutions=solutions, values=chosen.values,
-                     message=message, stability=chosen.stability)
+                     message=message, stability=chosen.stability, residual_unscaled=chosen.residual_unscaled)
 
 
 def _describe(system: MCPSystem, outcome: PolishOutcome, index: int, tol: float, loose_tol: float,
-              stability: Callable | None) -> MCPSolution:
+              stability: Callable | None, accept: Acceptance) -> MCPSolution:
     x = outcome.x
+    unscaled = accept.parts(x)["residual_unscaled"] if np.all(np.isfinite(x)) else float("inf")
     flags = active_flags(system, x)
     status = _status(outcome.residual, tol, loose_tol)
     stab = None
@@ -274,11 +283,12 @@ def _describe(system: MCPSystem, outcome: PolishOutcome, index: int, tol: float,
             stab = generic_stability(system, x)
     return MCPSolution(values=system.values(x), residual=float(outcome.residual),
                        active_set=[system.names[k] for k in np.flatnonzero(flags)],
-                       stability=stab, status=status, start=index, method=outcome.method)
+                       stability=stab, status=status, start=index, method=outcome.method,
+                       residual_unscaled=unscaled)
 
 
 def _distinct(system: MCPSystem, outcomes: list[tuple[int, PolishOutcome]], tol: float,
-              loose_tol: float, distinct_tol: float, stability: Callable | None):
+              loose_tol: float, distinct_tol: float, stability: Callable | None, accept: Acceptance):
     solutions: list[MCPSolution] = []
     xs: list[np.ndarray] = []
     for index, outcome in outcomes:
@@ -288,9 +298,9 @@ def _distinct(system: MCPSystem, outcomes: list[tuple[int, PolishOutcome]], tol:
         if same:
             k = same[0]
             if outcome.residual < solutions[k].residual and solutions[k].status != "solved":
-                solutions[k] = _describe(system, outcome, solutions[k].start, tol, loose_tol, stability)
+                solutions[k] = _describe(system, outcome, solutions[k].start, tol, loose_tol, stability, accept)
                 xs[k] = outcome.x
             continue
-        solutions.append(_describe(system, outcome, index, tol, loose_tol, stability))
+        solutions.append(_describe(system, outcome, index, tol, loose_tol, stability, accept))
         xs.append(outcome.x)
     return solutions, xs

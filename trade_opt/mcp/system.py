@@ -21,6 +21,8 @@ from pyomo.contrib.pynumero.exceptions import PyNumeroEvaluationError
 from pyomo.contrib.pynumero.interfaces.pyomo_nlp import PyomoNLP
 from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.base.var import VarData
+from pyomo.core.expr.numeric_expr import (DivisionExpression, MonomialTermExpression, NegationExpression,
+                                          ProductExpression, SumExpression)
 from pyomo.core.expr.visitor import identify_variables
 from pyomo.mpec import Complementarity
 
@@ -59,6 +61,7 @@ class MCPSystem:
     _xperm: np.ndarray = field(repr=False, default=None)
     _gperm: np.ndarray = field(repr=False, default=None)
     _rhs: np.ndarray = field(repr=False, default=None)
+    term_exprs: list = field(repr=False, default=None)
 
     @property
     def n(self) -> int:
@@ -90,6 +93,23 @@ class MCPSystem:
         self._set(x)
         jac = self.nlp.evaluate_jacobian().toarray()
         return jac[np.ix_(self._gperm, self._xperm)]
+
+    def term_sums(self, x: np.ndarray) -> np.ndarray:
+        """``T_i(x) = sum_k |t_ik(x)|`` over the additive terms of each row (:func:`row_terms`).
+
+        Evaluated in Python on the clone (``inf`` where a row cannot be evaluated); the scale to
+        which ``F_i`` is computable in floating point, used by the acceptance rule
+        (:class:`trade_opt.mcp.residual.Acceptance`).
+        """
+        self.load_work(x)
+        out = np.empty(self.n)
+        for i, expr in enumerate(self.term_exprs):
+            try:
+                out[i] = float(pyo.value(expr))
+            except (ArithmeticError, ValueError, TypeError):
+                out[i] = math.inf
+        out[~np.isfinite(out)] = math.inf
+        return out
 
     # --- values -----------------------------------------------------------------------------
     def current_x(self) -> np.ndarray:
@@ -155,6 +175,48 @@ def _nonconstant(pair: Pair) -> Pair:
     if not (expr.__class__ in native_numeric_types or expr.is_fixed()) or pair.var is None:
         return pair
     return replace(pair, expr=pair.var - pair.var + float(pyo.value(expr)))
+
+
+def _flatten(expr: Any, coef: float, out: list[tuple[float, Any]]) -> None:
+    """Append ``(coefficient, term)`` for the additive terms of ``expr`` (sums, negations and
+    products/quotients by constants are opened; anything else is one term)."""
+    if expr.__class__ in native_numeric_types:
+        out.append((coef, float(expr)))
+        return
+    if not getattr(expr, "is_expression_type", lambda: False)():
+        out.append((coef, expr))
+        return
+    if isinstance(expr, SumExpression):
+        for arg in expr.args:
+            _flatten(arg, coef, out)
+    elif isinstance(expr, NegationExpression):
+        _flatten(expr.args[0], -coef, out)
+    elif isinstance(expr, MonomialTermExpression):
+        out.append((coef, expr))
+    elif isinstance(expr, ProductExpression) and _fixed(expr.args[0]):
+        _flatten(expr.args[1], coef * pyo.value(expr.args[0]), out)
+    elif isinstance(expr, ProductExpression) and _fixed(expr.args[1]):
+        _flatten(expr.args[0], coef * pyo.value(expr.args[1]), out)
+    elif isinstance(expr, DivisionExpression) and _fixed(expr.args[1]) and pyo.value(expr.args[1]) != 0:
+        _flatten(expr.args[0], coef / pyo.value(expr.args[1]), out)
+    else:
+        out.append((coef, expr))
+
+
+def _fixed(e: Any) -> bool:
+    return e.__class__ in native_numeric_types or (not isinstance(e, VarData) and e.is_fixed())
+
+
+def row_terms(expr: Any) -> list[tuple[float, Any]]:
+    """The additive terms ``(coefficient, expression)`` of a row ``F_i`` (see :func:`_flatten`)."""
+    out: list[tuple[float, Any]] = []
+    _flatten(expr, 1.0, out)
+    return out
+
+
+def _term_sum_expr(expr: Any, rhs: float = 0.0) -> Any:
+    """A Pyomo expression ``sum_k |c_k t_k| + |rhs|`` for the row ``expr - rhs``."""
+    return sum(abs(c * t) for c, t in row_terms(expr)) + abs(float(rhs))
 
 
 def build_system(model: pyo.Block) -> MCPSystem:
@@ -229,6 +291,8 @@ def build_system(model: pyo.Block) -> MCPSystem:
         lb=lb, ub=ub, row_names=[p.name for p in pairs] + [c.name for c in equalities],
         row_keys=names[: len(pairs)] + [c.name for c in equalities],
         nlp=nlp, _xperm=xperm, _gperm=gperm, _rhs=rhs,
+        term_exprs=[_term_sum_expr(p.expr) for p in pairs] + [_term_sum_expr(c.body, float(pyo.value(c.upper)))
+                                                              for c in equalities],
     )
     system._name_index = {name: k for k, name in enumerate(names)}
     return system
