@@ -76,7 +76,9 @@ def test_chunking_does_not_change_results(table1):
     pieces = list(specialized_equilibria(table1, chunk=37))
     assert sum(len(p) for p in pieces) == len(whole)
     assert np.array_equal(np.concatenate([p.codes for p in pieces]), whole.codes)
-    assert np.array_equal(np.concatenate([p.u1 for p in pieces]), whole.u1)
+    # the same patterns; values equal up to the rounding of BLAS blocking (matrix products differ in the last bits)
+    np.testing.assert_allclose(np.concatenate([p.u1 for p in pieces]), whole.u1, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(np.concatenate([p.Y for p in pieces]), whole.Y, rtol=1e-15, atol=0)
 
 
 def test_pattern_codes_roundtrip():

@@ -28,7 +28,7 @@ import numpy as np
 from trade_opt.gomory.instance import GomoryData
 
 #: Patterns evaluated per vectorized chunk (memory ~ 10 arrays of chunk x n float64).
-DEFAULT_CHUNK = 1 << 15
+DEFAULT_CHUNK = 1 << 12
 
 
 def pattern_bits(codes: np.ndarray, n: int) -> np.ndarray:
@@ -85,34 +85,74 @@ class EquilibriumBatch:
         return len(self.codes)
 
 
-def evaluate_patterns(data: GomoryData, X: np.ndarray, codes: np.ndarray | None = None) -> EquilibriumBatch:
+class _Coefficients:
+    """Per-good constants of the utility sums, stacked so one matrix product gives every
+    pattern-linear sum (the only per-(pattern, good) transcendental left is ln V_i(Y)).
+
+    With x_i in {0, 1}, ln Q_i = (1 - x_i)[ln e_i1 + alpha_i1 (ln V_i + ln L_1 - ln Y)]
+    + x_i [ln e_i2 + alpha_i2 (ln V_i + ln L_2 - ln(1 - Y))], so for country j's weights d_ij
+    sum_i d_ij ln Q_i = k0 + x.k1 + (ln V).g0 + (x * ln V).g1 - ln Y (a1 - x.b1) - ln(1 - Y) x.b2.
+    """
+
+    def __init__(self, data: GomoryData):
+        d = data.d
+        log_e, log_L = np.log(data.e), np.log(data.L)
+        c1 = log_e[0] + data.alpha[0] * log_L[0]        # ln q_i1 without the V, Y parts
+        c2 = log_e[1] + data.alpha[1] * log_L[1]
+        safe = np.where(d > 0, d, 1.0)
+        self.d_log_d = (d * np.log(safe)).sum(axis=1)   # sum_i d_ij ln d_ij (0 ln 0 = 0)
+        self.k0 = (d * c1).sum(axis=1)                   # (2,)
+        self.a1 = (d * data.alpha[0]).sum(axis=1)        # (2,)
+        # columns: a = x.d1, b = x.d2, then per country j: k1_j, b1_j, b2_j
+        cols = [d[0], d[1]]
+        for j in range(2):
+            cols += [d[j] * (c2 - c1), d[j] * data.alpha[0], d[j] * data.alpha[1]]
+        self.M = np.column_stack(cols)                   # (n, 8)
+        self.G0 = np.column_stack([d[j] * (data.alpha[0] - 1.0) for j in range(2)])        # (n, 2)
+        self.G1 = np.column_stack([d[j] * (data.alpha[1] - data.alpha[0]) for j in range(2)])  # (n, 2)
+        self.country_exponents_differ = bool(np.any(self.G1 != 0))
+
+
+def evaluate_patterns(data: GomoryData, X: np.ndarray, codes: np.ndarray | None = None,
+                      coefficients: _Coefficients | None = None, Xf: np.ndarray | None = None) -> EquilibriumBatch:
     """Equilibrium (Y, w1/w2, u1, u2) of each 0/1 pattern in ``X`` (shape (m, n)), vectorized.
 
-    Patterns must be non-degenerate (each country earns a positive income); use
-    :func:`specialized_equilibria` to enumerate and filter."""
+    All pattern-linear sums come from one matrix product with stacked per-good constants; the
+    element-wise work is V = d_2 + Y (d_1 - d_2), ln V and x * ln V.  Patterns must be
+    non-degenerate (each country earns a positive income); use :func:`specialized_equilibria` to
+    enumerate and filter."""
     X = np.atleast_2d(np.asarray(X, dtype=bool))
-    d1, d2 = data.d
-    a = X @ d1                       # sum of d_i1 over goods made by country 2
-    one_minus_b = (~X) @ d2          # 1 - sum of d_i2 x_i, summed directly (no cancellation)
+    cf = coefficients if coefficients is not None else _Coefficients(data)
+    if Xf is None:
+        Xf = X.astype(np.float64)
+    S = Xf @ cf.M
+    a = S[:, 0]                                     # sum of d_i1 over goods made by country 2
+    one_minus_b = (1.0 - Xf) @ data.d[1]            # 1 - sum of d_i2 x_i, summed directly (no cancellation)
     den = one_minus_b + a
     Y = one_minus_b / den
-    log_Y = (np.log(one_minus_b) - np.log(den))[:, None]
-    log_1mY = (np.log(a) - np.log(den))[:, None]
-    Yc = Y[:, None]
-    V = d1 * Yc + d2 * (1.0 - Yc)
+    log_den = np.log(den)
+    log_Y = np.log(one_minus_b) - log_den
+    log_1mY = np.log(a) - log_den
+    V = np.multiply.outer(Y, data.d[0] - data.d[1])
+    V += data.d[1]
     log_V = np.log(V)
-    log_q1, log_q2 = log_quantities(data, log_V, log_Y, log_1mY)
-    log_Q = np.where(X, log_q2, log_q1)
-    u1 = _dlog(d1, np.log(np.where(d1 > 0, d1, 1.0)) + log_Y - log_V + log_Q)
-    u2 = _dlog(d2, np.log(np.where(d2 > 0, d2, 1.0)) + log_1mY - log_V + log_Q)
-    trade_residual = (X * V).sum(axis=1) - (1.0 - Y)
-    labor1 = np.where(~X, V, 0.0).sum(axis=1) * data.L[0] / Y
-    labor2 = np.where(X, V, 0.0).sum(axis=1) * data.L[1] / (1.0 - Y)
+    P = log_V @ cf.G0                               # sum_i d_ij (alpha terms - 1) ln V_i, both j
+    if cf.country_exponents_differ:
+        P += (Xf * log_V) @ cf.G1
+    u = np.empty((len(Y), 2))
+    for j, (log_share, log_other) in enumerate(((log_Y, log_1mY), (log_1mY, log_Y))):
+        k1, b1, b2 = S[:, 2 + 3 * j], S[:, 3 + 3 * j], S[:, 4 + 3 * j]
+        u[:, j] = (cf.d_log_d[j] + log_share + cf.k0[j] + k1 + P[:, j]
+                   - log_Y * (cf.a1[j] - b1) - log_1mY * b2)
+    made_by_2 = np.einsum("ij,ij->i", Xf, V)        # sum_i x_i V_i(Y)
+    trade_residual = made_by_2 - (1.0 - Y)
+    labor1 = (V @ np.ones(data.n) - made_by_2) * data.L[0] / Y
+    labor2 = made_by_2 * data.L[1] / (1.0 - Y)
     labor_residual = np.column_stack([labor1 - data.L[0], labor2 - data.L[1]])
-    w_ratio = np.exp(log_Y[:, 0] - log_1mY[:, 0]) * data.L[1] / data.L[0]
+    w_ratio = np.exp(log_Y - log_1mY) * data.L[1] / data.L[0]
     if codes is None:
         codes = pattern_codes(X)
-    return EquilibriumBatch(codes, X, Y, w_ratio, u1, u2, trade_residual, labor_residual)
+    return EquilibriumBatch(codes, X, Y, w_ratio, u[:, 0], u[:, 1], trade_residual, labor_residual)
 
 
 def nondegenerate(data: GomoryData, X: np.ndarray) -> np.ndarray:
@@ -129,8 +169,9 @@ def pattern_count(n: int) -> int:
 def specialized_equilibria(data: GomoryData, chunk: int = DEFAULT_CHUNK, start: int = 1) -> Iterator[EquilibriumBatch]:
     """Stream the specialized equilibria in chunks of pattern codes ``start .. 2^n - 2``.
 
-    Memory is bounded by ``chunk``; degenerate patterns (a country with zero income) are
-    dropped from the batches.
+    Chunks are aligned blocks of 2^k consecutive codes (2^k <= ``chunk``): their low k bits run
+    through one precomputed block of patterns and only the high bits change from block to block.
+    Memory is bounded by ``chunk``; degenerate patterns (a country with zero income) are dropped.
 
     Examples
     --------
@@ -139,15 +180,28 @@ def specialized_equilibria(data: GomoryData, chunk: int = DEFAULT_CHUNK, start: 
     >>> [round(float(y), 3) for b in specialized_equilibria(data) for y in b.Y]
     [0.5, 0.5]
     """
-    last = pattern_count(data.n)
-    for lo in range(start, last + 1, chunk):
-        codes = np.arange(lo, min(lo + chunk, last + 1), dtype=np.int64)
-        X = pattern_bits(codes, data.n)
-        keep = nondegenerate(data, X)
-        if not keep.all():
-            codes, X = codes[keep], X[keep]
-        if len(codes):
-            yield evaluate_patterns(data, X, codes)
+    n = data.n
+    last = pattern_count(n)
+    coefficients = _Coefficients(data)
+    k = min(n, max(0, int(chunk).bit_length() - 1))
+    all_positive = bool(data.d.min() > 0)   # then only all-0 and all-1 are degenerate (excluded by the range)
+    low = pattern_bits(np.arange(1 << k), k)                   # (2^k, k) low bits, fixed
+    X = np.empty((1 << k, n), dtype=bool)
+    Xf = np.empty((1 << k, n))
+    X[:, :k] = low
+    Xf[:, :k] = low
+    for block in range(start >> k, (last >> k) + 1):
+        high = ((block >> np.arange(n - k)) & 1).astype(bool)  # bits k..n-1 of every code in the block
+        X[:, k:] = high
+        Xf[:, k:] = high
+        codes = (np.int64(block) << k) + np.arange(1 << k, dtype=np.int64)
+        keep = (codes >= start) & (codes <= last)
+        if not all_positive:
+            keep &= nondegenerate(data, X)
+        if keep.all():
+            yield evaluate_patterns(data, X.copy(), codes, coefficients, Xf)
+        elif keep.any():
+            yield evaluate_patterns(data, X[keep], codes[keep], coefficients, Xf[keep])
 
 
 def all_specialized(data: GomoryData, chunk: int = DEFAULT_CHUNK) -> EquilibriumBatch:
