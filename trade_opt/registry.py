@@ -38,6 +38,7 @@ MODELS: dict[str, ModelEntry] = {
         "trade_opt.krugman.cli:app",
         "Krugman (1979) with A stages and North-South outsourcing, as MCPs.",
     ),
+    "melitz": ModelEntry("melitz", "trade_opt.melitz.instance:MelitzInstance", "trade_opt.melitz.job:run_job", "trade_opt.melitz.cli:app", "Melitz (2003) with North-South offshoring: cutoffs and free entry as an MCP."),
 }
 
 

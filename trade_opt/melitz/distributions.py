@@ -1,0 +1,244 @@
+"""Productivity distributions G for the Melitz (2003) industry: survival J and partial moment V.
+
+The industry model needs G only through two functions (spec ``notes/melitz_offshoring.md``,
+"Readings chosen"; seed eqs. (9)-(12), (17)-(19)):
+
+* ``J(t) = 1 - G(t)``, the share of entrants with productivity above ``t``;
+* ``V(t) = int_t^thmax x^s dG(x)`` with ``s = sigma - 1``, the partial moment behind the
+  aggregate productivity ``theta~(t) = (V(t)/J(t))^(1/s)`` (eq. 12).
+
+Three families, all with closed forms:
+
+* :class:`Pareto` ``G = 1 - (b/t)^k`` on ``[b, inf)``, ``k > s`` (the default of the note);
+* :class:`TruncatedPareto` the same on ``[b, thmax]``, any ``k > 0``;
+* :class:`Lognormal` ``ln theta ~ N(loc, scale^2)``: ``J`` and ``V`` via the normal survival
+  function (``scipy.special.ndtr``).
+
+Each class also gives its density (for quadrature checks) and, where the algebra allows, the
+same ``J`` and ``V`` as Pyomo expressions for the complementarity model
+(:mod:`trade_opt.melitz.mcp_model`), both in the cutoff ``t`` and in ``u = t^-s``.
+Powers are taken through logs (``exp(a ln t)``) so large productivities never overflow.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtr
+
+__all__ = ["Distribution", "Pareto", "TruncatedPareto", "Lognormal"]
+
+
+def _pos_log(t: np.ndarray) -> np.ndarray:
+    """``ln t`` with ``ln 0 = -inf`` and no warning."""
+    with np.errstate(divide="ignore"):
+        return np.log(t)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Interface: support ``[lower, upper]`` and the functions ``J``, ``V``, ``pdf``."""
+
+    @property
+    def lower(self) -> float:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    @property
+    def upper(self) -> float:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def J(self, t: Any) -> np.ndarray:  # pragma: no cover - interface
+        """Survival ``1 - G(t)`` (dimensionless)."""
+        raise NotImplementedError
+
+    def V(self, t: Any, s: float) -> np.ndarray:  # pragma: no cover - interface
+        """Partial moment ``int_t^upper x^s dG(x)``."""
+        raise NotImplementedError
+
+    def pdf(self, t: Any) -> np.ndarray:  # pragma: no cover - interface
+        """Density ``g(t)``."""
+        raise NotImplementedError
+
+    def u_min(self, s: float) -> float:
+        """Lower bound of ``u = theta_o^-s``: ``upper^-s`` (0 for unbounded support)."""
+        return 0.0 if math.isinf(self.upper) else self.upper ** (-s)
+
+    # Pyomo forms; subclasses that cannot be written algebraically leave these unimplemented.
+    has_pyomo_form = False
+
+    def pyomo_JV_t(self, t: Any, s: float) -> tuple[Any, Any]:  # pragma: no cover - interface
+        """``(J(t), V(t))`` as Pyomo expressions of the cutoff variable ``t``."""
+        raise NotImplementedError
+
+    def pyomo_JV_u(self, u: Any, s: float) -> tuple[Any, Any]:  # pragma: no cover - interface
+        """``(J, V)`` at ``t = u^(-1/s)`` as Pyomo expressions of ``u``, smooth down to ``u_min``."""
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Pareto(Distribution):
+    """Pareto ``G(t) = 1 - (b/t)^k`` on ``[b, inf)``; ``V`` is finite iff ``k > s``.
+
+    ``J(t) = (b/t)^k`` and ``V(t) = k/(k-s) b^k t^(s-k)`` for ``t >= b`` (note, "Closed forms").
+
+    Examples
+    --------
+    >>> d = Pareto(b=1.0, k=4.0)
+    >>> float(d.J(2.0)), float(d.V(2.0, 2.0))
+    (0.0625, 0.5)
+    """
+
+    b: float
+    k: float
+
+    @property
+    def lower(self) -> float:
+        return self.b
+
+    @property
+    def upper(self) -> float:
+        return math.inf
+
+    def J(self, t: Any) -> np.ndarray:
+        lt = np.maximum(_pos_log(np.asarray(t, dtype=float)), math.log(self.b))
+        return np.exp(self.k * (math.log(self.b) - lt))
+
+    def V(self, t: Any, s: float) -> np.ndarray:
+        lt = np.maximum(_pos_log(np.asarray(t, dtype=float)), math.log(self.b))
+        return self.k / (self.k - s) * np.exp(self.k * math.log(self.b) + (s - self.k) * lt)
+
+    def pdf(self, t: Any) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        return np.where(t >= self.b, self.k * self.b**self.k * np.maximum(t, self.b) ** (-self.k - 1), 0.0)
+
+    has_pyomo_form = True
+
+    def pyomo_JV_t(self, t: Any, s: float) -> tuple[Any, Any]:
+        bk = self.b**self.k
+        return bk * t ** (-self.k), self.k / (self.k - s) * bk * t ** (s - self.k)
+
+    def pyomo_JV_u(self, u: Any, s: float) -> tuple[Any, Any]:
+        bk = self.b**self.k
+        return bk * u ** (self.k / s), self.k / (self.k - s) * bk * u ** ((self.k - s) / s)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "pareto", "b": self.b, "k": self.k}
+
+
+@dataclass(frozen=True)
+class TruncatedPareto(Distribution):
+    """Pareto truncated to ``[b, theta_max]``: ``G(t) = (1 - (b/t)^k)/(1 - c)``, ``c = (b/theta_max)^k``.
+
+    ``J(t) = ((b/t)^k - c)/(1 - c)`` and
+    ``V(t) = k b^k (t^(s-k) - theta_max^(s-k)) / ((k - s)(1 - c))`` (``k b^k ln(theta_max/t)/(1-c)``
+    when ``k = s``), for ``b <= t <= theta_max``; both vanish at ``theta_max``.
+    """
+
+    b: float
+    k: float
+    theta_max: float
+
+    @property
+    def lower(self) -> float:
+        return self.b
+
+    @property
+    def upper(self) -> float:
+        return self.theta_max
+
+    @property
+    def _c(self) -> float:
+        return (self.b / self.theta_max) ** self.k
+
+    def _clip_log(self, t: Any) -> np.ndarray:
+        return np.clip(_pos_log(np.asarray(t, dtype=float)), math.log(self.b), math.log(self.theta_max))
+
+    def J(self, t: Any) -> np.ndarray:
+        lt = self._clip_log(t)
+        # (b/t)^k - c = c ((theta_max/t)^k - 1): exact 0 at theta_max, accurate near it
+        J = self._c * np.expm1(self.k * (math.log(self.theta_max) - lt)) / (1.0 - self._c)
+        return np.where(lt <= math.log(self.b), 1.0, J)
+
+    def V(self, t: Any, s: float) -> np.ndarray:
+        lt = self._clip_log(t)
+        lm = math.log(self.theta_max)
+        scale = self.k * self.b**self.k / (1.0 - self._c)
+        if math.isclose(self.k, s, rel_tol=0.0, abs_tol=1e-12):
+            return scale * (lm - lt)
+        # t^(s-k) - thmax^(s-k), written as thmax^(s-k) * expm1((s-k)(ln t - ln thmax)) for accuracy
+        return scale * np.exp((s - self.k) * lm) * np.expm1((s - self.k) * (lt - lm)) / (self.k - s)
+
+    def pdf(self, t: Any) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        inside = (t >= self.b) & (t <= self.theta_max)
+        dens = self.k * self.b**self.k * np.clip(t, self.b, self.theta_max) ** (-self.k - 1) / (1.0 - self._c)
+        return np.where(inside, dens, 0.0)
+
+    has_pyomo_form = True
+
+    def pyomo_JV_t(self, t: Any, s: float) -> tuple[Any, Any]:
+        from pyomo.environ import log
+
+        bk, c, k, tm = self.b**self.k, self._c, self.k, self.theta_max
+        J = (bk * t ** (-k) - c) / (1.0 - c)
+        if math.isclose(k, s, rel_tol=0.0, abs_tol=1e-12):
+            return J, k * bk * (math.log(tm) - log(t)) / (1.0 - c)
+        return J, k * bk * (t ** (s - k) - tm ** (s - k)) / ((k - s) * (1.0 - c))
+
+    def pyomo_JV_u(self, u: Any, s: float) -> tuple[Any, Any]:
+        from pyomo.environ import log
+
+        bk, c, k, tm = self.b**self.k, self._c, self.k, self.theta_max
+        J = (bk * u ** (k / s) - c) / (1.0 - c)
+        if math.isclose(k, s, rel_tol=0.0, abs_tol=1e-12):
+            return J, k * bk * (math.log(tm) + log(u) / s) / (1.0 - c)
+        return J, k * bk * (u ** ((k - s) / s) - tm ** (s - k)) / ((k - s) * (1.0 - c))
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "truncated_pareto", "b": self.b, "k": self.k, "theta_max": self.theta_max}
+
+
+@dataclass(frozen=True)
+class Lognormal(Distribution):
+    """Lognormal ``ln theta ~ N(loc, scale^2)`` on ``(0, inf)``.
+
+    ``J(t) = Phi(-(ln t - loc)/scale)`` and
+    ``V(t) = exp(s loc + s^2 scale^2 / 2) Phi(-(ln t - loc)/scale + s scale)``, with ``Phi`` the
+    standard normal cdf (``scipy.special.ndtr``).  No algebraic Pyomo form: the complementarity
+    model does not take this family (the 1-D reduction does).
+    """
+
+    loc: float
+    scale: float
+
+    @property
+    def lower(self) -> float:
+        return 0.0
+
+    @property
+    def upper(self) -> float:
+        return math.inf
+
+    def _zscore(self, t: Any) -> np.ndarray:
+        return (_pos_log(np.asarray(t, dtype=float)) - self.loc) / self.scale
+
+    def J(self, t: Any) -> np.ndarray:
+        return ndtr(-self._zscore(t))
+
+    def V(self, t: Any, s: float) -> np.ndarray:
+        return np.exp(s * self.loc + 0.5 * (s * self.scale) ** 2) * ndtr(s * self.scale - self._zscore(t))
+
+    def pdf(self, t: Any) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = self._zscore(t)
+            dens = np.exp(-0.5 * z**2) / (np.maximum(t, 1e-300) * self.scale * math.sqrt(2.0 * math.pi))
+        return np.where(t > 0, dens, 0.0)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "lognormal", "loc": self.loc, "scale": self.scale}

@@ -1,0 +1,106 @@
+"""One entry point for the equilibrium of every industry, by a method chosen by name.
+
+* ``"mcp"`` (default): the square MCP of :mod:`~trade_opt.melitz.mcp_model`, solved by
+  :mod:`trade_opt.mcp` to natural residual <= tol;
+* ``"reduction"``: the 1-D reduction (:mod:`~trade_opt.melitz.reduction`), any G;
+* ``"closed_form"``: the Pareto closed forms (:mod:`~trade_opt.melitz.closed_forms`).
+
+:func:`cross_check` solves by the other methods too and reports the largest relative difference
+of the six unknowns (theta*, u, nu, M_e, B, P) and of theta_o, R, M.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from trade_opt.errors import TradeOptError
+from trade_opt.melitz.closed_forms import closed_form
+from trade_opt.melitz.industry import IndustryState, Outcomes, outcomes
+from trade_opt.melitz.instance import MelitzData
+from trade_opt.melitz.reduction import solve_reduction
+
+Method = Literal["mcp", "reduction", "closed_form"]
+METHODS: tuple[str, ...] = ("mcp", "reduction", "closed_form")
+
+__all__ = ["Solution", "solve_equilibrium", "cross_check", "max_rel_diff", "METHODS"]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Equilibrium of every industry: state, derived outcomes and the solver's report."""
+
+    data: MelitzData
+    method: str
+    state: IndustryState
+    out: Outcomes
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def solve_equilibrium(data: MelitzData, method: str = "mcp", tol: float = 1e-10) -> Solution:
+    """Solve every industry of ``data`` by ``method`` (see the module docstring)."""
+    if method == "mcp":
+        state, report = _solve_mcp_chunked(data, tol)
+    elif method == "reduction":
+        state, report = solve_reduction(data), {"status": "solved"}
+    elif method == "closed_form":
+        state, report = closed_form(data).state, {"status": "solved"}
+    else:
+        raise TradeOptError(f"unknown method {method!r} (one of: {', '.join(METHODS)})")
+    return Solution(data=data, method=method, state=state, out=outcomes(data, state), report=report)
+
+
+#: Largest number of industries per MCP model.  An instance's industries form one model; longer
+#: sweeps (each grid point an industry, all independent) are split so the dense Newton steps of
+#: the MCP layer stay cheap.
+MCP_CHUNK = 25
+
+
+def _solve_mcp_chunked(data: MelitzData, tol: float) -> tuple[IndustryState, dict[str, Any]]:
+    """MCP solve of ``data`` in models of at most :data:`MCP_CHUNK` industries; one report."""
+    from trade_opt.melitz.mcp_model import solve_mcp
+
+    parts, residual, seconds, iterations = [], 0.0, 0.0, {}
+    for start in range(0, data.n, MCP_CHUNK):
+        index = slice(start, start + MCP_CHUNK)
+        part = data if data.n <= MCP_CHUNK else data.replace(
+            z=data.z[index], w=data.w[index], names=list(data.names[index]))
+        sol = solve_mcp(part, tol=tol)
+        parts.append(sol.state)
+        residual, seconds = max(residual, sol.residual), seconds + sol.seconds
+        for key, value in sol.iterations.items():
+            iterations[key] = iterations.get(key, 0) + value
+    state = IndustryState(**{name: np.concatenate([getattr(p, name) for p in parts])
+                             for name in ("theta_star", "u", "nu", "M_e", "B", "P")})
+    report = {"status": "solved", "residual": residual, "iterations": iterations, "seconds": seconds,
+              "models": len(parts)}
+    return state, report
+
+
+def max_rel_diff(a: Solution | IndustryState, b: Solution | IndustryState) -> float:
+    """Largest ``|x_a - x_b| / max(|x_b|, 1e-300)`` over theta*, u, nu (absolute for nu), M_e, B, P."""
+    sa = a.state if isinstance(a, Solution) else a
+    sb = b.state if isinstance(b, Solution) else b
+    worst = 0.0
+    for name in ("theta_star", "u", "M_e", "B", "P"):
+        x, y = getattr(sa, name), getattr(sb, name)
+        scale = np.maximum(np.abs(y), 1e-300)
+        worst = max(worst, float(np.max(np.abs(x - y) / np.where(y == 0, 1.0, scale))))
+    worst = max(worst, float(np.max(np.abs(sa.nu - sb.nu))))
+    return worst
+
+
+def cross_check(solution: Solution) -> dict[str, float | None]:
+    """Largest relative difference between ``solution`` and each other applicable method."""
+    checks: dict[str, float | None] = {}
+    for method in METHODS:
+        if method == solution.method:
+            continue
+        try:
+            other = solve_equilibrium(solution.data, method)
+        except TradeOptError:
+            checks[method] = None  # not applicable (e.g. closed forms off untruncated Pareto)
+            continue
+        checks[method] = max_rel_diff(solution, other)
+    return checks
