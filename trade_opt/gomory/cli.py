@@ -9,17 +9,12 @@ import typer
 
 from trade_opt.cli.common import parse_float_list, print_json
 from trade_opt.errors import InputError
+from trade_opt.instances import load_instance
 
 app = typer.Typer(no_args_is_help=True, help="Gomory (1991): equilibria, boundary curves, Ricardo level.")
 
 #: Largest n whose equilibria are printed as JSON (2^20 - 2 rows); beyond, write --csv.
 JSON_MAX_N = 20
-
-
-def _load(path: Path):
-    from trade_opt.instances import load_instance
-
-    return load_instance(path, model="gomory")
 
 
 @app.command()
@@ -32,7 +27,7 @@ def equilibria(
     from trade_opt.gomory.equilibria import all_specialized, autarky_log_utilities, pattern_count
     from trade_opt.gomory.job import enumerate_to_csv
 
-    instance = _load(instance_file)
+    instance = load_instance(instance_file, model="gomory")
     data = instance.data()
     autarky = autarky_log_utilities(data)
     if csv is not None:
@@ -88,7 +83,7 @@ def boundary(
     for m in methods:
         if m not in METHODS:
             raise InputError("<command line>", "--method", f"unknown method {m!r} (greedy, lp, dp, mip, all)")
-    solver = BoundarySolver(_load(instance_file).data(), methods)
+    solver = BoundarySolver(load_instance(instance_file, model="gomory").data(), methods)
     points = []
     with progress_bar("boundary", len(Ys)) as bar:
         for value in Ys:
@@ -113,7 +108,7 @@ def ricardo(
     """Ricardo level Y_R (bisection on the efficient-assignment gap) and the Ricardo solution, if any."""
     from trade_opt.gomory.ricardo import ricardo as compute
 
-    r = compute(_load(instance_file).data())
+    r = compute(load_instance(instance_file, model="gomory").data())
     if as_json:
         print_json({"ricardo_level": r.ricardo_level, "ricardo_solution": r.ricardo_solution,
                     "wage_ratio": r.wage_ratio, "gap_below": r.gap_below, "gap_above": r.gap_above})

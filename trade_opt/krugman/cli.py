@@ -7,14 +7,9 @@ from typing import Optional
 import typer
 
 from trade_opt.cli.common import print_json
+from trade_opt.instances import load_instance
 
 app = typer.Typer(no_args_is_help=True, help="Krugman (1979) with A stages and North-South outsourcing, as MCPs.")
-
-
-def _load(path: Path):
-    from trade_opt.instances import load_instance
-
-    return load_instance(path, model="krugman")
 
 
 @app.command()
@@ -25,7 +20,7 @@ def solve(
     """Solve the economy (MCP, closed form, reduced form) and print the equilibrium (paper normalization)."""
     from trade_opt.krugman.job import print_summary, solve_summary
 
-    summary = solve_summary(_load(instance_file), str(instance_file))
+    summary = solve_summary(load_instance(instance_file, model="krugman"), str(instance_file))
     if json_out:
         print_json(summary)
     else:
@@ -46,7 +41,7 @@ def sweep(
     """Comparative statics: solve along linspace(--from, --to, --steps), warm-started; sweep.csv row by row + figures."""
     from trade_opt.krugman.sweep import run_sweep
 
-    instance = _load(instance_file)
+    instance = load_instance(instance_file, model="krugman")
     out_dir = out if out is not None else Path("results") / f"{instance.name}_sweep_{param}"
     summary = run_sweep(instance, param, start, stop, steps, out_dir, source=str(instance_file), figures=not no_figures)
     if json_out:

@@ -8,14 +8,9 @@ import typer
 
 from trade_opt.cli.common import print_json
 from trade_opt.errors import InputError
+from trade_opt.instances import load_instance
 
 app = typer.Typer(no_args_is_help=True, help="Melitz (2003) with North-South offshoring: cutoffs, free entry, regimes.")
-
-
-def _load(path: Path):
-    from trade_opt.instances import load_instance
-
-    return load_instance(path, model="melitz")
 
 
 def _method(data, method: Optional[str]) -> str:
@@ -39,7 +34,7 @@ def solve(
     from trade_opt.melitz.equilibrium import solve_equilibrium
     from trade_opt.melitz.job import solution_records
 
-    instance = _load(instance_file)
+    instance = load_instance(instance_file, model="melitz")
     data = instance.data()
     sol = solve_equilibrium(data, _method(data, method))
     records = solution_records(sol)
@@ -65,7 +60,7 @@ def compare(
     from trade_opt.melitz.job import _sweeps, format_table
     from trade_opt.outputs import markdown_table, write_csv
 
-    instance = _load(instance_file)
+    instance = load_instance(instance_file, model="melitz")
     data = instance.data()
     chosen = _method(data, method)
     comp = run_compare(data, chosen)
