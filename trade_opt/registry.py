@@ -31,6 +31,7 @@ MODELS: dict[str, ModelEntry] = {
         "trade_opt.gomory.cli:app",
         "Gomory (1991): Ricardo model with economies of scale.",
     ),
+    "kim": ModelEntry("kim", "trade_opt.kim.instance:KimInstance", "trade_opt.kim.job:run_job", "trade_opt.kim.cli:app", "Kim (1999): J-region location model with two supplier tiers, free entry as an MCP."),
     "krugman": ModelEntry(
         "krugman",
         "trade_opt.krugman.instance:KrugmanInstance",

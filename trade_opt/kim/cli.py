@@ -1,0 +1,111 @@
+"""``trade-opt kim ...``: free-entry equilibrium (``solve``) and the liberalization sweep (``liberalize``)."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from trade_opt.cli.common import print_json
+from trade_opt.errors import InputError
+from trade_opt.instances import load_instance
+
+app = typer.Typer(no_args_is_help=True, help="Kim (1999): J-region location model, free entry as an MCP.")
+
+_FORMULATION = typer.Option("log", "--formulation", help="MCP formulation: 'log' (free log-index variables) or 'reduced'.")
+
+
+def _check_formulation(value: str) -> str:
+    from trade_opt.kim.mcp_model import FORMULATIONS
+
+    if value not in FORMULATIONS:
+        raise InputError("<command line>", "--formulation", f"must be one of {', '.join(FORMULATIONS)}, got {value!r}")
+    return value
+
+
+def _check_markup(option: str, value: float) -> float:
+    if not math.isfinite(value) or value < 1.0:
+        raise InputError("<command line>", option, f"transport markup must be a finite number >= 1, got {value!r}")
+    return value
+
+
+@app.command()
+def solve(
+    instance_file: Path = typer.Argument(..., help="A Kim instance file (.toml or .json)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the equilibrium as JSON."),
+    T: Optional[float] = typer.Option(None, "--T", help="Override: every off-diagonal markup set to T."),
+    random_starts: int = typer.Option(10, "--random-starts", help="Seeded random starts added to the 2 + J standard ones."),
+    formulation: str = _FORMULATION,
+) -> None:
+    """Free-entry equilibrium (MCP, note section 7): the most stable of the distinct solutions found."""
+    from trade_opt.errors import SolveError
+    from trade_opt.kim.equilibrium import solve_equilibria
+
+    instance = load_instance(instance_file, model="kim")
+    _check_formulation(formulation)
+    if random_starts < 0:
+        raise InputError("<command line>", "--random-starts", f"must be >= 0, got {random_starts}")
+    data = instance.data()
+    if T is not None:
+        data = data.with_uniform_transport(_check_markup("--T", T))
+    found = solve_equilibria(data, n_random=random_starts, formulation=formulation)
+    if not found.solutions:
+        raise SolveError(f"{instance_file}: no free-entry equilibrium found from {found.starts} starts ({found.message})")
+    sol = found.best
+    out = {**sol.summary(), "status": found.status, "distinct_solutions": found.distinct}
+    if json_out:
+        print_json(out)
+        return
+    for key in ("m1", "m2", "n", "r"):
+        typer.echo(f"{key:>3}: " + "  ".join(f"{v:10.6f}" for v in out[key]))
+    typer.echo(f"status {found.status}, residual {sol.residual:.2e}, lambda_max {sol.lambda_max:.4f}, "
+               f"{found.distinct} distinct solution(s) from {found.starts} starts")
+
+
+@app.command()
+def liberalize(
+    instance_file: Path = typer.Argument(..., help="A Kim instance file (.toml or .json)."),
+    t_from: float = typer.Option(2.0, "--t-from", help="First markup T (>= 1)."),
+    t_to: float = typer.Option(1.0, "--t-to", help="Last markup T (>= 1)."),
+    step: float = typer.Option(0.05, "--step", help="Step in T (> 0)."),
+    out: Path = typer.Option(Path("results/kim_liberalize"), "--out", help="Output folder (CSV, figure)."),
+    multistart: bool = typer.Option(True, "--multistart/--warm-only", help="Also try the standard starts at every T."),
+    formulation: str = _FORMULATION,
+    json_out: bool = typer.Option(False, "--json", help="Print the table as JSON."),
+) -> None:
+    """Lower T step by step, following the equilibrium by continuation; write a CSV (row by row) and a figure."""
+    import pandas as pd
+
+    from trade_opt.kim.liberalize import liberalize as run_sweep
+    from trade_opt.kim.liberalize import sweep_values
+    from trade_opt.kim.plots import plot_shares
+    from trade_opt.outputs import CsvStream
+    from trade_opt.progress import progress_bar
+
+    _check_markup("--t-from", t_from)
+    _check_markup("--t-to", t_to)
+    if not math.isfinite(step) or step <= 0:
+        raise InputError("<command line>", "--step", f"must be a finite number > 0, got {step!r}")
+    if abs(t_to - t_from) / step > 10000:
+        raise InputError("<command line>", "--step", f"gives more than 10000 points between {t_from} and {t_to}")
+    _check_formulation(formulation)
+    instance = load_instance(instance_file, model="kim")
+    data = instance.data()
+    t_values = sweep_values(t_from, t_to, step)
+    csv_path, fig_path = out / "kim_liberalize.csv", out / "kim_liberalize_shares.png"
+    with CsvStream(csv_path) as stream, progress_bar("liberalizing", len(t_values)) as bar:
+        def on_row(row: dict) -> None:
+            stream.write(pd.DataFrame([row]))
+            bar.advance()
+
+        rows = run_sweep(data, t_values, on_row=on_row, multistart=multistart, formulation=formulation)
+    table = pd.DataFrame(rows)
+    plot_shares(table, tuple(instance.regions), fig_path)
+    if json_out:
+        print_json({"rows": rows, "csv": str(csv_path), "figure": str(fig_path)})
+        return
+    typer.echo(f"{len(rows)} markups from T = {t_values[0]:g} to {t_values[-1]:g}; max residual "
+               f"{table['residual'].max():.2e}; max lambda_max {table['lambda_max'].max():.4f}; "
+               f"max distinct solutions {int(table['distinct_solutions'].max())}")
+    typer.echo(f"wrote {csv_path} and {fig_path}")

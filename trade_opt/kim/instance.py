@@ -1,0 +1,270 @@
+"""Kim (1999) instance files and their numpy form.
+
+Schema (TOML or JSON; names fixed, see ``instances/kim_nafta3.toml``)::
+
+    model = "kim"
+    name = "nafta3"
+    regions = ["US", "CA", "MX"]
+    wage = [1.00, 0.92, 0.85]          # W(g) > 0
+    income = [10.0, 4.0, 5.0]          # I(g) >= 0, sum > 0
+    alpha = [0.10, 0.05]               # budget shares of A1, A2 (eq. 1, 10): > 0, sum <= 1
+    mu = [0.8333333333333334, 0.75]    # CES parameters of A1, A2 (eq. 1), in (0, 1)
+    beta = [0.30, 0.15]                # F share of assemblers' variable cost (eq. 2), in (0, 1)
+    eta = 0.875                        # CES parameter of F (eq. 2), in (0, 1)
+    rho = 0.875                        # CES parameter of S (eq. 4), in (0, 1)
+    delta = 0.30                       # S share of first-tier variable cost (eq. 4), in (0, 1)
+    a_SL = 1.0                         # labour per unit of S (eq. 6), > 0
+    f_AL = [0.02, 0.02]                # fixed labour per assembler type (eq. 3), > 0
+    f_FL = 0.01                        # (eq. 5), > 0
+    f_SL = 0.002                       # (eq. 6), > 0
+    [transport]                        # markups "plus one" (eq. 7-8), ad valorem on the mill price
+    T = 2.0                            # scalar markup between distinct regions, 1 inside a region ...
+    # ... and/or full J x J matrices (row = origin, column = destination): T_A1, T_A2, T_F, T_S.
+    # A matrix given overrides the scalar for that good; without T all four matrices are required.
+
+Every markup must be >= 1 (a markup "plus one", eq. 7); the diagonal may differ from 1 (the
+settled note allows intra-regional markups, ``/work/shared/notes/kim_location.md`` section 1).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Literal, Optional
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from trade_opt.errors import FieldError
+from trade_opt.instances import InstanceBase
+
+_MATRICES = ("T_A1", "T_A2", "T_F", "T_S")
+
+
+class KimTransport(BaseModel):
+    """The ``[transport]`` table: a scalar ``T`` and/or the four J x J markup matrices."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
+
+    T: Optional[float] = None
+    T_A1: Optional[list[list[float]]] = None
+    T_A2: Optional[list[list[float]]] = None
+    T_F: Optional[list[list[float]]] = None
+    T_S: Optional[list[list[float]]] = None
+
+
+def _check_positive(field: str, values: list[float], *, allow_zero: bool = False) -> None:
+    for i, value in enumerate(values):
+        if value < 0 or (value == 0 and not allow_zero):
+            bound = ">= 0" if allow_zero else "> 0"
+            raise FieldError(f"{field}[{i}]", f"must be {bound}, got {value!r}")
+
+
+def _check_open_unit(field: str, value: float) -> None:
+    if not 0.0 < value < 1.0:
+        raise FieldError(field, f"must lie in (0, 1), got {value!r}")
+
+
+def _check_pair(field: str, values: list[float]) -> None:
+    if len(values) != 2:
+        raise FieldError(field, f"needs 2 entries (A1, A2), got {len(values)}")
+
+
+def _check_markups(field: str, rows: list[list[float]], J: int) -> None:
+    if len(rows) != J:
+        raise FieldError(field, f"must be J x J with J = {J} regions, got {len(rows)} rows")
+    for k, row in enumerate(rows):
+        if len(row) != J:
+            raise FieldError(f"{field}[{k}]", f"must have J = {J} entries, got {len(row)} (matrix not J x J)")
+        for g, value in enumerate(row):
+            if value < 1.0:
+                raise FieldError(f"{field}[{k}][{g}]", f"transport markup must be >= 1 (markup plus one, eq. 7-8), got {value!r}")
+
+
+class KimInstance(InstanceBase):
+    """A validated Kim (1999) instance as read from a file (units: wage and income in the numeraire)."""
+
+    model: Literal["kim"]
+    regions: list[str]
+    wage: list[float]
+    income: list[float]
+    alpha: list[float]
+    mu: list[float]
+    beta: list[float]
+    eta: float
+    rho: float
+    delta: float
+    a_SL: float
+    f_AL: list[float]
+    f_FL: float
+    f_SL: float
+    transport: KimTransport
+
+    @model_validator(mode="after")
+    def _check(self) -> "KimInstance":
+        J = len(self.regions)
+        if J < 1:
+            raise FieldError("regions", "needs at least one region")
+        if len(set(self.regions)) != J:
+            raise FieldError("regions", "region names must be distinct")
+        for field in ("wage", "income"):
+            got = len(getattr(self, field))
+            if got != J:
+                raise FieldError(field, f"has {got} entries, expected J = {J} (one per region; lengths differ)")
+        _check_positive("wage", self.wage)
+        _check_positive("income", self.income, allow_zero=True)
+        if math.fsum(self.income) <= 0:
+            raise FieldError("income", "total income must be > 0")
+        for field in ("alpha", "mu", "beta", "f_AL"):
+            _check_pair(field, getattr(self, field))
+        _check_positive("alpha", self.alpha)
+        if math.fsum(self.alpha) > 1:
+            raise FieldError("alpha", f"budget shares must sum to <= 1 (eq. 1), got {math.fsum(self.alpha)!r}")
+        for field in ("mu", "beta"):
+            for h, value in enumerate(getattr(self, field)):
+                _check_open_unit(f"{field}[{h}]", value)
+        for field in ("eta", "rho", "delta"):
+            _check_open_unit(field, getattr(self, field))
+        for field in ("a_SL", "f_FL", "f_SL"):
+            if getattr(self, field) <= 0:
+                raise FieldError(field, f"must be > 0, got {getattr(self, field)!r}")
+        _check_positive("f_AL", self.f_AL)
+        self._check_transport(J)
+        return self
+
+    def _check_transport(self, J: int) -> None:
+        tr = self.transport
+        if tr.T is not None and tr.T < 1.0:
+            raise FieldError("transport.T", f"transport markup must be >= 1 (markup plus one, eq. 7-8), got {tr.T!r}")
+        for name in _MATRICES:
+            rows = getattr(tr, name)
+            if rows is None:
+                if tr.T is None:
+                    raise FieldError(f"transport.{name}", "required when no scalar transport.T is given")
+                continue
+            _check_markups(f"transport.{name}", rows, J)
+
+    @property
+    def J(self) -> int:
+        """Number of regions."""
+        return len(self.regions)
+
+    def data(self) -> "KimData":
+        """The numpy arrays the maths uses (see :class:`KimData`)."""
+        J = self.J
+        tr = self.transport
+
+        def matrix(name: str) -> np.ndarray:
+            rows = getattr(tr, name)
+            if rows is not None:
+                return np.asarray(rows, dtype=float)
+            return scalar_markups(J, tr.T)
+
+        return KimData(
+            W=np.asarray(self.wage, dtype=float),
+            I=np.asarray(self.income, dtype=float),
+            alpha=np.asarray(self.alpha, dtype=float),
+            mu=np.asarray(self.mu, dtype=float),
+            beta=np.asarray(self.beta, dtype=float),
+            eta=float(self.eta),
+            rho=float(self.rho),
+            delta=float(self.delta),
+            a_SL=float(self.a_SL),
+            f_A=np.asarray(self.f_AL, dtype=float),
+            f_F=float(self.f_FL),
+            f_S=float(self.f_SL),
+            T_A=np.stack([matrix("T_A1"), matrix("T_A2")]),
+            T_F=matrix("T_F"),
+            T_S=matrix("T_S"),
+            regions=tuple(self.regions),
+        )
+
+
+def scalar_markups(J: int, T: float) -> np.ndarray:
+    """J x J markups: ``T`` between distinct regions, 1 inside a region."""
+    out = np.full((J, J), float(T))
+    np.fill_diagonal(out, 1.0)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class KimData:
+    """Numpy arrays of a Kim instance.  Index 0..J-1 is the region; h = 0, 1 is A_1, A_2.
+
+    Attributes
+    ----------
+    W, I : (J,) wage W(g) and income I(g) (numeraire units).
+    alpha, mu, beta : (2,) budget shares, CES parameters and F cost shares of A_1, A_2.
+    eta, rho, delta, a_SL : scalars (eq. 2, 4, 6).
+    f_A : (2,) fixed labour of an A_h firm; f_F, f_S : fixed labour of F and S firms.
+    T_A : (2, J, J) markups T_Ah(k, g), row = origin k, column = destination g.
+    T_F : (J, J) T_F(j, k); T_S : (J, J) T_S(i, j).
+    regions : region names.
+    """
+
+    W: np.ndarray
+    I: np.ndarray
+    alpha: np.ndarray
+    mu: np.ndarray
+    beta: np.ndarray
+    eta: float
+    rho: float
+    delta: float
+    a_SL: float
+    f_A: np.ndarray
+    f_F: float
+    f_S: float
+    T_A: np.ndarray
+    T_F: np.ndarray
+    T_S: np.ndarray
+    regions: tuple[str, ...] = ()
+
+    @property
+    def J(self) -> int:
+        return self.W.shape[0]
+
+    @property
+    def omega(self) -> np.ndarray:
+        """omega_h = mu_h / (1 - mu_h) = sigma_h - 1 (eq. 11)."""
+        return self.mu / (1.0 - self.mu)
+
+    @property
+    def eps(self) -> float:
+        """eps = eta / (1 - eta) = sigma_F - 1 (eq. 15)."""
+        return self.eta / (1.0 - self.eta)
+
+    @property
+    def theta(self) -> float:
+        """theta = rho / (1 - rho) = sigma_S - 1 (eq. 21)."""
+        return self.rho / (1.0 - self.rho)
+
+    @property
+    def fixed_labour(self) -> np.ndarray:
+        """(4,) fixed labour per firm of the tiers A_1, A_2, F, S."""
+        return np.array([self.f_A[0], self.f_A[1], self.f_F, self.f_S])
+
+    def replace(self, **changes) -> "KimData":
+        """A copy with some arrays replaced (no re-validation; callers pass valid values)."""
+        return replace(self, **changes)
+
+    def with_uniform_transport(self, T: float) -> "KimData":
+        """Every off-diagonal markup of every good set to ``T`` (diagonals kept): the sweep's T."""
+        def set_offdiag(mat: np.ndarray) -> np.ndarray:
+            out = np.array(mat, dtype=float, copy=True)
+            mask = ~np.eye(self.J, dtype=bool)
+            out[..., mask] = T
+            return out
+
+        return self.replace(T_A=set_offdiag(self.T_A), T_F=set_offdiag(self.T_F), T_S=set_offdiag(self.T_S))
+
+    @classmethod
+    def symmetric(cls, J: int, T: float = 2.0, **overrides) -> "KimData":
+        """A symmetric test world (W = I = 1, the note's default elasticities), with overrides."""
+        base = dict(
+            W=np.ones(J), I=np.ones(J), alpha=np.array([0.10, 0.05]), mu=np.array([5 / 6, 0.75]),
+            beta=np.array([0.30, 0.15]), eta=0.875, rho=0.875, delta=0.30, a_SL=1.0,
+            f_A=np.array([0.02, 0.02]), f_F=0.01, f_S=0.002,
+            T_A=np.stack([scalar_markups(J, T)] * 2), T_F=scalar_markups(J, T), T_S=scalar_markups(J, T),
+            regions=tuple(f"R{k + 1}" for k in range(J)),
+        )
+        base.update(overrides)
+        return cls(**base)
