@@ -204,13 +204,17 @@ def specialized_equilibria(data: GomoryData, chunk: int = DEFAULT_CHUNK, start: 
             yield evaluate_patterns(data, X[keep], codes[keep], coefficients, Xf[keep])
 
 
-def all_specialized(data: GomoryData, chunk: int = DEFAULT_CHUNK) -> EquilibriumBatch:
-    """All specialized equilibria in one batch (for n up to ~22; use the stream beyond)."""
-    batches = list(specialized_equilibria(data, chunk))
+def concat_batches(batches: list[EquilibriumBatch], n: int) -> EquilibriumBatch:
+    """One batch from several (an empty batch with n goods if there are none)."""
     if not batches:
         empty = np.zeros(0)
-        return EquilibriumBatch(np.zeros(0, np.int64), np.zeros((0, data.n), bool), empty, empty, empty, empty, empty, np.zeros((0, 2)))
+        return EquilibriumBatch(np.zeros(0, np.int64), np.zeros((0, n), bool), empty, empty, empty, empty, empty, np.zeros((0, 2)))
     return EquilibriumBatch(*(np.concatenate([getattr(b, f) for b in batches]) for f in EquilibriumBatch.__dataclass_fields__))
+
+
+def all_specialized(data: GomoryData, chunk: int = DEFAULT_CHUNK) -> EquilibriumBatch:
+    """All specialized equilibria in one batch (for n up to ~22; use the stream beyond)."""
+    return concat_batches(list(specialized_equilibria(data, chunk)), data.n)
 
 
 def autarky_log_utilities(data: GomoryData) -> np.ndarray:

@@ -23,6 +23,7 @@ from trade_opt.gomory.equilibria import (
     DEFAULT_CHUNK,
     EquilibriumBatch,
     autarky_log_utilities,
+    concat_batches,
     pattern_count,
     pattern_strings,
     specialized_equilibria,
@@ -60,10 +61,6 @@ def _subsample(batch: EquilibriumBatch, stride: int) -> EquilibriumBatch:
     return EquilibriumBatch(*(getattr(batch, f)[keep] for f in EquilibriumBatch.__dataclass_fields__))
 
 
-def _concat(batches: list[EquilibriumBatch]) -> EquilibriumBatch:
-    return EquilibriumBatch(*(np.concatenate([getattr(b, f) for b in batches]) for f in EquilibriumBatch.__dataclass_fields__))
-
-
 def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -> tuple[EquilibriumBatch, dict[str, Any]]:
     """Stream all specialized equilibria to ``path``; return a (sub)sample and streaming statistics."""
     total = pattern_count(data.n)
@@ -90,7 +87,7 @@ def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -
     stats["best_country1"], stats["best_country2"] = best[0][1], best[1][1]
     stats["degenerate_patterns"] = total - stats["count"]
     stats["kept_for_figures"] = {"stride": stride}
-    return _concat(kept), stats
+    return concat_batches(kept, data.n), stats
 
 
 def boundary_frame(points: list) -> pd.DataFrame:
