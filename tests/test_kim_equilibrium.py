@@ -8,7 +8,7 @@ import pytest
 from scipy.optimize import root
 
 from trade_opt.instances import load_instance
-from trade_opt.kim.equilibrium import default_starts, losses, solve_equilibria
+from trade_opt.kim.equilibrium import default_starts, losses, natural_residual_np, relax_start, solve_equilibria
 from trade_opt.kim.instance import KimData
 from trade_opt.kim.liberalize import follow_branch, sweep_values
 from trade_opt.kim.mcp_model import reference_totals
@@ -207,3 +207,68 @@ def test_everything_in_one_region_is_an_equilibrium_at_T11_not_at_T12():
         G = losses(d, full_agglomeration(d, 0) / reference_totals(d)[:, None])
         assert np.max(np.abs(G[:, 0])) <= 1e-12
         assert (G[:, 1:].min() >= 0) == is_equilibrium
+
+
+# --- large J (issue 5 scaling): entry-dynamics starts, then the MCP layer ------------------------------
+
+def random_instance(J, seed):
+    """Random asymmetric J-region instance (as benchmarks/bench_kim.py): W ~ U(0.8, 1.2), I ~ U(1, 10),
+    every markup matrix drawn separately, U(1.8, 2.4) between regions and 1 inside."""
+    rng = np.random.default_rng([seed, J])
+
+    def markups():
+        T = rng.uniform(1.8, 2.4, size=(J, J))
+        np.fill_diagonal(T, 1.0)
+        return T
+
+    return KimData.symmetric(J).replace(W=rng.uniform(0.8, 1.2, J), I=rng.uniform(1.0, 10.0, J),
+                                        T_A=np.stack([markups(), markups()]), T_F=markups(), T_S=markups())
+
+
+def check_equilibrium_identities(d, sol):
+    """9.6 on the support: natural residual, fixed-labour bill = markup share x tier revenue, the break-even
+    revenues W f/(1-mu) of active firms, S^D = rho f_SL/((1-rho) a_SL) of active S firms; losses >= 0 off it."""
+    st, active = sol.state, sol.support
+    share = np.array([1 - d.mu[0], 1 - d.mu[1], 1 - d.eta, 1 - d.rho])
+    assert sol.residual <= 1e-10 and np.all(sol.G[~active] >= -1e-10) and np.all(sol.x.sum(axis=1) > 0)
+    fixed_bill = (sol.x * d.W[None] * d.fixed_labour[:, None]).sum(axis=1)
+    assert np.allclose(fixed_bill, share * (sol.x * st.revenue).sum(axis=1), rtol=1e-10)
+    break_even = d.W[None] * d.fixed_labour[:, None] / share[:, None]
+    assert np.allclose(st.revenue[active], break_even[active], rtol=1e-10)
+    assert np.allclose(st.S_D[active[3]], d.rho * d.f_S / ((1 - d.rho) * d.a_SL), rtol=1e-10)
+
+
+@pytest.mark.parametrize("J", [20, 50])
+def test_large_random_instance_solves_to_tol(J):
+    """J = 20 and 50 random asymmetric regions (12J unknowns): one income-share start, relaxed by the entry
+    dynamics, reaches numpy residual <= 1e-10 with the 9.6 identities; the equilibrium is stable (the dynamics
+    lead to stable ones), and a plain root of G = 0 on its support in ln x (scipy hybr, independent of Pyomo),
+    started 5 % away, returns to it to 1e-9."""
+    d = random_instance(J, 0)
+    found = solve_equilibria(d, default_starts(d)[:1])
+    assert found.status == "solved" and found.iterations["ipopt"] == 0
+    sol = found.best
+    check_equilibrium_identities(d, sol)
+    assert sol.lambda_max < 0
+    xbar, support = reference_totals(d), sol.support
+
+    def g_support(z):
+        xt = np.zeros_like(sol.xt)
+        xt[support] = np.exp(z)
+        return losses(d, xt, xbar)[support]
+
+    z0 = np.log(sol.xt[support]) + 0.05 * np.random.default_rng(J).standard_normal(support.sum())
+    back = root(g_support, z0, tol=1e-14)
+    assert np.max(np.abs(g_support(back.x))) <= 1e-12  # hybr may stop with "xtol too small" at round-off
+    assert np.max(np.abs(np.exp(back.x) / sol.xt[support] - 1)) <= 1e-9
+
+
+def test_relax_start_moves_to_the_target_and_leaves_equilibria_alone():
+    """relax_start: from the income start the natural residual falls to <= 1e-3; an exact (unstable) symmetric
+    equilibrium at T = 1.2 is returned unchanged."""
+    d = random_instance(10, 1)
+    xt = relax_start(d, default_starts(d)[0])
+    assert natural_residual_np(xt, losses(d, xt)) <= 1e-3
+    sym = KimData.symmetric(3).with_uniform_transport(1.2)
+    x_sym = symmetric_x(sym, 1.2) / reference_totals(sym)[:, None]
+    assert np.array_equal(relax_start(sym, x_sym), x_sym)

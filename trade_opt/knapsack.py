@@ -10,7 +10,8 @@ and a real capacity W:
   (Martello & Toth, *Knapsack Problems*, 1990, ch. 2).  No rounding of weights to a grid.
 * :func:`knapsack_brute_force`: the same by enumeration of all 2^n vectors (n <= 20).
 * :class:`KnapsackMIP`: the same as a Pyomo model with mutable ``Param`` s for c, w and W, solved
-  by HiGHS through a persistent interface (change the params, re-solve), in either direction
+  by a solver chosen by name (:func:`trade_opt.solvers.get_solver`: HiGHS through a persistent
+  interface by default, or CBC, GLPK, SCIP; change the params, re-solve), in either direction
   (``<=`` or ``>=``) and optionally as its LP relaxation; :func:`solve_knapsack_mip_rebuilt`
   builds a fresh model and solver per call (the baseline a persistent model is measured against).
 * :func:`knapsack_dp_ge`: the ``>=`` direction by the complement y = 1 - x.
@@ -20,13 +21,14 @@ fills the capacity exactly in exact arithmetic must not be lost to rounding.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyomo.environ as pyo
 
-from trade_opt.solvers import HighsPersistent, MipResult
+from trade_opt.solvers import MipResult, get_solver
 
 #: Absolute feasibility slack on the capacity row, relative to max(1, capacity).
 CAPACITY_TOL = 1e-12
@@ -36,7 +38,8 @@ CAPACITY_TOL = 1e-12
 class KnapsackSolution:
     """Optimal value and an optimal x of one knapsack; ``method`` names how it was obtained.
 
-    ``value`` is -inf when no feasible x exists (only possible in the ``>=`` direction);
+    ``value`` is -inf when no feasible x exists (only possible in the ``>=`` direction); for the
+    0-1 MIP it is sum c_i over the rounded x (``mip.objective`` keeps the solver's number);
     ``states`` is the largest Nemhauser-Ullmann list kept (DP only); ``mip`` the solver result
     (MIP only)."""
 
@@ -217,13 +220,19 @@ def _read_solution(m: pyo.ConcreteModel, result: MipResult, method: str, n: int)
     if result.objective is None:
         return KnapsackSolution(-np.inf, np.zeros(n), method, result.seconds, mip=result)
     x = np.array([pyo.value(m.x[i]) for i in range(n)])
+    value = float(result.objective)
     if method.startswith("mip"):
+        # 0-1 x: round the solver's x (integrality tolerance) and sum c over it exactly
         x = np.round(x)
-    return KnapsackSolution(float(result.objective), x, method, result.seconds, mip=result)
+        value = math.fsum(pyo.value(m.c[i]) for i in range(n) if x[i] == 1.0)
+    return KnapsackSolution(value, x, method, result.seconds, mip=result)
 
 
 class KnapsackMIP:
-    """One Pyomo knapsack model + one persistent HiGHS, re-solved for new (c, w, W).
+    """One Pyomo knapsack model + one solver (persistent HiGHS by default), re-solved for new (c, w, W).
+
+    ``solver`` is a name of :data:`trade_opt.solvers.SOLVERS`; ``mip_rel_gap=0`` (exact) and
+    ``time_limit`` (seconds) are mapped to the solver's options by :func:`trade_opt.solvers.get_solver`.
 
     Examples
     --------
@@ -232,10 +241,11 @@ class KnapsackMIP:
     4.0
     """
 
-    def __init__(self, n: int, sense: str = "<=", integer: bool = True, mip_rel_gap: float = 0.0):
+    def __init__(self, n: int, sense: str = "<=", integer: bool = True, mip_rel_gap: float = 0.0,
+                 solver: str = "highs", time_limit: float | None = None):
         self.n = n
         self.model = build_knapsack_model(n, sense, integer)
-        self.solver = HighsPersistent(mip_rel_gap=mip_rel_gap)
+        self.solver = get_solver(solver, mip_rel_gap=mip_rel_gap, time_limit=time_limit)
         self.method = "mip" if integer else "lp"
 
     def solve(self, values: np.ndarray, weights: np.ndarray, capacity: float) -> KnapsackSolution:
@@ -243,12 +253,15 @@ class KnapsackMIP:
         return _read_solution(self.model, self.solver.solve(self.model), self.method, self.n)
 
 
-def solve_knapsack_mip_rebuilt(values: np.ndarray, weights: np.ndarray, capacity: float, sense: str = "<=", integer: bool = True) -> KnapsackSolution:
-    """Build a fresh Pyomo model and HiGHS instance, solve once (the non-persistent baseline)."""
+def solve_knapsack_mip_rebuilt(values: np.ndarray, weights: np.ndarray, capacity: float, sense: str = "<=",
+                               integer: bool = True, solver: str = "highs", time_limit: float | None = None) -> KnapsackSolution:
+    """Build a fresh Pyomo model and solver instance (by name, default HiGHS), solve once.
+
+    The non-persistent baseline; ``seconds`` includes building the model."""
     start = time.perf_counter()
     n = len(values)
     m = build_knapsack_model(n, sense, integer)
     _set_data(m, np.asarray(values, float), np.asarray(weights, float), capacity)
-    result = HighsPersistent().solve(m)
+    result = get_solver(solver, time_limit=time_limit).solve(m)
     sol = _read_solution(m, result, "mip_rebuilt" if integer else "lp_rebuilt", n)
     return KnapsackSolution(sol.value, sol.x, sol.method, time.perf_counter() - start, mip=sol.mip)

@@ -1,32 +1,93 @@
 """Solver choice and solver results: the one module that knows solver-specific details.
 
-* :class:`MipResult`: status, termination condition, objective, bound and time of one MIP/LP solve,
-  the same fields whatever the solver.
-* :class:`HighsPersistent`: HiGHS through Pyomo's persistent APPSI interface.  Build a Pyomo model
-  once with mutable ``Param`` s, then change the params and call :meth:`~HighsPersistent.solve`
-  again: only the changed coefficients are sent to HiGHS.
+Choose a MIP/LP solver by name (linopy style) and get the same result type whatever it is::
+
+    solver = get_solver("cbc", time_limit=60)      # highs (default) | cbc | glpk | scip
+    result = solver.solve(model)                   # MipResult; the solution is loaded into model
+
+* :class:`MipResult`: solver name, status, termination condition, objective, bound, relative gap
+  and wall time of one MIP/LP solve, the same fields whatever the solver.
+* :func:`get_solver` / :data:`SOLVERS`: the solvers by name, each behind the same
+  ``solve(model) -> MipResult`` interface (:class:`PyomoSolver`):
+
+  ========  ====================================================  ================================
+  name      route                                                 provided by
+  ========  ====================================================  ================================
+  highs     :class:`HighsPersistent`, Pyomo APPSI ``Highs``        pip ``highspy`` (a dependency)
+            (in-memory, persistent: only changed params are
+            pushed on a re-solve)
+  cbc       Pyomo ``SolverFactory('cbc')`` (writes an LP file,     Debian ``coinor-cbc``
+            runs the ``cbc`` executable, reads its solution)
+  glpk      Pyomo ``SolverFactory('glpk')`` (``glpsol``, same)     Debian ``glpk-utils``
+  scip      Pyomo's ``scip_direct`` (``pyomo.contrib.solver``,     pip ``pyscipopt``
+            Pyomo >= 6.10), which builds the model in SCIP         (``pip install trade_opt[scip]``)
+            through PySCIPOpt in memory, no files
+  ========  ====================================================  ================================
+
+  SCIP: Pyomo's own direct PySCIPOpt interface was chosen over a hand-written PySCIPOpt path
+  (one expression walker fewer to maintain) and over the executable route ``SolverFactory('scip')``
+  (the PyPI wheel ships no ``scip`` binary, so that route is unavailable here).
+
 * :func:`solver_report`: which solvers are installed (``trade-opt doctor``).
+
+Exactness.  B1(Y) must be exact, so every solver runs with a zero optimality gap by default
+(``mip_rel_gap=0``), mapped to each solver's own options:
+
+=================  ==========================================  =================================
+option             meaning                                     solver options set
+=================  ==========================================  =================================
+``mip_rel_gap``    stop when |bound - obj| <= gap * |obj|      highs ``mip_rel_gap`` (and
+                                                               ``mip_abs_gap`` = 0 when gap = 0);
+                                                               cbc ``ratioGap`` (and
+                                                               ``allowableGap`` = 0, cutoff
+                                                               ``increment`` = 1e-12); glpk
+                                                               ``--mipgap``; scip ``limits/gap``
+                                                               (and ``limits/absgap`` = 0)
+``time_limit``     seconds of solver time                      highs ``time_limit``; cbc ``sec``;
+                                                               glpk ``--tmlim`` (whole seconds,
+                                                               rounded up); scip ``limits/time``
+``threads``        solver threads (1: reproducible timings)    highs ``threads``; cbc ``threads``;
+                                                               glpk/scip: single-threaded
+``feasibility_tol``  primal / integer feasibility              highs ``primal_feasibility_tolerance``
+                                                               and ``mip_feasibility_tolerance``;
+                                                               cbc ``primalT``; glpk and scip keep
+                                                               their defaults (1e-7 and 1e-6)
+=================  ==========================================  =================================
+
+What "exact" means per solver (measured on the benchmark families, ``trade_opt.bench``): HiGHS,
+SCIP and CBC (with the cutoff increment above) agree with the exact DP to ~1e-15 relative; GLPK
+prunes nodes within its objective tolerance ``tol_obj`` = 1e-7 (relative), which glpsol does not
+expose, and returned a real-weight knapsack optimum 6.4e-8 (relative) short of the DP's at n = 10^4.
+
+Defaults differ without these options: HiGHS stops at a 1e-4 relative gap (a 1000-item knapsack
+once came back 2 short of the optimum, ``notes/solver_stack.md``); CBC, GLPK and SCIP default to
+gap 0 but are set explicitly anyway.
 """
 from __future__ import annotations
 
+import math
 import shutil
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pyomo.environ as pyo
 from pyomo.contrib.appsi.base import TerminationCondition
 from pyomo.contrib.appsi.solvers import Highs
+from pyomo.opt import TerminationCondition as LegacyTC
 
 from trade_opt.errors import SolverUnavailableError
 
+#: MIP/LP solvers selectable by name (``--solver NAME``); the first is the default.
+SOLVERS = ("highs", "cbc", "glpk", "scip")
+
 #: Solver name -> the package that provides it (for error messages).
 PROVIDERS = {
-    "highs": "pip package highspy (a trade_opt dependency)",
+    "highs": "pip package highspy (a trade_opt dependency: pip install highspy)",
     "ipopt": "pip package cyipopt-wheels plus PyNumero's ASL library (bash scripts/setup.sh builds it)",
     "cbc": "Debian package coinor-cbc (apt-get install coinor-cbc)",
     "glpk": "Debian package glpk-utils (apt-get install glpk-utils)",
-    "scip": "pip package pyscipopt",
+    "scip": "pip package pyscipopt (pip install 'trade_opt[scip]') with Pyomo >= 6.10 (its scip_direct interface)",
 }
 
 _STATUS = {
@@ -38,6 +99,25 @@ _STATUS = {
     TerminationCondition.maxIterations: "iteration_limit",
 }
 
+_LEGACY_STATUS = {
+    LegacyTC.optimal: "optimal",
+    LegacyTC.locallyOptimal: "optimal",
+    LegacyTC.globallyOptimal: "optimal",
+    LegacyTC.infeasible: "infeasible",
+    LegacyTC.unbounded: "unbounded",
+    LegacyTC.infeasibleOrUnbounded: "infeasible_or_unbounded",
+    LegacyTC.maxTimeLimit: "time_limit",
+    LegacyTC.maxIterations: "iteration_limit",
+}
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|bound - objective| / max(|objective|, 1e-10); None if either is unknown (0 for equal values)."""
+    if objective is None or bound is None or not (math.isfinite(objective) and math.isfinite(bound)):
+        return None
+    diff = abs(bound - objective)
+    return 0.0 if diff == 0.0 else diff / max(abs(objective), 1e-10)
+
 
 @dataclass(frozen=True)
 class MipResult:
@@ -46,7 +126,13 @@ class MipResult:
     ``status`` is one of ``optimal``, ``infeasible``, ``unbounded``, ``infeasible_or_unbounded``,
     ``time_limit``, ``iteration_limit``, ``error``; ``termination`` is the solver's own word;
     ``objective`` the best feasible objective (None if none), ``bound`` the best proven bound,
-    ``seconds`` the wall time of the solve call."""
+    ``gap`` = :func:`relative_gap` (objective, bound) (filled in when not given), ``seconds`` the
+    wall time of the solve call (for cbc/glpk this includes writing and reading files).
+
+    cbc/glpk: ``objective`` is recomputed from the loaded x (their solution files print it with
+    ~7-12 significant digits); ``bound`` is the printed number, except that for status
+    ``optimal`` (proved at gap 0) a printed bound within 1e-6 relative of the objective is
+    replaced by the objective."""
 
     solver: str
     status: str
@@ -54,10 +140,25 @@ class MipResult:
     objective: float | None
     bound: float | None
     seconds: float
+    gap: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.gap is None:
+            object.__setattr__(self, "gap", relative_gap(self.objective, self.bound))
 
     @property
     def ok(self) -> bool:
         return self.status == "optimal"
+
+
+class PyomoSolver(Protocol):
+    """What every solver returned by :func:`get_solver` offers."""
+
+    name: str
+
+    def solve(self, model: pyo.ConcreteModel) -> MipResult:
+        """Solve ``model``, load the best solution found (if any) into it, return the result."""
+        ...
 
 
 class HighsPersistent:
@@ -69,10 +170,11 @@ class HighsPersistent:
 
     name = "highs"
 
-    def __init__(self, mip_rel_gap: float = 0.0, feasibility_tol: float = 1e-9, time_limit: float | None = None):
+    def __init__(self, mip_rel_gap: float = 0.0, feasibility_tol: float = 1e-9, time_limit: float | None = None,
+                 threads: int = 1):
         opt = Highs()
         if not opt.available():
-            raise SolverUnavailableError(f"HiGHS is not available: install the {PROVIDERS['highs']}")
+            raise SolverUnavailableError(f"solver 'highs' is not available: install the {PROVIDERS['highs']}")
         opt.config.stream_solver = False
         opt.config.load_solution = False
         opt.config.mip_gap = mip_rel_gap
@@ -84,7 +186,7 @@ class HighsPersistent:
             "mip_feasibility_tolerance": feasibility_tol,
             "primal_feasibility_tolerance": feasibility_tol,
             "output_flag": False,
-            "threads": 1,
+            "threads": threads,
         }
         self._opt = opt
         self._model: Any = None
@@ -108,6 +210,152 @@ class HighsPersistent:
             bound=results.best_objective_bound,
             seconds=seconds,
         )
+
+
+def _active_objective(model: pyo.ConcreteModel) -> Any:
+    return next(model.component_data_objects(pyo.Objective, active=True))
+
+
+class _ShellSolver:
+    """CBC or GLPK through Pyomo's executable interface (LP file out, solution file back)."""
+
+    def __init__(self, name: str, mip_rel_gap: float = 0.0, feasibility_tol: float = 1e-9,
+                 time_limit: float | None = None, threads: int = 1):
+        self.name = name
+        self._opt = pyo.SolverFactory(name)
+        if not self._opt.available(exception_flag=False):
+            raise SolverUnavailableError(f"solver {name!r} is not available: install the {PROVIDERS[name]}")
+        if name == "cbc":
+            options: dict[str, Any] = {"ratioGap": mip_rel_gap, "threads": threads, "primalT": feasibility_tol}
+            if mip_rel_gap == 0.0:
+                # allowableGap 0 and a cutoff increment of ~0: CBC's automatic increment pruned
+                # a node 4.8e-6 better than its incumbent on a real-weight knapsack (n = 10^4)
+                options["allowableGap"] = 0.0
+                options["increment"] = 1e-12
+            if time_limit is not None:
+                options["sec"] = float(time_limit)
+        else:
+            options = {"mipgap": mip_rel_gap}
+            if time_limit is not None:
+                options["tmlim"] = max(1, math.ceil(time_limit))
+        self._options = options
+        self._time_limit = time_limit
+
+    def solve(self, model: pyo.ConcreteModel) -> MipResult:
+        start = time.perf_counter()
+        results = self._opt.solve(model, load_solutions=False, options=self._options)
+        seconds = time.perf_counter() - start
+        tc = results.solver.termination_condition
+        status = _LEGACY_STATUS.get(tc, "error")
+        if status == "error" and self._time_limit is not None and seconds >= 0.95 * self._time_limit:
+            # glpsol stopped by --tmlim is reported by Pyomo as 'feasible' (incumbent) or 'other'
+            status = "time_limit"
+        has_solution = len(results.solution) > 0 and status not in ("infeasible", "unbounded", "infeasible_or_unbounded")
+        objective = bound = None
+        objective_data = _active_objective(model)
+        maximize = objective_data.sense == pyo.maximize
+        if has_solution:
+            model.solutions.load_from(results)
+            # recompute from the loaded x: the solvers print the objective with ~12 digits only
+            objective = float(pyo.value(objective_data))
+        raw_bound = results.problem.upper_bound if maximize else results.problem.lower_bound
+        if raw_bound is not None and math.isfinite(float(raw_bound)):
+            bound = float(raw_bound)
+            if status == "optimal" and objective is not None and abs(bound - objective) <= 1e-6 * max(1.0, abs(objective)):
+                # proven at gap 0; the solution file prints it with ~7 significant digits (CBC)
+                bound = objective
+        return MipResult(self.name, status, str(tc), objective, bound, seconds)
+
+
+class _ScipSolver:
+    """SCIP through Pyomo's direct PySCIPOpt interface (``pyomo.contrib.solver`` ``scip_direct``)."""
+
+    name = "scip"
+
+    def __init__(self, mip_rel_gap: float = 0.0, feasibility_tol: float = 1e-9,
+                 time_limit: float | None = None, threads: int = 1):
+        try:
+            from pyomo.contrib.solver.common.factory import SolverFactory as ContribFactory
+
+            opt = ContribFactory("scip_direct")
+            ok = bool(opt.available())
+        except Exception:  # Pyomo < 6.10 has no scip_direct; pyscipopt missing
+            ok = False
+        if not ok:
+            raise SolverUnavailableError(f"solver 'scip' is not available: install the {PROVIDERS['scip']}")
+        self._opt = opt
+        self._time_limit = time_limit
+        self._options: dict[str, Any] = {"limits/gap": mip_rel_gap}
+        if mip_rel_gap == 0.0:
+            self._options["limits/absgap"] = 0.0
+
+    def solve(self, model: pyo.ConcreteModel) -> MipResult:
+        from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition as TC
+
+        status_map = {
+            TC.convergenceCriteriaSatisfied: "optimal",
+            TC.provenInfeasible: "infeasible",
+            TC.locallyInfeasible: "infeasible",
+            TC.unbounded: "unbounded",
+            TC.infeasibleOrUnbounded: "infeasible_or_unbounded",
+            TC.maxTimeLimit: "time_limit",
+            TC.iterationLimit: "iteration_limit",
+        }
+        start = time.perf_counter()
+        results = self._opt.solve(model, load_solutions=False, raise_exception_on_nonoptimal_result=False,
+                                  time_limit=self._time_limit, solver_options=dict(self._options))
+        seconds = time.perf_counter() - start
+        objective = None
+        if results.solution_status in (SolutionStatus.feasible, SolutionStatus.optimal):
+            results.solution_loader.load_vars()
+            objective = results.incumbent_objective
+        bound = results.objective_bound
+        bound = float(bound) if bound is not None and math.isfinite(bound) else None
+        tc = results.termination_condition
+        return MipResult(self.name, status_map.get(tc, "error"), tc.name, objective, bound, seconds)
+
+
+def get_solver(name: str = "highs", *, mip_rel_gap: float = 0.0, time_limit: float | None = None,
+               threads: int = 1, feasibility_tol: float = 1e-9) -> PyomoSolver:
+    """A MIP/LP solver by name with the options mapped as in the module docstring.
+
+    Parameters
+    ----------
+    name : one of :data:`SOLVERS` (``highs``, ``cbc``, ``glpk``, ``scip``)
+    mip_rel_gap : relative optimality gap (0: prove optimality; what B1 needs)
+    time_limit : seconds, or None for no limit
+    threads : solver threads where the solver takes the option
+    feasibility_tol : primal / integer feasibility tolerance where the solver takes the option
+
+    Raises
+    ------
+    SolverUnavailableError
+        The solver is unknown, or not installed (the message names the package that provides it).
+    """
+    key = name.strip().lower()
+    kwargs = dict(mip_rel_gap=mip_rel_gap, time_limit=time_limit, threads=threads, feasibility_tol=feasibility_tol)
+    if key == "highs":
+        return HighsPersistent(**kwargs)
+    if key in ("cbc", "glpk"):
+        return _ShellSolver(key, **kwargs)
+    if key == "scip":
+        return _ScipSolver(**kwargs)
+    raise SolverUnavailableError(f"unknown solver {name!r}; choose from {', '.join(SOLVERS)}")
+
+
+def check_solver(name: str) -> str:
+    """The normalized solver name if it is known and installed; else :class:`SolverUnavailableError`."""
+    get_solver(name)
+    return name.strip().lower()
+
+
+def solver_available(name: str) -> tuple[bool, str]:
+    """(available, reason): reason is empty when available, else the install hint."""
+    try:
+        get_solver(name)
+    except SolverUnavailableError as exc:
+        return False, str(exc)
+    return True, ""
 
 
 def ipopt_available() -> tuple[bool, str]:
@@ -136,9 +384,10 @@ def solver_report() -> dict[str, tuple[bool, str]]:
         path = shutil.which(exe)
         report[name] = (True, path) if path else (False, f"optional: {PROVIDERS[name]}")
     try:
-        import pyscipopt  # noqa: F401
+        _ScipSolver()
+        import pyscipopt
 
-        report["scip"] = (True, "PySCIPOpt")
-    except ImportError:
+        report["scip"] = (True, f"SCIP via PySCIPOpt {pyscipopt.__version__} (Pyomo scip_direct)")
+    except SolverUnavailableError:
         report["scip"] = (False, f"optional: {PROVIDERS['scip']}")
     return report

@@ -38,6 +38,37 @@ def run(
 
 
 @app.command()
+def sweep(
+    spec_file: Path = typer.Argument(..., help="Sweep spec (.toml/.json): model, base instance, [[vary]] tables."),
+    out: Path = typer.Option(..., "--out", help="Output folder (Parquet parts + manifest.json); rerun to resume."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes of the local Dask cluster (0: no Dask)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+) -> None:
+    """Run (or resume) a scenario sweep on Dask: one Parquet row per point, finished points skipped on rerun."""
+    from trade_opt.sweep.run import run_sweep
+
+    if scheduler is not None and workers is not None:
+        raise TradeOptError("<command line>: --scheduler/--workers: give at most one of them")
+    summary = run_sweep(spec_file, out, workers=workers, scheduler=scheduler)
+    if as_json:
+        from trade_opt.cli.common import print_json
+
+        print_json(summary)
+        return
+    run_info = summary["run"]
+    rate = run_info["points_per_second"]
+    typer.echo(f"sweep {summary['name']}: {run_info['computed_points']} points computed, "
+               f"{run_info['skipped_batches']} batches skipped (done before), "
+               f"{summary['points_done']}/{summary['total_points']} done"
+               + (f", {rate:.1f} points/s" if rate else "") + f" -> {summary['out']}")
+    if run_info["lost_batches"]:
+        typer.echo(f"{len(run_info['lost_batches'])} batches lost with their worker; rerun the same command to retry them")
+    if summary.get("status_counts"):
+        typer.echo("status: " + ", ".join(f"{k} {v}" for k, v in summary["status_counts"].items()))
+
+
+@app.command()
 def doctor() -> None:
     """Check that the solver stack is installed (HiGHS, Ipopt via PyNumero/cyipopt, optional CBC/GLPK/SCIP)."""
     from trade_opt.solvers import solver_report
@@ -50,8 +81,17 @@ def doctor() -> None:
         raise TradeOptError("required solvers missing: run `bash scripts/setup.sh`")
 
 
+from trade_opt.bench.cli import bench as _bench  # noqa: E402  (typer only; the harness loads when run)
+
+app.command("bench")(_bench)
+
 for _entry in MODELS.values():
-    app.add_typer(resolve(_entry.cli), name=_entry.name, help=_entry.help)
+    _sub_app = resolve(_entry.cli)
+    if _entry.build_model is not None:  # `trade-opt <model> export` for every model with a Pyomo builder
+        from trade_opt.export import make_export_command  # light: Pyomo loads when the command runs
+
+        _sub_app.command("export")(make_export_command(_entry.name))
+    app.add_typer(_sub_app, name=_entry.name, help=_entry.help)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -71,10 +71,25 @@ def knapsack_data(data: GomoryData, Y: np.ndarray | float) -> KnapsackData:
     return KnapsackData(Y, c, V, 1.0 - Y, constant)
 
 
+def _greedy_trade(kd: KnapsackData) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy fill of the trade equation sum_i V_i x_i = 1 - Y; returns (value c.x, x).
+
+    For Y < 1/2 the complement y = 1 - x is filled instead (sum_i V_i y_i = Y, since sum_i V_i = 1):
+    the fractional good then comes from Y itself, not from 1 - Y, which loses Y's digits as Y -> 0
+    (with a good of length V_f ~ 1e-13 the direct fill misplaced x_f by ~eps/V_f ~ 1e-3)."""
+    value, x = continuous_greedy(kd.c, kd.V, kd.capacity)
+    low = kd.Y < 0.5
+    if np.any(low):
+        c, V = kd.c[low], kd.V[low]
+        value_y, y = continuous_greedy(-c, V, kd.Y[low])
+        value[low], x[low] = c.sum(axis=1) + value_y, 1.0 - y
+    return value, x
+
+
 def boundary_B_greedy(data: GomoryData, Y: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """B(Y) by the greedy rule (fill 1 - Y by c_i / V_i), vectorized; returns (B, x)."""
     kd = knapsack_data(data, Y)
-    value, x = continuous_greedy(kd.c, kd.V, kd.capacity)
+    value, x = _greedy_trade(kd)
     return kd.constant + value, x
 
 
@@ -110,17 +125,20 @@ class BoundarySolver:
     """Computes B(Y) and B1(Y) at many Y with the chosen methods.
 
     Holds one persistent Pyomo model per (relaxation, direction) so that a Y grid re-solves the
-    same models with new mutable parameters instead of rebuilding them."""
+    same models with new mutable parameters instead of rebuilding them.  ``solver`` names the
+    LP/MIP solver of the ``lp`` and ``mip`` methods (:data:`trade_opt.solvers.SOLVERS`; default
+    persistent HiGHS), always run with a zero optimality gap so B1 is exact."""
 
-    def __init__(self, data: GomoryData, methods: tuple[str, ...] = METHODS):
+    def __init__(self, data: GomoryData, methods: tuple[str, ...] = METHODS, solver: str = "highs"):
         unknown = set(methods) - set(METHODS)
         if unknown:
             raise ValueError(f"unknown boundary method(s) {sorted(unknown)}; choose from {METHODS}")
         self.data = data
         self.methods = tuple(methods)
         n = data.n
-        self._lp = (KnapsackMIP(n, "<=", integer=False), KnapsackMIP(n, ">=", integer=False)) if "lp" in methods else None
-        self._mip = (KnapsackMIP(n, "<="), KnapsackMIP(n, ">=")) if "mip" in methods else None
+        self.solver = solver
+        self._lp = (KnapsackMIP(n, "<=", integer=False, solver=solver), KnapsackMIP(n, ">=", integer=False, solver=solver)) if "lp" in methods else None
+        self._mip = (KnapsackMIP(n, "<=", solver=solver), KnapsackMIP(n, ">=", solver=solver)) if "mip" in methods else None
 
     def at(self, Y: float) -> BoundaryPoint:
         """All requested boundary values at one Y."""
@@ -129,7 +147,7 @@ class BoundarySolver:
         point = BoundaryPoint(Y=float(Y))
         if "greedy" in self.methods:
             t = time.perf_counter()
-            value, x = continuous_greedy(c[None], V[None], np.array([cap]))
+            value, x = _greedy_trade(kd)
             point.B_greedy, point.x_B = C + float(value[0]), x[0].tolist()
             point.seconds["greedy"] = time.perf_counter() - t
         if self._lp is not None:

@@ -62,6 +62,7 @@ def boundary(
     y: Optional[str] = typer.Option(None, "--y", help="Comma-separated Y values in (0, 1), e.g. 0.3,0.5."),
     grid: Optional[int] = typer.Option(None, "--grid", help="K equally spaced Y = k/(K+1), k = 1..K."),
     method: str = typer.Option("all", "--method", help="greedy | lp | dp | mip | all (comma-separated allowed)."),
+    solver: str = typer.Option("highs", "--solver", help="LP/MIP solver of the lp and mip methods: highs | cbc | glpk | scip."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
 ) -> None:
     """B(Y) (greedy, LP) and B1(Y) (DP, MIP) with their maximizing x at given Y."""
@@ -83,11 +84,11 @@ def boundary(
     for m in methods:
         if m not in METHODS:
             raise InputError("<command line>", "--method", f"unknown method {m!r} (greedy, lp, dp, mip, all)")
-    solver = BoundarySolver(load_instance(instance_file, model="gomory").data(), methods)
+    boundary_solver = BoundarySolver(load_instance(instance_file, model="gomory").data(), methods, solver=solver)
     points = []
     with progress_bar("boundary", len(Ys)) as bar:
         for value in Ys:
-            points.append(solver.at(value))
+            points.append(boundary_solver.at(value))
             bar.advance()
     rows = [{"Y": p.Y, "B_greedy": p.B_greedy, "B_lp": p.B_lp, "B1_dp": p.B1_dp, "B1_mip": p.B1_mip,
              "x_B1_dp": p.x_B1_dp, "x_B1_mip": p.x_B1_mip, "status_mip": p.status_mip} for p in points]
@@ -119,3 +120,195 @@ def ricardo(
         typer.echo("no Ricardo solution: the efficient assignment jumps over the trade equation at Y_R")
     else:
         typer.echo(f"Ricardo solution x = {''.join(map(str, r.ricardo_solution))} at Y = {r.solution_Y:.12f}, u1 = {r.solution_u1:.6f}")
+
+
+@app.command("mixed")
+def mixed_command(
+    instance_file: Path = typer.Argument(..., help="Gomory instance (.toml/.json)."),
+    max_shared: int = typer.Option(1, "--max-shared", help="Patterns with 1..k shared goods (count grows like 3^n)."),
+    pattern: Optional[str] = typer.Option(None, "--pattern", help="One pattern, e.g. 01S10S011 (0: country 1, 1: country 2, S: shared); also solved with the Pyomo MCP."),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Stream every mixed equilibrium to this CSV."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+) -> None:
+    """Mixed equilibria (goods made by both countries): roots per pattern, stability, residuals, Theorem 3."""
+    from trade_opt.gomory.mixed import mixed_pattern_count, parse_owner, pattern_roots, solve_pattern_pyomo
+    from trade_opt.gomory.theorems import theorem3_points
+    from trade_opt.outputs import to_jsonable
+
+    data = load_instance(instance_file, model="gomory").data()
+    if pattern is not None:
+        try:
+            owner = parse_owner(pattern)
+        except ValueError as exc:
+            raise InputError("<command line>", "--pattern", str(exc)) from None
+        if len(owner) != data.n or not ((owner == 0).any() and (owner == 1).any() and (owner == 2).any()):
+            raise InputError("<command line>", "--pattern", f"needs n = {data.n} characters with at least one 0, one 1 and one S")
+        fast = pattern_roots(data, owner[None])
+        pyomo = solve_pattern_pyomo(data, owner)
+        out = {"pattern": pattern, "fast": [{"Y": y, "x_shared": x[owner == 2].tolist(), "u1": a, "u2": b, "stability": s,
+                                              "trade_residual": t, "cost_residual": c}
+                                             for y, x, a, b, s, t, c in zip(fast.Y.tolist(), fast.x, fast.u1.tolist(), fast.u2.tolist(),
+                                                                            fast.stability.tolist(), fast.trade_residual.tolist(), fast.cost_residual.tolist())],
+               "pyomo": to_jsonable(pyomo)}
+        if as_json:
+            print_json(out)
+            return
+        typer.echo(f"pattern {pattern}: {len(fast)} root(s) by bracketing; Pyomo MCP ({pyomo.status}, {pyomo.starts} starts): "
+                   f"{len(pyomo.solutions)} interior, {pyomo.boundary} at a bound, {pyomo.seconds:.2f} s")
+        for r in out["fast"]:
+            typer.echo(f"  Y = {r['Y']:.12f}  x_S = {' '.join(f'{v:.10f}' for v in r['x_shared'])}  u1 = {r['u1']:.6f}  "
+                       f"{'stable' if r['stability'] < 0 else 'unstable'}  residuals {abs(r['trade_residual']):.1e}, {r['cost_residual']:.1e}")
+        for s in pyomo.solutions:
+            typer.echo(f"  Pyomo: Y = {s['Y']:.12f}  x_S = {' '.join(f'{v:.10f}' for v in s['x'])}  residual {s['residual']:.1e}")
+        return
+    if max_shared < 1:
+        raise InputError("<command line>", "--max-shared", f"must be >= 1, got {max_shared}")
+    from trade_opt.gomory.job import mixed_to_csv
+
+    if csv is None and mixed_pattern_count(data.n, max_shared) > 1 << 20:
+        raise InputError("<command line>", "--max-shared", f"{mixed_pattern_count(data.n, max_shared)} patterns: write them with --csv FILE")
+    if csv is not None:
+        me, stats = mixed_to_csv(data, csv, max_shared)
+    else:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            me, stats = mixed_to_csv(data, Path(tmp) / "mixed.csv", max_shared)
+    th3 = theorem3_points(data, me.Y, me.u1)
+    stats["theorem3_violations"] = th3.violations
+    stats["theorem3_checked"] = th3.checked
+    if as_json:
+        print_json(stats)
+        return
+    typer.echo(f"{stats['equilibria']} mixed equilibria in {stats['patterns_searched']} patterns (1..{max_shared} shared goods); "
+               f"patterns by root count {stats['patterns_by_root_count']}; {stats['stable']} stable")
+    typer.echo(f"max residuals: trade {stats['max_abs_trade_residual']:.1e}, cost {stats['max_abs_cost_residual']:.1e}; "
+               f"Theorem 3: {th3.violations} violations of {th3.checked}")
+
+
+@app.command("special")
+def special_command(
+    instance_file: Path = typer.Argument(..., help="Gomory instance with symmetric demands and one exponent."),
+    points: int = typer.Option(99, "--points", help="Y grid points."),
+    fig: Optional[Path] = typer.Option(None, "--fig", help="Write Fig. 3 (Eq. 4) to this PNG."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+) -> None:
+    """Special case (Eq. 4): B and B1 once for all Y vs the greedy / DP curves, density d(Y)."""
+    from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy
+    from trade_opt.gomory.special_case import is_special, special_curves
+
+    data = load_instance(instance_file, model="gomory").data()
+    if not is_special(data):
+        raise InputError(instance_file, "demand/exponent", "the special case needs d_i1 = d_i2 and one exponent for all goods")
+    if points < 2:
+        raise InputError("<command line>", "--points", f"must be >= 2, got {points}")
+    Y = np.linspace(0.01, 0.99, points)
+    sc = special_curves(data, Y)
+    B, _ = boundary_B_greedy(data, Y)
+    B1 = boundary_B1_dp(data, Y)
+    out = {"max_abs_eq4_minus_B_greedy": float(np.max(np.abs(sc.eq4 - B))),
+           "max_abs_once_B1_minus_dp_B1": float(np.max(np.abs(sc.B1 - B1))),
+           "Y": Y, "B": sc.B, "B1_once": sc.B1, "B1_dp": B1, "density": sc.density}
+    if fig is not None:
+        from trade_opt.gomory.job import _mirror
+        from trade_opt.gomory.plots import figure3
+
+        grid = np.linspace(0.002, 0.998, 499)
+        figure3(fig, grid, special_curves(data, grid).eq4, special_curves(_mirror(data), 1 - grid).eq4, f"Gomory (1991) Fig. 3: {instance_file.name}")
+        out["fig"] = str(fig)
+    if as_json:
+        print_json(out)
+        return
+    typer.echo(f"max |Eq. 4 - B_greedy| = {out['max_abs_eq4_minus_B_greedy']:.2e}; max |B1 once-for-all - B1 DP| = "
+               f"{out['max_abs_once_B1_minus_dp_B1']:.2e} (equal only at Y = 1/2, see models/gomory.md)")
+
+
+@app.command("observations")
+def observations_command(
+    instance_file: Path = typer.Argument(..., help="Gomory instance (.toml/.json)."),
+    factor: float = typer.Option(2.0, "--factor", help="Factor on country 2's labor for observation (a)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+) -> None:
+    """The paper's observations: (a) larger country 2, (b) one-good moves, (c) mixed vs specialized near the frontier."""
+    from trade_opt.gomory.observations import frontier_gaps, larger_country2, one_good_moves
+
+    if not factor > 0:
+        raise InputError("<command line>", "--factor", f"must be > 0, got {factor}")
+    data = load_instance(instance_file, model="gomory").data()
+    out = {"larger_country2": larger_country2(data, factor), "one_good_moves": one_good_moves(data),
+           "frontier": frontier_gaps(data)}
+    if as_json:
+        print_json(out)
+        return
+    a, b, c = out["larger_country2"], out["one_good_moves"], out["frontier"]
+    typer.echo(f"(a) L2 x {factor}: u1 rose in {a['u1_increased']} of {a['patterns']} specialized equilibria (Y unchanged)")
+    typer.echo(f"(b) {b['pairs']} one-good moves to country 2: Y fell in {b['Y_decreases']}; u1 up {b['u1_up']} / down {b['u1_down']}, "
+               f"u2 up {b['u2_up']} / down {b['u2_down']}")
+    typer.echo(f"(c) gap B1 - u1, median: specialized {c['specialized']['gap']['median']:.4f}, mixed {c['mixed']['gap']['median']:.4f}; "
+               f"near the frontier (gap <= {c['near_threshold']}): {c['specialized']['near_frontier']} of {c['specialized']['count']} specialized, "
+               f"{c['mixed']['near_frontier']} of {c['mixed']['count']} mixed")
+
+
+@app.command("graph")
+def graph_command(
+    instance_file: Path = typer.Argument(..., help="Gomory instance (.toml/.json)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write local_maxima.csv, paths.csv, conflict_by_good.csv, graph_summary.json, graph_fig1.png here."),
+    starts: int = typer.Option(3, "--starts", help="Seeded random start patterns for the improving paths (>= 0)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the start patterns."),
+    method: str = typer.Option("auto", "--method", help="auto | networkx (n <= 16) | table (XOR gathers, n <= 24) | stream (any n)."),
+) -> None:
+    """The specialization graph (patterns differing in one good are neighbours): local maxima of each
+    country's utility, their distance below B1, improving-move paths, and the conflict share."""
+    from trade_opt.gomory.boundary import boundary_B1_dp
+    from trade_opt.gomory.graph import METHODS, graph_report, mirror, paths_frame
+    from trade_opt.gomory.plots import figure_specialization_graph
+    from trade_opt.outputs import write_csv, write_json
+
+    if method not in METHODS:
+        raise InputError("<command line>", "--method", f"must be one of {', '.join(METHODS)}, got {method!r}")
+    if starts < 0:
+        raise InputError("<command line>", "--starts", f"must be >= 0, got {starts}")
+    instance = load_instance(instance_file, model="gomory")
+    data = instance.data()
+    limits = {"networkx": 16, "table": 24}
+    if method in limits and data.n > limits[method]:
+        raise InputError(instance_file, "demand", f"n = {data.n} goods: --method {method} needs n <= {limits[method]} (use stream)")
+    report = graph_report(data, n_starts=starts, seed=seed, method=method)
+    summary = {"instance": instance.name, "source": str(instance_file), **report.summary}
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        files = {"local_maxima": write_csv(out / "local_maxima.csv", report.local_maxima),
+                 "paths": write_csv(out / "paths.csv", paths_frame(report.paths, data.n)),
+                 "conflict_by_good": write_csv(out / "conflict_by_good.csv", report.conflict_by_good)}
+        if report.table is not None:
+            tab = report.table
+            codes = tab.codes
+            Y, u = tab.Y[codes], tab.u[:, codes]
+            index = {int(k): r for r, k in enumerate(codes)}
+            local = tuple(np.array([index[int(k)] for k in report.local_maxima.query(f"country == {c}")["code"]], dtype=np.int64)
+                          for c in (1, 2))
+            grid = np.linspace(max(1e-3, Y.min() - 0.02), min(1 - 1e-3, Y.max() + 0.02), 121)
+            B1 = np.vstack([boundary_B1_dp(data, grid), boundary_B1_dp(mirror(data), 1.0 - grid)])
+            drawn = [(p.country, f"{p.rule} from {int(p.codes[0])} ({len(p.goods)} moves)", p.Y, p.u[:, p.country - 1])
+                     for p in report.paths]
+            files["figure"] = figure_specialization_graph(
+                out / "graph_fig1.png", Y, u, local, drawn,
+                title=f"{instance.name}: specialized equilibria, local maxima and improving paths (n = {data.n})", grid=grid, B1=B1)
+        summary["outputs"] = {k: str(v) for k, v in files.items()}
+        write_json(out / "graph_summary.json", summary)
+    if as_json:
+        print_json(summary)
+        return
+    typer.echo(f"{summary['equilibria']} specialized equilibria, {summary['edges']} neighbour pairs (method {summary['method']})")
+    for c, info in summary["countries"].items():
+        typer.echo(f"country {c}: {info['local_maxima']} local maxima, {info['on_B1']} on B1, gap to B1 in "
+                   f"[{info['gap_min']:.3e}, {info['gap_max']:.3e}]; global max (code {info['global_max_code']}) "
+                   f"is a local max: {info['global_max_is_local']}")
+    typer.echo(f"conflict share {summary['conflict_share']:.4f} ({summary['conflict']} of {summary['edges']} pairs: "
+               f"one country gains, the other loses); aligned {summary['aligned']}, ties {summary['ties']}")
+    for p in summary["paths"]:
+        typer.echo(f"  country {p['country']} {p['rule']:>8}: {p['start']} -> {p['end']} in {p['moves']} moves, "
+                   f"u {p['u_start']:.5f} -> {p['u_end']:.5f}")
+    if out is not None:
+        typer.echo("wrote " + ", ".join(summary["outputs"].values()) + f", {out / 'graph_summary.json'}")

@@ -127,14 +127,18 @@ def evaluate_patterns(data: GomoryData, X: np.ndarray, codes: np.ndarray | None 
         Xf = X.astype(np.float64)
     S = Xf @ cf.M
     a = S[:, 0]                                     # sum of d_i1 over goods made by country 2
-    one_minus_b = (1.0 - Xf) @ data.d[1]            # 1 - sum of d_i2 x_i, summed directly (no cancellation)
+    notXf = 1.0 - Xf
+    one_minus_b = notXf @ data.d[1]                 # 1 - sum of d_i2 x_i, summed directly (no cancellation)
     den = one_minus_b + a
     Y = one_minus_b / den
+    one_minus_Y = a / den                           # not 1 - Y: keeps its digits when Y -> 1
     log_den = np.log(den)
     log_Y = np.log(one_minus_b) - log_den
     log_1mY = np.log(a) - log_den
-    V = np.multiply.outer(Y, data.d[0] - data.d[1])
-    V += data.d[1]
+    # V_i = d_i1 Y + d_i2 (1 - Y), both terms >= 0 (no cancellation, so ln V stays finite when a
+    # good's demand share is tiny in one country and Y -> 0 or 1)
+    V = np.multiply.outer(Y, data.d[0])
+    V += np.multiply.outer(one_minus_Y, data.d[1])
     log_V = np.log(V)
     P = log_V @ cf.G0                               # sum_i d_ij (alpha terms - 1) ln V_i, both j
     if cf.country_exponents_differ:
@@ -145,11 +149,14 @@ def evaluate_patterns(data: GomoryData, X: np.ndarray, codes: np.ndarray | None 
         u[:, j] = (cf.d_log_d[j] + log_share + cf.k0[j] + k1 + P[:, j]
                    - log_Y * (cf.a1[j] - b1) - log_1mY * b2)
     made_by_2 = np.einsum("ij,ij->i", Xf, V)        # sum_i x_i V_i(Y)
-    trade_residual = made_by_2 - (1.0 - Y)
-    labor1 = (V @ np.ones(data.n) - made_by_2) * data.L[0] / Y
-    labor2 = made_by_2 * data.L[1] / (1.0 - Y)
-    labor_residual = np.column_stack([labor1 - data.L[0], labor2 - data.L[1]])
-    w_ratio = np.exp(log_Y - log_1mY) * data.L[1] / data.L[0]
+    made_by_1 = np.einsum("ij,ij->i", notXf, V)     # summed directly, not 1 - made_by_2 (Y -> 0)
+    trade_residual = made_by_2 - one_minus_Y
+    # labor used minus L_j, formed as L_j (used / L_j - 1) so L_j / Y never overflows
+    labor_residual = np.column_stack([
+        data.L[0] * (made_by_1 / Y - 1.0),
+        data.L[1] * (made_by_2 / one_minus_Y - 1.0),
+    ])
+    w_ratio = np.exp(log_Y - log_1mY + np.log(data.L[1]) - np.log(data.L[0]))
     if codes is None:
         codes = pattern_codes(X)
     return EquilibriumBatch(codes, X, Y, w_ratio, u[:, 0], u[:, 1], trade_residual, labor_residual)
@@ -223,7 +230,7 @@ def autarky_log_utilities(data: GomoryData) -> np.ndarray:
     for j in range(2):
         d = data.d[j]
         safe_d = np.where(d > 0, d, 1.0)
-        out[j] = _dlog(d, np.log(data.e[j]) + data.alpha[j] * np.log(safe_d * data.L[j]))
+        out[j] = _dlog(d, np.log(data.e[j]) + data.alpha[j] * (np.log(safe_d) + np.log(data.L[j])))
     return out
 
 
@@ -249,15 +256,17 @@ def equilibrium_detail(data: GomoryData, x: np.ndarray) -> EquilibriumDetail:
     """Labor allocation (Eq. 1.1), quantities, prices and utilities of one specialized pattern."""
     x = np.asarray(x, dtype=bool)
     batch = evaluate_patterns(data, x[None, :])
-    Y = float(batch.Y[0])
-    V = data.d[0] * Y + data.d[1] * (1 - Y)
+    a, one_minus_b = float(data.d[0][x].sum()), float(data.d[1][~x].sum())
+    Y, one_minus_Y = one_minus_b / (one_minus_b + a), a / (one_minus_b + a)   # 1 - Y keeps its digits
+    V = data.d[0] * Y + data.d[1] * one_minus_Y
     labor = np.zeros((2, data.n))
-    labor[0, ~x] = V[~x] * data.L[0] / Y
-    labor[1, x] = V[x] * data.L[1] / (1 - Y)
-    log_q1, log_q2 = log_quantities(data, np.log(V), np.log(Y), np.log1p(-Y))
+    labor[0, ~x] = V[~x] * (data.L[0] / Y)
+    labor[1, x] = V[x] * (data.L[1] / one_minus_Y)
+    log_V = np.log(V)
+    log_q1, log_q2 = log_quantities(data, log_V, np.log(Y), np.log(one_minus_Y))
     log_Q = np.where(x, log_q2, log_q1)
     return EquilibriumDetail(
-        x=x.astype(int), Y=Y, wages=np.array([Y / data.L[0], (1 - Y) / data.L[1]]), labor=labor,
-        log_quantity=log_Q, share1=data.d[0] * Y / V, price=V * np.exp(-log_Q),
+        x=x.astype(int), Y=Y, wages=np.array([Y / data.L[0], one_minus_Y / data.L[1]]), labor=labor,
+        log_quantity=log_Q, share1=data.d[0] * Y / V, price=np.exp(log_V - log_Q),
         u1=float(batch.u1[0]), u2=float(batch.u2[0]),
     )

@@ -25,6 +25,20 @@ from trade_opt.errors import FieldError
 from trade_opt.instances import InstanceBase, validate_as
 
 
+#: Positive labor, efficiency and raw demand values must lie in [VALUE_MIN, VALUE_MAX]; a positive
+#: demand share must be at least SHARE_MIN of its row's sum.  The maths works in logs, but a few
+#: products of two parameters (V_i(Y) = d_i1 Y + d_i2 (1 - Y) with Y itself a ratio of shares) must
+#: stay inside double precision: with these bounds no product under- or overflows.
+VALUE_MIN, VALUE_MAX = 1e-100, 1e100
+SHARE_MIN = 1e-100
+
+
+def _check_range(field: str, value: float) -> None:
+    if not VALUE_MIN <= value <= VALUE_MAX:
+        raise FieldError(field, f"must lie in [{VALUE_MIN:g}, {VALUE_MAX:g}] (beyond, products of parameters leave "
+                         f"double precision), got {value!r}")
+
+
 def _check_matrix(name: str, rows: list[list[float]], n: int | None) -> int:
     if len(rows) != 2:
         raise FieldError(name, f"needs 2 rows (country 1, country 2), got {len(rows)}")
@@ -52,6 +66,7 @@ class GomoryInstance(InstanceBase):
         for j, value in enumerate(self.labor):
             if value <= 0:
                 raise FieldError(f"labor[{j}]", f"labor supply must be > 0, got {value!r}")
+            _check_range(f"labor[{j}]", value)
         n = _check_matrix("demand", self.demand, None)
         if n < 2:
             raise FieldError("demand", f"needs at least n = 2 goods, got {n}")
@@ -60,11 +75,19 @@ class GomoryInstance(InstanceBase):
             for i, value in enumerate(self.demand[j]):
                 if value < 0:
                     raise FieldError(f"demand[{j}][{i}]", f"demand share must be >= 0, got {value!r}")
-            if math.fsum(self.demand[j]) <= 0:
+                if value > 0:
+                    _check_range(f"demand[{j}][{i}]", value)
+            total = math.fsum(self.demand[j])
+            if total <= 0:
                 raise FieldError(f"demand[{j}]", f"country {j + 1} has all-zero demand")
+            for i, value in enumerate(self.demand[j]):
+                if 0 < value < SHARE_MIN * total:
+                    raise FieldError(f"demand[{j}][{i}]", f"a positive demand share must be >= {SHARE_MIN:g} of its row's sum "
+                                     f"(got {value / total:.3g}); use 0 for a good the country does not buy")
             for i, value in enumerate(self.efficiency[j]):
                 if value <= 0:
                     raise FieldError(f"efficiency[{j}][{i}]", f"efficiency must be > 0, got {value!r}")
+                _check_range(f"efficiency[{j}][{i}]", value)
         for i in range(n):
             if self.demand[0][i] == 0 and self.demand[1][i] == 0:
                 raise FieldError(f"demand[*][{i}]", f"good {i + 1} has zero demand in both countries")

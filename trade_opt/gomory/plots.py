@@ -81,3 +81,82 @@ def figure2(path: Path, Y: np.ndarray, u1: np.ndarray, u2: np.ndarray, autarky: 
     fig.savefig(path, dpi=130)
     plt.close(fig)
     return path
+
+
+def figure3(path: Path, grid: np.ndarray, curve1: np.ndarray, curve2: np.ndarray, title: str,
+            Y: np.ndarray | None = None, u1: np.ndarray | None = None, u2: np.ndarray | None = None,
+            B1: np.ndarray | None = None) -> Path:
+    """Fig. 3 (special case, Eq. 4): U_1(Y) (solid) and U_2(Y) (dashed), each normalized to its
+    maximum 1 on the grid; optional integer equilibria (dots) and B1 of country 1 (dotted)."""
+    m1, m2 = np.max(curve1), np.max(curve2)
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    ax.plot(grid, np.exp(curve1 - m1), "-", color="black", lw=1.6, label="country 1, Eq. 4 ($B(Y)$)")
+    ax.plot(grid, np.exp(curve2 - m2), "--", color="black", lw=1.6, label="country 2 (mirror)")
+    if B1 is not None:
+        ax.plot(grid, np.exp(B1 - m1), ":", color="tab:red", lw=1.2, label="country 1, $B_1(Y)$ once for all $Y$")
+    if Y is not None and u1 is not None:
+        ax.plot(Y, np.exp(u1 - m1), "o", ms=3, color="tab:red", label="specialized equilibria, $U_1$")
+    if Y is not None and u2 is not None:
+        ax.plot(Y, np.exp(u2 - m2), "s", ms=3, color="tab:blue", mfc="none", label="specialized equilibria, $U_2$")
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, 1.05)
+    ax.set_xlabel("$Y$ (country 2's income is $1 - Y$)")
+    ax.set_ylabel("$U_j / \\max U_j$")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, loc="lower center")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+def figure_specialization_graph(path: Path, Y: np.ndarray, u: np.ndarray, local: tuple[np.ndarray, np.ndarray],
+                                paths: list[tuple[int, str, np.ndarray, np.ndarray]], title: str,
+                                grid: np.ndarray | None = None, B1: np.ndarray | None = None,
+                                max_points: int = 1 << 16) -> Path:
+    """Fig. 1's array on the specialization graph (issue 10; ``trade_opt.gomory.graph``).
+
+    Two panels, U_1 = exp(u_1) and U_2 = exp(u_2) of every specialized equilibrium against Y
+    (grey; a uniform subsample beyond ``max_points``).  Filled stars: the local maxima of that
+    panel's country (no single-good move improves it); hollow triangles: the other country's local
+    maxima.  Lines with arrows: improving-move paths, each given as (country, label, Y along the
+    path, u of that country along the path).  Dotted: B1 of that country as a function of Y
+    (``B1`` of shape (2, len(grid)); country 2's is B1 of the mirrored instance at 1 - Y).
+
+    ``u`` has shape (2, m); ``local`` holds index arrays into Y / u for countries 1 and 2.
+    """
+    stride = max(1, -(-len(Y) // max_points))
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for j, ax in enumerate(axes):
+        uj = u[j]
+        ax.plot(Y[::stride], np.exp(uj[::stride]), "o", ms=3, color="0.65", label="specialized equilibria", zorder=1)
+        if grid is not None and B1 is not None:
+            ax.plot(grid, np.exp(B1[j]), ":", color="tab:red", lw=1.5, label=f"B1 (country {j + 1})")
+        other = local[1 - j]
+        ax.plot(Y[other], np.exp(uj[other]), "^", ms=7, mfc="none", color="tab:blue",
+                label=f"local maxima of $U_{2 - j}$", zorder=3)
+        mine = local[j]
+        ax.plot(Y[mine], np.exp(uj[mine]), "*", ms=13, color="tab:red", mec="black",
+                label=f"local maxima of $U_{j + 1}$ ({len(mine)})", zorder=4)
+        k = 0
+        for country, label, Yp, up in paths:
+            if country != j + 1:
+                continue
+            color = colors[(k + 2) % len(colors)]
+            k += 1
+            Up = np.exp(np.asarray(up))
+            ax.plot(Yp, Up, "-", color=color, lw=1.2, alpha=0.9, label=label, zorder=2)
+            for a in range(len(Yp) - 1):
+                ax.annotate("", xy=(Yp[a + 1], Up[a + 1]), xytext=(Yp[a], Up[a]),
+                            arrowprops=dict(arrowstyle="->", color=color, lw=1.2), zorder=2)
+        ax.set_xlim(0.0, 1.0)
+        ax.set_xlabel("normalized national income $Y$ of country 1")
+        ax.set_ylabel(f"utility $U_{j + 1}$")
+        ax.legend(fontsize=6.5, loc="best")
+        ax.grid(alpha=0.25)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path

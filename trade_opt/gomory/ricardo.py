@@ -22,6 +22,7 @@ import numpy as np
 from trade_opt.gomory.boundary import knapsack_data
 from trade_opt.gomory.equilibria import evaluate_patterns, nondegenerate
 from trade_opt.gomory.instance import GomoryData
+from trade_opt.errors import SolveError
 
 
 def efficient_pattern(data: GomoryData, Y: float) -> np.ndarray:
@@ -54,8 +55,12 @@ class RicardoResult:
 def ricardo(data: GomoryData, tol: float = 1e-15) -> RicardoResult:
     """Ricardo level by bisection on sign(g) and the Ricardo solution if one exists."""
     lo, hi = 1e-12, 1 - 1e-12
-    if ricardo_gap(data, lo) >= 0 or ricardo_gap(data, hi) <= 0:  # pragma: no cover - g runs from -1 to +1
-        raise RuntimeError("g(Y) does not change sign on (0, 1)")
+    g_lo, g_hi = ricardo_gap(data, lo), ricardo_gap(data, hi)
+    if g_lo >= 0 or g_hi <= 0:  # g runs from -1 to +1 in exact arithmetic; rounding at extreme data can break it
+        raise SolveError(
+            f"Ricardo level: g(Y) does not change sign on [1e-12, 1 - 1e-12] "
+            f"(g = {g_lo:.3g} and {g_hi:.3g}); the instance's scales are too extreme for double precision"
+        )
     while hi - lo > tol * max(1.0, hi):
         mid = 0.5 * (lo + hi)
         if ricardo_gap(data, mid) < 0:

@@ -9,7 +9,8 @@ rho = sum of (d_i1 - d_i2) over goods with d_i1 > d_i2, and
 K = alpha ln(Y(x) beta / (1 - Y(x))) + sum_i d_i1 alpha_i (1/Y(x) + 1/(1 - Y')).
 The witness x is the greedy solution of B(Y') with its fractional good rounded down or up.
 
-Theorem 3: u(x, Y(x)) <= B1(Y(x)) <= B(Y(x)) for every equilibrium.
+Theorem 3: u(x, Y(x)) <= B1(Y(x)) <= B(Y(x)) for every equilibrium, specialized or mixed
+(:func:`theorem3_points` takes any (Y, u1) arrays, e.g. :mod:`~trade_opt.gomory.mixed` roots).
 """
 from __future__ import annotations
 
@@ -113,14 +114,29 @@ class Theorem3Report:
         return self.violations_u_above_B1 + self.violations_B1_above_B
 
 
-def theorem3_check(data: GomoryData, batch: EquilibriumBatch, tol: float = 1e-10) -> Theorem3Report:
-    """Check u1(x) <= B1(Y(x)) <= B(Y(x)) for every equilibrium in ``batch`` (B1 by the exact DP)."""
-    B1 = boundary_B1_dp(data, batch.Y)
-    B, _ = boundary_B_greedy(data, batch.Y)
+def theorem3_points(data: GomoryData, Y: np.ndarray, u1: np.ndarray, tol: float = 1e-10) -> Theorem3Report:
+    """Check u1 <= B1(Y) <= B(Y) at equilibria given by (Y, u1), specialized or mixed (Theorem 3).
+
+    B1 by the exact DP (smaller of both relaxation directions), B by the greedy rule.  For a mixed
+    equilibrium the bound holds because each shared good's output Q_i is at most min(q_i1(Y), q_i2(Y))
+    (both producers sell at a price no lower than their full-scale average cost), so u1 is at most
+    u(x', Y) for x' equal to x with every shared good rounded to 0 (feasible for "<=") or to 1
+    (feasible for ">=")."""
+    Y = np.asarray(Y, dtype=float)
+    u1 = np.asarray(u1, dtype=float)
+    if len(Y) == 0:
+        return Theorem3Report(0, 0, 0, float("nan"), tol)
+    B1 = boundary_B1_dp(data, Y)
+    B, _ = boundary_B_greedy(data, Y)
     return Theorem3Report(
-        checked=len(batch),
-        violations_u_above_B1=int(np.sum(batch.u1 > B1 + tol)),
+        checked=len(Y),
+        violations_u_above_B1=int(np.sum(u1 > B1 + tol)),
         violations_B1_above_B=int(np.sum(B1 > B + tol)),
-        max_u_minus_B1=float(np.max(batch.u1 - B1)) if len(batch) else float("nan"),
+        max_u_minus_B1=float(np.max(u1 - B1)),
         tol=tol,
     )
+
+
+def theorem3_check(data: GomoryData, batch: EquilibriumBatch, tol: float = 1e-10) -> Theorem3Report:
+    """Check u1(x) <= B1(Y(x)) <= B(Y(x)) for every equilibrium in ``batch`` (B1 by the exact DP)."""
+    return theorem3_points(data, batch.Y, batch.u1, tol)

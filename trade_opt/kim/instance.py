@@ -21,6 +21,20 @@ Schema (TOML or JSON; names fixed, see ``instances/kim_nafta3.toml``)::
     T = 2.0                            # scalar markup between distinct regions, 1 inside a region ...
     # ... and/or full J x J matrices (row = origin, column = destination): T_A1, T_A2, T_F, T_S.
     # A matrix given overrides the scalar for that good; without T all four matrices are required.
+    # ... or a transport network (``instances/kim_corridor5.toml``, :mod:`trade_opt.kim.network`):
+    [transport.network]
+    border_tariff = 0.10               # tariff of a link between blocs without its own ``tariff``
+    blocs = {West = ["US", "CA"], South = ["MX"]}   # optional
+    freight = {A1 = 1.0, A2 = 1.0, F = 0.8, S = 0.6} # optional freight rate per class (default 1)
+    route = "min_markup"               # or "min_freight"
+    links = [{from = "US", to = "CA", length = 0.3}, {from = "US", to = "MX", length = 0.5, tariff = 0.15}]
+    [scenarios.bloc]                   # optional named scenarios (need a network)
+    open_borders = [["West", "South"]] # also: add_links = [...], open_links = [["US", "MX"]], freight_scale = 1.2
+
+Precedence (``transport``): an explicit matrix > the network > the scalar ``T``.  The network
+builds every class that has no explicit matrix.  Conflicts are errors: ``T`` together with a
+network; a class with an explicit matrix named in ``network.freight``; a network when all four
+matrices are explicit (it would be unused); scenarios without a network.
 
 Every markup must be >= 1 (a markup "plus one", eq. 7); the diagonal may differ from 1 (the
 settled note allows intra-regional markups, ``/work/shared/notes/kim_location.md`` section 1).
@@ -36,12 +50,13 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from trade_opt.errors import FieldError
 from trade_opt.instances import InstanceBase
+from trade_opt.kim.network import CLASSES, KimNetwork, KimScenario, NetworkMarkups, network_graph, network_markups
 
 _MATRICES = ("T_A1", "T_A2", "T_F", "T_S")
 
 
 class KimTransport(BaseModel):
-    """The ``[transport]`` table: a scalar ``T`` and/or the four J x J markup matrices."""
+    """The ``[transport]`` table: a scalar ``T`` or a ``network``, and/or J x J markup matrices."""
 
     model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
 
@@ -50,6 +65,7 @@ class KimTransport(BaseModel):
     T_A2: Optional[list[list[float]]] = None
     T_F: Optional[list[list[float]]] = None
     T_S: Optional[list[list[float]]] = None
+    network: Optional[KimNetwork] = None
 
 
 def _check_positive(field: str, values: list[float], *, allow_zero: bool = False) -> None:
@@ -98,6 +114,7 @@ class KimInstance(InstanceBase):
     f_FL: float
     f_SL: float
     transport: KimTransport
+    scenarios: dict[str, KimScenario] = {}
 
     @model_validator(mode="after")
     def _check(self) -> "KimInstance":
@@ -135,28 +152,66 @@ class KimInstance(InstanceBase):
         tr = self.transport
         if tr.T is not None and tr.T < 1.0:
             raise FieldError("transport.T", f"transport markup must be >= 1 (markup plus one, eq. 7-8), got {tr.T!r}")
+        net = tr.network
+        if net is not None and tr.T is not None:
+            raise FieldError("transport.T", "conflicts with transport.network: give a scalar T or a network, not both")
         for name in _MATRICES:
             rows = getattr(tr, name)
             if rows is None:
-                if tr.T is None:
-                    raise FieldError(f"transport.{name}", "required when no scalar transport.T is given")
+                if tr.T is None and net is None:
+                    raise FieldError(f"transport.{name}", "required when neither a scalar transport.T nor a transport.network is given")
                 continue
             _check_markups(f"transport.{name}", rows, J)
+            if net is not None and name[2:] in (net.freight or {}):
+                raise FieldError(f"transport.network.freight.{name[2:]}",
+                                 f"conflict: class {name[2:]} has an explicit matrix transport.{name} (which takes precedence)")
+        if net is not None:
+            if not self.network_classes():
+                raise FieldError("transport.network", "conflict: all four matrices are explicit, so the network would be unused")
+            network_graph(net, self.regions)  # validates the graph (errors name the field)
+        if self.scenarios and net is None:
+            raise FieldError("scenarios", "scenarios change the transport network: they need transport.network")
+        for name, scenario in self.scenarios.items():
+            network_graph(net, self.regions, scenario, scenario_field=f"scenarios.{name}")
+
+    def network_classes(self) -> tuple[str, ...]:
+        """Good classes whose markups come from the network (those without an explicit matrix)."""
+        tr = self.transport
+        if tr.network is None:
+            return ()
+        return tuple(c for c in CLASSES if getattr(tr, f"T_{c}") is None)
+
+    def markups(self, scenario: str | None = None) -> NetworkMarkups:
+        """Markups built from the network (after the named scenario) for :meth:`network_classes`."""
+        if self.transport.network is None:
+            raise FieldError("transport.network", "this instance has no transport network")
+        if scenario is not None and scenario not in self.scenarios:
+            known = ", ".join(self.scenarios) or "none"
+            raise FieldError("scenarios", f"unknown scenario {scenario!r} (scenarios: {known})")
+        sc = None if scenario is None else self.scenarios[scenario]
+        return network_markups(self.transport.network, self.regions, sc, self.network_classes())
 
     @property
     def J(self) -> int:
         """Number of regions."""
         return len(self.regions)
 
-    def data(self) -> "KimData":
-        """The numpy arrays the maths uses (see :class:`KimData`)."""
+    def data(self, scenario: str | None = None) -> "KimData":
+        """The numpy arrays the maths uses (see :class:`KimData`), after a named network scenario.
+
+        Markups: explicit matrix > network (``scenario`` applied) > scalar T (module docstring)."""
         J = self.J
         tr = self.transport
+        built = self.markups(scenario).T if tr.network is not None else {}
+        if scenario is not None and tr.network is None:
+            self.markups(scenario)  # raises: no network
 
         def matrix(name: str) -> np.ndarray:
             rows = getattr(tr, name)
             if rows is not None:
                 return np.asarray(rows, dtype=float)
+            if name[2:] in built:
+                return built[name[2:]]
             return scalar_markups(J, tr.T)
 
         return KimData(

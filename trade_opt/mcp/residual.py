@@ -33,12 +33,32 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
+import scipy.sparse as sp
 
 from trade_opt.errors import TradeOptError
 
 
-def row_scales(system: Any, jac: np.ndarray, scaling: Mapping[str, float] | None = None) -> np.ndarray:
+def _row_abs_max(jac: Any) -> np.ndarray:
+    """``max_j |J_ij|`` per row of a dense or sparse Jacobian; non-finite entries count as 0."""
+    if sp.issparse(jac):
+        jac = jac.tocsr(copy=True)
+        with np.errstate(invalid="ignore"):
+            jac.data = np.where(np.isfinite(jac.data), np.abs(jac.data), 0.0)
+        return np.asarray(jac.max(axis=1).todense()).ravel()
+    with np.errstate(invalid="ignore"):
+        a = np.abs(jac)
+    a[~np.isfinite(a)] = 0.0
+    return a.max(axis=1)
+
+
+def row_scales(system: Any, jac: Any, scaling: Mapping[str, float] | None = None) -> np.ndarray:
     """Point-local divisors ``max(1, max_j |J_ij|)`` of the rows, with user overrides (module docstring)."""
+    if sp.issparse(jac):
+        scales = np.maximum(1.0, _row_abs_max(jac)) if jac.shape[0] else np.ones(system.n)
+        csr = jac.tocsr()
+        bad = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))[~np.isfinite(csr.data)]
+        scales[bad] = 1.0  # as the dense rule: a row with a non-finite entry gets divisor 1
+        return _override(system, scales, scaling)
     scales = np.maximum(1.0, np.abs(jac).max(axis=1)) if jac.size else np.ones(system.n)
     scales[~np.isfinite(scales)] = 1.0
     return _override(system, scales, scaling)
@@ -61,11 +81,8 @@ def reference_scales(system: Any, points: Any, scaling: Mapping[str, float] | No
     """
     scales = np.ones(system.n)
     for x in points:
-        with np.errstate(invalid="ignore"):
-            jac = np.abs(system.J(np.asarray(x, dtype=float)))
-        jac[~np.isfinite(jac)] = 0.0
-        if jac.size:
-            scales = np.maximum(scales, jac.max(axis=1))
+        if system.n:
+            scales = np.maximum(scales, _row_abs_max(system.J_sparse(np.asarray(x, dtype=float))))
     return _override(system, scales, scaling)
 
 
@@ -109,7 +126,7 @@ def residual_at(system: Any, x: np.ndarray, scaling: Any = None) -> float:
     if isinstance(scaling, np.ndarray):
         scales = scaling
     else:
-        scales = row_scales(system, system.J(x), scaling)
+        scales = row_scales(system, system.J_sparse(x), scaling)
     r = natural_residual_vector(x, rows, system.lb, system.ub, scales)
     return float(np.max(np.abs(r))) if r.size else 0.0
 

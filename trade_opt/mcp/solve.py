@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import scipy.linalg
+from pyomo.contrib.pynumero.exceptions import PyNumeroEvaluationError
 
 from trade_opt.errors import TradeOptError
 from trade_opt.mcp.polish import PolishOutcome, polish
@@ -107,9 +108,9 @@ class _Run:
         self.counts = {"ipopt": 0, "newton": 0, "ipopt_solves": 0, "starts": 0}
 
     def scales_at(self, x: np.ndarray) -> np.ndarray:
-        jac = self.system.J(x)
-        if not np.all(np.isfinite(jac)):
-            jac = np.zeros_like(jac)
+        jac = self.system.J_sparse(x)
+        if not np.all(np.isfinite(jac.data)):
+            jac = jac * 0.0
         return row_scales(self.system, jac, self.scaling)
 
     def one_start(self, x0: np.ndarray, warm_polish: bool = True) -> PolishOutcome:
@@ -237,7 +238,11 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
         if run.deadline is not None and index > 0 and time.perf_counter() > run.deadline:
             break
         run.counts["starts"] += 1
-        outcomes.append((index, run.one_start(x0, warm_polish)))
+        try:
+            outcome = run.one_start(x0, warm_polish)
+        except (PyNumeroEvaluationError, ArithmeticError) as exc:  # a failed start, never a traceback
+            outcome = PolishOutcome(x0.copy(), float("inf"), 0, f"error: {type(exc).__name__}: {exc}")
+        outcomes.append((index, outcome))
 
     solutions, xs = _distinct(system, outcomes, tol, loose_tol, distinct_tol, stability, accept)
     solved = [s for s in solutions if s.status == "solved"]

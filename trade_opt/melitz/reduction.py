@@ -22,6 +22,7 @@ import numpy as np
 
 from trade_opt.melitz.industry import IndustryState
 from trade_opt.melitz.instance import MelitzData
+from trade_opt.errors import SolveError
 
 __all__ = ["cutoffs_given_B", "entry_value", "solve_reduction"]
 
@@ -62,7 +63,7 @@ def _bracket(data: MelitzData) -> tuple[np.ndarray, np.ndarray]:
             return lo, hi
         lo = np.where(low_bad, 2 * lo - 1.0, lo)
         hi = np.where(high_bad, 2 * hi + 1.0, hi)
-    raise RuntimeError("could not bracket the free-entry root of the 1-D reduction")
+    raise SolveError("Melitz 1-D reduction: could not bracket the free-entry root (ln B in [-2^200, 2^200])")
 
 
 def solve_reduction(data: MelitzData, max_iter: int = 400) -> IndustryState:

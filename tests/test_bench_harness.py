@@ -1,0 +1,110 @@
+"""Benchmark harness and knapsack families: Pisinger's definitions, process-isolated pairs with a
+timeout row, resume skipping recorded pairs, Dolan-More profile values, absent solvers skipped."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trade_opt.bench import harness
+from trade_opt.bench.families import FAMILIES, SUITES, make_instance, pisinger
+from trade_opt.cli.main import main
+
+
+@pytest.mark.parametrize("family", [f for f in FAMILIES if f != "gomory"])
+def test_pisinger_definitions(family):
+    R = 1000
+    inst = pisinger(family, 500, seed=7, R=R)
+    p, w = inst.values, inst.weights
+    again = pisinger(family, 500, seed=7, R=R)
+    assert np.array_equal(p, again.values) and np.array_equal(w, again.weights)        # seeded
+    assert not np.array_equal(p, pisinger(family, 500, seed=8, R=R).values)
+    if family == "real":
+        assert np.all((w >= 1) & (w < R)) and np.any(w != np.round(w))
+        assert inst.capacity == pytest.approx(50 / 101 * w.sum(), rel=1e-15)
+        return
+    assert np.all(w == np.round(w)) and np.all(p == np.round(p))
+    assert inst.capacity == math.floor(50 / 101 * w.sum())
+    if family == "uncorrelated":
+        assert np.all((1 <= p) & (p <= R)) and np.all((1 <= w) & (w <= R))
+        assert abs(np.corrcoef(p, w)[0, 1]) < 0.15
+    elif family == "weakly_correlated":
+        assert np.all(np.abs(p - w) <= R / 10) and np.all(p >= 1)
+    elif family == "strongly_correlated":
+        assert np.all(p == w + R / 10)
+    elif family == "inverse_strongly_correlated":
+        assert np.all(w == p + R / 10) and np.all((1 <= p) & (p <= R))
+    elif family == "subset_sum":
+        assert np.array_equal(p, w)
+
+
+def test_gomory_family_is_the_b1_knapsack():
+    from trade_opt.gomory.boundary import boundary_B1_dp
+    from trade_opt.bench.families import random_gomory_data
+    from trade_opt.knapsack import knapsack_dp, knapsack_dp_ge
+
+    inst = make_instance("gomory", 12, 3)
+    value = inst.constant + min(knapsack_dp(inst.values, inst.weights, inst.capacity).value,
+                                knapsack_dp_ge(inst.values, inst.weights, inst.capacity).value)
+    assert value == pytest.approx(float(boundary_B1_dp(random_gomory_data(12, 3), 0.6)[0]), abs=1e-14)
+    assert inst.senses == ("<=", ">=") and inst.capacity == pytest.approx(0.4)
+
+
+def test_harness_tiny_suite_timeout_row_and_resume(tmp_path):
+    pairs = [("uncorrelated", 10, 0), ("subset_sum", 1000, 0)]
+    lines = []
+    report = harness.run_benchmark(pairs, ["dp", "highs"], tmp_path, timeout=0.5, repeat=1, log=lines.append)
+    assert report.ran == 4 and report.skipped_done == 0
+    df = pd.read_csv(tmp_path / "results.csv")
+    assert list(df.columns) == list(harness.COLUMNS) and len(df) == 4
+    small = df[df["family"] == "uncorrelated"]
+    assert set(small["status"]) == {"optimal"}
+    assert small["objective"].nunique() == 1 and small["gap"].max() == 0.0
+    assert (small["peak_rss_mb"] >= small["base_rss_mb"]).all() and (small["base_rss_mb"] > 10).all()
+    # the DP on a 1000-item subset-sum instance keeps ~2.4e5 states for ~15 s: killed at 0.5*1.1+1 s
+    dp_hard = df[(df["family"] == "subset_sum") & (df["method"] == "dp")].iloc[0]
+    assert dp_hard["status"] == "timeout" and "killed" in dp_hard["note"] and dp_hard["seconds"] >= 1.55
+    hard_highs = df[(df["family"] == "subset_sum") & (df["method"] == "highs")].iloc[0]
+    assert hard_highs["status"] in ("optimal", "time_limit")
+    assert (tmp_path / "results.md").exists() and (tmp_path / "profile.png").stat().st_size > 1000
+    assert "| uncorrelated | 10 |" in (tmp_path / "results.md").read_text()
+    # resume: nothing reruns, nothing is lost
+    again = harness.run_benchmark(pairs, ["dp", "highs"], tmp_path, timeout=0.5, repeat=1, log=lines.append)
+    assert again.ran == 0 and again.skipped_done == 4
+    assert len(pd.read_csv(tmp_path / "results.csv")) == 4
+    assert any("already in" in line for line in lines)
+
+
+def test_performance_profile_values():
+    df = pd.DataFrame({
+        "instance": ["a", "a", "b", "b", "c", "c"],
+        "method": ["dp", "highs"] * 3,
+        "status": ["optimal", "optimal", "optimal", "timeout", "optimal", "optimal"],
+        "seconds": [1.0, 2.0, 4.0, 1.0, 3.0, 3.0],
+    })
+    methods, rho = harness.performance_profile(df, [1.0, 2.0, 100.0])
+    got = dict(zip(methods, rho.tolist()))
+    # ratios: dp (1, 1, 1); highs (2, inf, 1)
+    assert got["dp"] == [1.0, 1.0, 1.0]
+    assert got["highs"] == pytest.approx([1 / 3, 2 / 3, 2 / 3])
+
+
+def test_absent_solver_is_skipped_with_install_hint(monkeypatch):
+    import trade_opt.solvers as solvers
+
+    real = solvers.solver_available
+    monkeypatch.setattr(solvers, "solver_available",
+                        lambda name: (False, f"solver {name!r} is not available: install the {solvers.PROVIDERS[name]}")
+                        if name == "cbc" else real(name))
+    ok, skipped = harness.available_methods(["dp", "cbc", "highs"])
+    assert ok == ["dp", "highs"] and "apt-get install coinor-cbc" in skipped["cbc"]
+
+
+def test_bench_cli_bad_input(tmp_path, capsys):
+    assert main(["bench", "--suite", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown suite" in capsys.readouterr().err
+    assert main(["bench", "--suite", "tiny", "--solvers", "dp,gurobi", "--out", str(tmp_path)]) == 2
+    assert "unknown method 'gurobi'" in capsys.readouterr().err
+    assert "tiny" in SUITES

@@ -1,0 +1,199 @@
+"""The special case of Gomory (1991): symmetric demands and one production exponent (Eq. 4, Fig. 3).
+
+With d_i1 = d_i2 = d_i and f_ij(l) = e_ij l^alpha for all i, j: V_i(Y) = d_i, F_i = Y, the trade
+equation (Eq. 2) is sum_i d_i x_i = 1 - Y, and on it country 1's log-utility is
+
+    u(x, Y) = u1_aut + (alpha - 1) ln(1/Y) + alpha (1 - Y) ln(Y / (1 - Y)) + sum_i x_i d_i ln rho_i,
+    rho_i = L_2^alpha e_i2 / (L_1^alpha e_i1),  u1_aut = sum_i d_i ln(e_i1 (d_i L_1)^alpha)
+
+(``../shared/notes/gomory.md``; the seed's printed K is OCR-damaged: K is country 1's autarky
+log-utility).  The knapsack part has weights d_i and values d_i ln rho_i that do not depend on Y,
+so it is solved once for all capacities 1 - Y:
+
+* B(Y): the continuous knapsack G(c) = max {sum x_i d_i ln rho_i : sum x_i d_i = c, 0 <= x <= 1},
+  a concave piecewise-linear function of the capacity c = 1 - Y (one sort by ln rho_i);
+* B1(Y): the 0-1 knapsacks in both directions from the Pareto list of all subsets (one
+  Nemhauser-Ullmann pass), B1 = the smaller of the "<=" and ">=" optima, as in
+  :mod:`~trade_opt.gomory.boundary`.
+
+Eq. 4: U(Y) = e^K Y {(1/Y)^Y (1/(1 - Y))^(1 - Y)}^alpha exp((1 - Y) d(Y)) with the density
+d(Y) = G(1 - Y) / (1 - Y); identical countries (rho_i = 1) give d = 0 and Fig. 3's curve.
+Country 2's curves are the mirror images: swap the countries and Y <-> 1 - Y.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from trade_opt.errors import TradeOptError
+from trade_opt.gomory.instance import GomoryData
+
+
+def is_special(data: GomoryData, tol: float = 0.0) -> bool:
+    """Symmetric demands (d_i1 = d_i2) and one exponent alpha for every good and country."""
+    return bool(np.all(np.abs(data.d[0] - data.d[1]) <= tol) and np.all(np.abs(data.alpha - data.alpha.flat[0]) <= tol))
+
+
+def is_identical(data: GomoryData) -> bool:
+    """Special case with identical countries: e_i1 = e_i2 and L_1 = L_2 (Fig. 3)."""
+    return is_special(data) and bool(np.all(data.e[0] == data.e[1]) and data.L[0] == data.L[1])
+
+
+def _require(data: GomoryData) -> tuple[np.ndarray, float]:
+    if not is_special(data):
+        raise TradeOptError("the special case needs symmetric demands (d_i1 = d_i2) and one exponent alpha")
+    return data.d[0], float(data.alpha.flat[0])
+
+
+def log_rho(data: GomoryData, country: int = 1) -> np.ndarray:
+    """ln rho_i = ln(L_2^alpha e_i2 / (L_1^alpha e_i1)) (country 1's knapsack values per unit d_i);
+    ``country=2`` gives the mirror -ln rho_i."""
+    d, alpha = _require(data)
+    lr = alpha * (np.log(data.L[1]) - np.log(data.L[0])) + np.log(data.e[1]) - np.log(data.e[0])
+    return lr if country == 1 else -lr
+
+
+def autarky_u(data: GomoryData, country: int = 1) -> float:
+    """u_j,aut = sum_i d_i ln(e_ij (d_i L_j)^alpha) (K of Eq. 4)."""
+    d, alpha = _require(data)
+    j = country - 1
+    return float(np.sum(d * (np.log(data.e[j]) + alpha * np.log(d * data.L[j]))))
+
+
+def shape_term(Y: np.ndarray, alpha: float) -> np.ndarray:
+    """(alpha - 1) ln(1/Y) + alpha (1 - Y) ln(Y / (1 - Y)) = ln Y + alpha H(Y), H the binary entropy."""
+    Y = np.asarray(Y, dtype=float)
+    return (alpha - 1.0) * -np.log(Y) + alpha * (1.0 - Y) * (np.log(Y) - np.log1p(-Y))
+
+
+def u_on_trade_equation(data: GomoryData, X: np.ndarray, Y: np.ndarray, country: int = 1) -> np.ndarray:
+    """Closed-form u_j(x, Y) on the trade equation (``X`` (m, n) 0/1 or fractional, ``Y`` (m,)).
+
+    Country 2: u_2 = u2_aut + shape(1 - Y) + sum_i (1 - x_i) d_i ln(1/rho_i)."""
+    d, alpha = _require(data)
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    if country == 1:
+        return autarky_u(data, 1) + shape_term(Y, alpha) + (X * d) @ log_rho(data, 1)
+    return autarky_u(data, 2) + shape_term(1.0 - np.asarray(Y), alpha) + ((1.0 - X) * d) @ log_rho(data, 2)
+
+
+@dataclass(frozen=True)
+class ContinuousKnapsack:
+    """G(c) for all capacities: breakpoints ``c`` (cumulative weights in greedy order) and ``G``."""
+
+    c: np.ndarray
+    G: np.ndarray
+    order: np.ndarray
+
+    def __call__(self, capacity: np.ndarray) -> np.ndarray:
+        return np.interp(np.asarray(capacity, dtype=float), self.c, self.G)
+
+
+def continuous_knapsack_once(weights: np.ndarray, values: np.ndarray) -> ContinuousKnapsack:
+    """G(c) = max {v.x : w.x = c, x in [0, 1]^n} for every c in [0, sum w] from one sort.
+
+    Items in decreasing v_i / w_i (every item, also negative ones: the equality must be filled);
+    G is the piecewise-linear interpolation of the cumulative sums (concave)."""
+    ratio = values / weights
+    order = np.argsort(-ratio, kind="stable")
+    c = np.concatenate([[0.0], np.cumsum(weights[order])])
+    G = np.concatenate([[0.0], np.cumsum(values[order])])
+    return ContinuousKnapsack(c, G, order)
+
+
+@dataclass(frozen=True)
+class ParetoList:
+    """Non-dominated subsets (weight, value, bitmask) for the '<=' direction: weights increasing,
+    values strictly increasing.  ``le(c)`` = best value with weight <= c; ``ge(c)`` (from the
+    mirror list) = best value with weight >= c."""
+
+    w_le: np.ndarray
+    v_le: np.ndarray
+    mask_le: np.ndarray
+    w_ge: np.ndarray
+    v_ge: np.ndarray
+    mask_ge: np.ndarray
+    tol: float
+
+    def le(self, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = np.searchsorted(self.w_le, np.asarray(capacity, float) + self.tol, side="right") - 1
+        return self.v_le[k], self.mask_le[k]
+
+    def ge(self, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        k = np.searchsorted(self.w_ge, np.asarray(capacity, float) - self.tol, side="left")
+        ok = k < len(self.w_ge)
+        k = np.minimum(k, len(self.w_ge) - 1)
+        return np.where(ok, self.v_ge[k], -np.inf), self.mask_ge[k]
+
+
+def _frontier(weights: np.ndarray, values: np.ndarray, sign: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nemhauser-Ullmann pass: subsets non-dominated for (sign * weight smaller, value larger)."""
+    w = np.zeros(1)
+    v = np.zeros(1)
+    mask = np.zeros(1, dtype=np.int64)
+    for i, (wi, vi) in enumerate(zip(sign * weights, values)):
+        W = np.concatenate([w, w + wi])
+        Vv = np.concatenate([v, v + vi])
+        M = np.concatenate([mask, mask | (np.int64(1) << i)])
+        order = np.lexsort((-Vv, W))
+        W, Vv, M = W[order], Vv[order], M[order]
+        best = np.maximum.accumulate(Vv)
+        keep = np.concatenate([[True], Vv[1:] > best[:-1]])
+        w, v, mask = W[keep], Vv[keep], M[keep]
+    return sign * w, v, mask
+
+
+def pareto_list(weights: np.ndarray, values: np.ndarray, tol: float = 1e-12) -> ParetoList:
+    """Both directions' non-dominated subsets, once for all capacities (n <= 62)."""
+    if len(weights) > 62:
+        raise TradeOptError("pareto_list supports n <= 62 goods")
+    w_le, v_le, m_le = _frontier(weights, values, 1.0)
+    w_ge, v_ge, m_ge = _frontier(weights, values, -1.0)   # larger weight better: sorted decreasing
+    return ParetoList(w_le, v_le, m_le, w_ge[::-1], v_ge[::-1], m_ge[::-1], tol)
+
+
+@dataclass(frozen=True)
+class SpecialCurves:
+    """The special case's boundary curves on a grid of Y (all log-utilities of country 1).
+
+    ``B`` (greedy, once for all Y), ``B1`` = min(``B1_le``, ``B1_ge``) (Pareto list, once for all Y),
+    ``density`` d(Y) = G(1 - Y)/(1 - Y), ``eq4`` = ln of Eq. 4 (equal to B), ``x_B1`` bitmasks of
+    the maximizers in the chosen direction."""
+
+    Y: np.ndarray
+    B: np.ndarray
+    B1: np.ndarray
+    B1_le: np.ndarray
+    B1_ge: np.ndarray
+    density: np.ndarray
+    eq4: np.ndarray
+    x_B1: np.ndarray
+
+
+def special_curves(data: GomoryData, Y: np.ndarray) -> SpecialCurves:
+    """B(Y), B1(Y), d(Y) and Eq. 4 for the special case, from one sort and one Pareto pass."""
+    d, alpha = _require(data)
+    Y = np.asarray(Y, dtype=float)
+    values = d * log_rho(data, 1)
+    base = autarky_u(data, 1) + shape_term(Y, alpha)
+    cap = 1.0 - Y
+    G = continuous_knapsack_once(d, values)(cap)
+    pl = pareto_list(d, values)
+    le, m_le = pl.le(cap)
+    ge, m_ge = pl.ge(cap)
+    B1 = np.minimum(le, ge)
+    density = G / cap
+    eq4 = autarky_u(data, 1) + np.log(Y) + alpha * (-Y * np.log(Y) - cap * np.log(cap)) + cap * density
+    return SpecialCurves(Y, base + G, base + B1, base + le, base + ge, density, eq4, np.where(le <= ge, m_le, m_ge))
+
+
+def identical_curve(Y: np.ndarray, alpha: float, K: float = 0.0) -> np.ndarray:
+    """ln of Fig. 3's U(Y) = e^K Y {(1/Y)^Y (1/(1 - Y))^(1 - Y)}^alpha (identical countries)."""
+    Y = np.asarray(Y, dtype=float)
+    return K + np.log(Y) + alpha * (-Y * np.log(Y) - (1.0 - Y) * np.log1p(-Y))
+
+
+def masks_to_X(masks: np.ndarray, n: int) -> np.ndarray:
+    """Bitmasks (bit i = good i + 1 made by country 2) to a boolean (m, n) array."""
+    return ((np.asarray(masks, dtype=np.int64)[:, None] >> np.arange(n)) & 1).astype(bool)
