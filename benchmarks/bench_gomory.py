@@ -34,6 +34,7 @@ import trade_opt  # noqa: F401  (must precede pyomo: sets PYOMO_CONFIG_DIR)
 import numpy as np
 import pandas as pd
 
+from trade_opt.bench.families import random_gomory_data
 from trade_opt.gomory import GomoryData
 from trade_opt.gomory.boundary import BoundarySolver, boundary_B_greedy, knapsack_data
 from trade_opt.gomory.equilibria import (
@@ -52,15 +53,9 @@ TOL_AGREE = 1e-9
 
 # --------------------------------------------------------------------------- instances
 def random_instance(n: int, seed: int = SEED) -> GomoryData:
-    """Seeded random instance: demands uniform(0.05, 1) (renormalized by GomoryData), efficiencies
-    uniform(0.3, 1.5), exponents alpha_ij uniform(1.1, 2.2) (per country and good), labor uniform(1, 10)."""
-    rng = np.random.default_rng([seed, n])
-    demand = rng.uniform(0.05, 1.0, (2, n))
-    demand /= demand.sum(axis=1, keepdims=True)
-    efficiency = rng.uniform(0.3, 1.5, (2, n))
-    exponent = rng.uniform(1.1, 2.2, (2, n))
-    labor = rng.uniform(1.0, 10.0, 2)
-    return GomoryData.from_arrays(demand, efficiency, exponent, labor)
+    """Seeded random instance (the knapsack families' ``random_gomory_data``, so both benchmarks
+    measure the same instances)."""
+    return random_gomory_data(n, seed)
 
 
 # --------------------------------------------------------------------------- machine / output

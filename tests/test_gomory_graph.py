@@ -25,7 +25,6 @@ from trade_opt.gomory.graph import (
     kernel_neighbour_utilities,
     local_maxima,
     local_maxima_networkx,
-    mirror,
     neighbour_utilities,
     specialization_graph,
     steepest_ascent_targets,
@@ -152,14 +151,14 @@ def test_global_maximum_is_local_and_under_B1(table1):
             assert np.all(dist["gap"] >= -1e-12)
             assert np.allclose(dist["u"], table.u[c - 1, maxima], rtol=0, atol=0)
             k = int(np.argmax(dist["u"]))
-            other = data if c == 1 else mirror(data)
+            other = data if c == 1 else data.mirrored()
             assert dist["B1"][k] == pytest.approx(boundary_B1_brute_force(other, float(dist["Y_country"][k])), abs=1e-12)
 
 
 def test_mirror_swaps_the_countries(table1):
     """Mirrored instance at the complemented pattern: Y -> 1 - Y and u_1 <-> u_2."""
     batch = all_specialized(table1)
-    m = evaluate_patterns(mirror(table1), ~batch.X)
+    m = evaluate_patterns(table1.mirrored(), ~batch.X)
     assert np.allclose(m.Y, 1 - batch.Y, rtol=0, atol=1e-15)
     assert np.allclose(m.u1, batch.u2, rtol=0, atol=1e-13) and np.allclose(m.u2, batch.u1, rtol=0, atol=1e-13)
 

@@ -210,11 +210,10 @@ def special_command(
            "max_abs_once_B1_minus_dp_B1": float(np.max(np.abs(sc.B1 - B1))),
            "Y": Y, "B": sc.B, "B1_once": sc.B1, "B1_dp": B1, "density": sc.density}
     if fig is not None:
-        from trade_opt.gomory.job import _mirror
         from trade_opt.gomory.plots import figure3
 
         grid = np.linspace(0.002, 0.998, 499)
-        figure3(fig, grid, special_curves(data, grid).eq4, special_curves(_mirror(data), 1 - grid).eq4, f"Gomory (1991) Fig. 3: {instance_file.name}")
+        figure3(fig, grid, special_curves(data, grid).eq4, special_curves(data.mirrored(), 1 - grid).eq4, f"Gomory (1991) Fig. 3: {instance_file.name}")
         out["fig"] = str(fig)
     if as_json:
         print_json(out)
@@ -261,7 +260,7 @@ def graph_command(
     """The specialization graph (patterns differing in one good are neighbours): local maxima of each
     country's utility, their distance below B1, improving-move paths, and the conflict share."""
     from trade_opt.gomory.boundary import boundary_B1_dp
-    from trade_opt.gomory.graph import METHODS, graph_report, mirror, paths_frame
+    from trade_opt.gomory.graph import METHODS, graph_report, paths_frame
     from trade_opt.gomory.plots import figure_specialization_graph
     from trade_opt.outputs import write_csv, write_json
 
@@ -289,7 +288,7 @@ def graph_command(
             local = tuple(np.array([index[int(k)] for k in report.local_maxima.query(f"country == {c}")["code"]], dtype=np.int64)
                           for c in (1, 2))
             grid = np.linspace(max(1e-3, Y.min() - 0.02), min(1 - 1e-3, Y.max() + 0.02), 121)
-            B1 = np.vstack([boundary_B1_dp(data, grid), boundary_B1_dp(mirror(data), 1.0 - grid)])
+            B1 = np.vstack([boundary_B1_dp(data, grid), boundary_B1_dp(data.mirrored(), 1.0 - grid)])
             drawn = [(p.country, f"{p.rule} from {int(p.codes[0])} ({len(p.goods)} moves)", p.Y, p.u[:, p.country - 1])
                      for p in report.paths]
             files["figure"] = figure_specialization_graph(

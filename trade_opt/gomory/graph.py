@@ -14,7 +14,7 @@ Per country j (utility u_j = ln U_j of the specialized equilibrium, ``equilibria
   improvements; a plateau counts as local maxima);
 * its distance below the integer boundary, B1_j(Y_j) - u_j >= 0 (Theorem 3), with B1 of
   ``boundary.boundary_B1_dp``; for country 2 the same DP on the mirrored instance (countries
-  swapped, pattern complemented, income share 1 - Y, :func:`mirror`);
+  swapped, pattern complemented, income share 1 - Y, ``GomoryData.mirrored``);
 * **improving-move paths** from a start pattern: steepest ascent (move to the best neighbour) or
   first improvement (the lowest-numbered good whose move improves); each step raises u_j by more than
   ``tol``, so every path is finite and ends at a local maximum;
@@ -376,19 +376,11 @@ def conflict_stats(table: UtilityTable, tol: float = TIE_TOL) -> ConflictStats:
 # Distance below B1
 
 
-def mirror(data: GomoryData) -> GomoryData:
-    """The instance with the two countries swapped: pattern x becomes 1 - x, Y becomes 1 - Y, u_1 <-> u_2.
-
-    Country 2's integer boundary B1_2(1 - Y) is B1 of the mirrored instance."""
-    return GomoryData(d=data.d[::-1].copy(), e=data.e[::-1].copy(), alpha=data.alpha[::-1].copy(),
-                      L=data.L[::-1].copy(), demand_row_sums=data.demand_row_sums[::-1].copy())
-
-
 def distance_below_B1(data: GomoryData, codes: np.ndarray, country: int, table: UtilityTable | None = None) -> dict[str, np.ndarray]:
     """For equilibria ``codes``: country j's income share Y_j, u_j, B1_j(Y_j) (exact DP) and the gap B1_j - u_j.
 
     Country 1: Y_1 = Y, B1 of ``boundary.boundary_B1_dp``.  Country 2: Y_2 = 1 - Y and the DP on
-    :func:`mirror` (complemented patterns).  Theorem 3: gap >= 0."""
+    ``GomoryData.mirrored`` (complemented patterns).  Theorem 3: gap >= 0."""
     j = _check_country(country)
     codes = np.asarray(codes, dtype=np.int64)
     if table is not None:
@@ -397,14 +389,14 @@ def distance_below_B1(data: GomoryData, codes: np.ndarray, country: int, table: 
         b = evaluate_patterns(data, pattern_bits(codes, data.n), codes)
         Y, u = b.Y, (b.u1, b.u2)[j]
     Yj = Y if j == 0 else 1.0 - Y
-    B1 = boundary_B1_dp(data if j == 0 else mirror(data), Yj) if len(codes) else np.zeros(0)
+    B1 = boundary_B1_dp(data if j == 0 else data.mirrored(), Yj) if len(codes) else np.zeros(0)
     return {"Y_country": Yj, "u": u, "B1": B1, "gap": B1 - u}
 
 
 __all__ = [
     "ConflictStats", "DENSE_MAX_N", "GraphReport", "graph_report", "hypercube_stream", "paths_frame", "ImprovingPath", "NX_MAX_N", "TIE_TOL", "UtilityTable", "best_neighbour_gain",
     "conflict_stats", "distance_below_B1", "improving_path", "kernel_neighbour_utilities", "local_maxima",
-    "local_maxima_networkx", "local_maxima_stream", "mirror", "neighbour_codes", "neighbour_utilities",
+    "local_maxima_networkx", "local_maxima_stream", "neighbour_codes", "neighbour_utilities",
     "specialization_graph", "steepest_ascent_targets", "utility_table",
 ]
 

@@ -146,6 +146,12 @@ class GomoryData:
     def n(self) -> int:
         return self.d.shape[1]
 
+    def mirrored(self) -> "GomoryData":
+        """The instance with the two countries swapped: pattern x becomes 1 - x, Y becomes 1 - Y and
+        u_1 <-> u_2, so country 2's curves (B_2, B1_2 at Y_2 = 1 - Y) are country 1's of the mirror."""
+        return GomoryData(d=self.d[::-1].copy(), e=self.e[::-1].copy(), alpha=self.alpha[::-1].copy(),
+                          L=self.L[::-1].copy(), demand_row_sums=self.demand_row_sums[::-1].copy())
+
     @classmethod
     def from_arrays(
         cls,

@@ -340,11 +340,11 @@ def special_case_outputs(data: GomoryData, sample: EquilibriumBatch, path: Path,
 
     grid = np.linspace(0.002, 0.998, 499)
     sc = special_curves(data, grid)
-    mirror = special_curves(_mirror(data), 1.0 - grid)
+    sc2 = special_curves(data.mirrored(), 1.0 - grid)
     B, _ = boundary_B_greedy(data, grid)
     B1_dp = boundary_B1_dp(data, grid)
     at = special_curves(data, sample.Y)
-    figure3(path, grid, sc.eq4, mirror.eq4, title + " (special case, Eq. 4)", sample.Y, sample.u1, sample.u2, sc.B1)
+    figure3(path, grid, sc.eq4, sc2.eq4, title + " (special case, Eq. 4)", sample.Y, sample.u1, sample.u2, sc.B1)
     out = {
         "identical_countries": is_identical(data),
         "max_abs_eq4_minus_B_greedy": float(np.max(np.abs(sc.eq4 - B))),
@@ -357,12 +357,6 @@ def special_case_outputs(data: GomoryData, sample: EquilibriumBatch, path: Path,
     if is_identical(data):
         out["max_abs_eq4_minus_identical_curve"] = float(np.max(np.abs(sc.eq4 - identical_curve(grid, float(data.alpha[0, 0]), sc.eq4[0] - identical_curve(grid[:1], float(data.alpha[0, 0]))[0]))))
     return out
-
-
-def _mirror(data: GomoryData) -> GomoryData:
-    """The instance with the countries swapped (country 2's curves are country 1's of the mirror)."""
-    return GomoryData(d=data.d[::-1].copy(), e=data.e[::-1].copy(), alpha=data.alpha[::-1].copy(),
-                      L=data.L[::-1].copy(), demand_row_sums=data.demand_row_sums[::-1].copy())
 
 
 def _print_summary(s: dict[str, Any], out_dir: Path) -> None:
