@@ -137,3 +137,77 @@ def test_failing_sweep_point_is_a_status_row(monkeypatch):
     assert "no equilibrium" in rows[1]["error"] and "p" not in rows[1]
     assert "L_star" in rows[3]["error"] or "mu" in rows[3]["error"]
     assert rows[2]["warm_started"] and rows[2]["p"] == pytest.approx(2.5, rel=1e-10)
+
+
+#: Y down to 1e-15 and up to 1 - 1e-15 (both representable; the trade equation's slack is then of
+#: order Y or 1 - Y, far below the absolute 1e-12 / 1e-9 tolerances of the DP and HiGHS).
+Y_EXTREME = np.concatenate([np.geomspace(1e-15, 1e-2, 7), 1.0 - np.geomspace(1e-2, 1e-15, 7)])
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_boundary_at_Y_within_1e_15_of_the_ends(case):
+    """At Y in [1e-15, 1e-2] and [1 - 1e-2, 1 - 1e-15]: B (greedy) = B (LP), B1 (DP) = B1 (MIP) =
+    B1 (brute force) to 1e-9 relative, B1 <= B (Theorem 3), HiGHS statuses optimal."""
+    data = CASES[case]()
+    solver = BoundarySolver(data, ("greedy", "lp", "dp", "mip"))
+    B1_grid = boundary_B1_dp(data, Y_EXTREME)
+    for k, Y in enumerate(Y_EXTREME):
+        p = solver.at(float(Y))
+        assert p.status_lp.startswith("optimal") and p.status_mip.startswith("optimal"), (Y, p.status_lp, p.status_mip)
+        scale = max(1.0, abs(p.B_greedy))
+        assert abs(p.B_lp - p.B_greedy) <= 1e-9 * scale, (Y, p.B_lp, p.B_greedy)
+        brute = boundary_B1_brute_force(data, float(Y))
+        assert abs(p.B1_dp - brute) <= 1e-9 * scale, (Y, p.B1_dp, brute)
+        assert abs(p.B1_mip - brute) <= 1e-9 * scale, (Y, p.B1_mip, brute)
+        assert B1_grid[k] == p.B1_dp
+        assert p.B1_dp <= p.B_greedy + 1e-9 * scale, (Y, p.B1_dp, p.B_greedy)
+
+
+@pytest.mark.parametrize("share", [1e-12, 1e-14])
+def test_theorem3_with_equilibria_within_1e_14_of_the_ends(share):
+    """Specialized equilibria at Y or 1 - Y of order ``share``: each lies under B1 at its own Y."""
+    d = np.array([[share, 0.5, 0.3, 0.5], [0.5, 0.4, 0.5, share]])
+    data = GomoryData.from_arrays(d, np.array([[1.0, 2.0, 0.7, 1.0], [1.5, 1.0, 1.0, 0.8]]),
+                                  [3.0, 1.5, 2.0, 3.0], [2.0, 5.0])
+    batch = all_specialized(data)
+    assert np.minimum(batch.Y, 1 - batch.Y).min() < 10 * share
+    report = theorem3_check(data, batch, tol=1e-9)
+    assert report.violations == 0, report
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_knapsack_rows_with_rhs_far_below_the_weights(seed):
+    """max c.x s.t. w.x (<= or >=) W with W ~ 1e-15 .. 1e-9 and weights of order 1 next to weights of
+    order W: DP = brute force, and the reported x meets the row relative to W (an absolute 1e-12 slack
+    or a complement sum(w) - W would accept loads off by 1e3 W)."""
+    from trade_opt.knapsack import capacity_slack, knapsack_brute_force, knapsack_cover_dp, knapsack_dp, knapsack_dp_ge
+
+    rng = np.random.default_rng(seed)
+    scale = 10.0 ** rng.uniform(-15, -9)
+    w = np.concatenate([rng.uniform(0.2, 1.0, 5), scale * rng.uniform(0.1, 1.0, 7)])
+    c = rng.normal(size=len(w))
+    W = float(scale * rng.uniform(0.5, 2.0))
+    slack = capacity_slack(W, len(w))
+    assert slack <= 1.1e-12 * W
+    le, le_bf = knapsack_dp(c, w, W), knapsack_brute_force(c, w, W, "<=")
+    assert le.value == pytest.approx(le_bf.value, rel=1e-12, abs=1e-12)
+    assert w @ le.x <= W + slack and c @ le.x == pytest.approx(le.value, abs=1e-12)
+    for ge in (knapsack_cover_dp(c, w, W), knapsack_dp_ge(c, w, W)):
+        ge_bf = knapsack_brute_force(c, w, W, ">=")
+        assert ge.value == pytest.approx(ge_bf.value, rel=1e-12, abs=1e-12)
+        assert w @ ge.x >= W - slack and c @ ge.x == pytest.approx(ge.value, abs=1e-12)
+
+
+def test_mip_row_scaled_by_rhs_and_dropped_coefficients_are_a_status():
+    """The MIP row is scaled by its rhs (HiGHS's absolute 1e-9 tolerance becomes relative): a row
+    with rhs 1e-13 is solved exactly; a weight 1e-12 times the rhs (HiGHS zeroes |a| <= 1e-9) is
+    reported in the status, not silently dropped."""
+    from trade_opt.knapsack import KnapsackMIP, knapsack_dp, knapsack_dp_ge
+
+    c, w = np.array([1.0, 1.0, 3.0]), np.array([0.6e-13, 0.5e-13, 1.0])
+    for sense, dp in (("<=", knapsack_dp), (">=", knapsack_dp_ge)):
+        sol = KnapsackMIP(3, sense).solve(c, w, 1e-13)
+        assert sol.status == "optimal" and sol.value == dp(c, w, 1e-13).value
+    assert KnapsackMIP(3, "<=").solve(c, w, 1e-13).value == 1.0          # not both small items
+    dropped = KnapsackMIP(3, "<=", integer=False).solve(c, np.array([1e-12, 0.5, 2.0]), 1.0)
+    assert dropped.status == "optimal (coefficients dropped)"

@@ -56,11 +56,18 @@ def test_b_relaxation_round_trip(tmp_path, capsys):
     assert min(optima) == pytest.approx(float(B[0]), abs=1e-12)
 
 
+def test_gomory_export_refuses_unresolvable_Y(tmp_path, capsys):
+    """Below 1e-9 the x-form row 1 - Y loses Y's digits: one-line refusal, exit 2, no file."""
+    assert main(["gomory", "export", str(TABLE1), "--y", "1e-12", "--format", "lp", "--out", str(tmp_path / "b1.lp")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "1e-12" in err[0] and not list(tmp_path.iterdir())
+
+
 def test_gomory_nl_and_gms_are_written(tmp_path):
     for fmt in ("nl", "gms"):
         assert main(["gomory", "export", str(TABLE1), "--y", "0.6", "--format", fmt, "--out", str(tmp_path / f"b1.{fmt}")]) == 0
     gms = (tmp_path / "b1_le.gms").read_text()
-    assert "BINARY VARIABLES" in gms and "=l= 0.4" in gms
+    assert "BINARY VARIABLES" in gms and "=l= 1 ;" in gms          # V.x <= 1 - Y = 0.4, scaled to rhs 1
     header = (tmp_path / "b1_ge.nl").read_text().splitlines()
     assert header[0].startswith("g3") and header[1].split()[:2] == ["9", "1"]   # 9 vars, 1 constraint
 

@@ -108,3 +108,40 @@ def test_knapsack_data_rejects_open_ends(table1):
     for Y in (0.0, 1.0, -0.1, float("nan")):
         with pytest.raises(ValueError):
             knapsack_data(table1, Y)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_complement_formulation_equals_direct_at_moderate_Y(seed):
+    """For Y < 1/2 B1 is solved in y = 1 - x (rows V.y >= Y and V.y <= Y); at moderate Y, where
+    1 - Y loses nothing that matters, it equals the direct x formulation (rows V.x <= / >= 1 - Y)."""
+    from trade_opt.gomory.boundary import trade_knapsacks
+    from trade_opt.knapsack import knapsack_cover_dp
+
+    data = random_gomory(12, 300 + seed)
+    Y = np.linspace(0.05, 0.45, 9)
+    kd = knapsack_data(data, Y)
+    B1 = boundary_B1_dp(data, Y)
+    for k in range(len(Y)):
+        le, ge = trade_knapsacks(kd, k)
+        assert (le.sense, ge.sense, le.complemented, le.rhs) == (">=", "<=", True, Y[k])
+        direct = min(knapsack_dp(kd.c[k], kd.V[k], kd.capacity[k]).value,
+                     knapsack_cover_dp(kd.c[k], kd.V[k], kd.capacity[k]).value)
+        assert B1[k] == pytest.approx(kd.constant[k] + direct, abs=1e-12)
+
+
+def test_cover_dp_equals_brute_force_with_ties_integers_and_vanishing_costs():
+    """The covering DP (max c.x s.t. w.x >= W, no complement) against enumeration: integer weights
+    (many ties), costs that vanish next to the values they are added to, W anywhere in [0, sum w]."""
+    from trade_opt.knapsack import knapsack_cover_dp
+
+    for seed in range(300):
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(1, 12))
+        w = rng.integers(1, 6, n).astype(float) if seed % 2 else rng.uniform(0.01, 1.0, n)
+        c = rng.normal(size=n)
+        if seed % 3 == 0:
+            c[rng.random(n) < 0.4] = -1e-20 * rng.random()
+        W = float(rng.integers(0, int(w.sum()) + 1)) if seed % 2 else float(rng.uniform(0, w.sum()))
+        dp, brute = knapsack_cover_dp(c, w, W), knapsack_brute_force(c, w, W, ">=")
+        assert dp.value == pytest.approx(brute.value, abs=1e-12), seed
+        assert w @ dp.x >= W * (1 - 1e-12) and c @ dp.x == pytest.approx(dp.value, abs=1e-12)

@@ -122,27 +122,43 @@ class Problem:
 
 
 # --------------------------------------------------------------------------- builders (registry hooks)
+#: The x-form rows below (right-hand side 1 - Y) lose Y's digits once Y < this; the library's own
+#: boundary code switches to the complement y = 1 - x there (trade_opt.gomory.boundary.trade_knapsacks).
+EXPORT_Y_MIN = 1e-9
+
+
 def gomory_knapsack_model(c: np.ndarray, V: np.ndarray, capacity: float, constant: float, sense: str,
                           integer: bool = True) -> pyo.ConcreteModel:
     """max constant + c.x s.t. V.x (sense) capacity as a Pyomo model (:func:`trade_opt.knapsack.build_knapsack_model`
-    with the data set and the constant ``C`` added to the objective)."""
-    from trade_opt.knapsack import _set_data, build_knapsack_model
+    with the data set and the constant ``C`` added to the objective).  The row is rescaled by
+    :func:`trade_opt.knapsack.scale_row` (right-hand side 1 when capacity < 1), so a solver's absolute
+    feasibility tolerance acts relative to the capacity, as in the library's own MIP/LP solves."""
+    from trade_opt.knapsack import _set_data, build_knapsack_model, scale_row
 
     model = build_knapsack_model(len(c), sense, integer)
-    _set_data(model, np.asarray(c, float), np.asarray(V, float), capacity)
+    weights, rhs = scale_row(np.asarray(V, float), float(capacity), integer)
+    _set_data(model, np.asarray(c, float), weights, rhs)
     model.C = pyo.Param(mutable=True, initialize=float(constant))
     model.value.set_value(model.value.expr + model.C)
     return model
 
 
 def build_gomory(instance: Any, *, Y: float | None = None, relaxation: bool = False) -> dict[str, pyo.ConcreteModel]:
-    """B1(Y) (or, with ``relaxation``, B(Y)'s LP) of a Gomory instance: ``{"le": ..., "ge": ...}``."""
+    """B1(Y) (or, with ``relaxation``, B(Y)'s LP) of a Gomory instance: ``{"le": ..., "ge": ...}``.
+
+    Variables are x_i (1: country 2 makes good i), rows V.x <= 1 - Y and V.x >= 1 - Y rescaled to
+    right-hand side 1.  Y below :data:`EXPORT_Y_MIN` is refused: 1 - Y then no longer carries Y's
+    digits, so these x-form rows cannot say which patterns are feasible (use
+    ``trade_opt.gomory.boundary.BoundarySolver``, which works in the complement there)."""
     from trade_opt.gomory.boundary import knapsack_data
 
     if Y is None:
         raise TradeOptError("gomory: give the normalized income Y (e.g. --y 0.6)")
     if not 0.0 < Y < 1.0:
         raise TradeOptError(f"gomory: Y must lie in (0, 1), got {Y}")
+    if Y < EXPORT_Y_MIN:
+        raise TradeOptError(f"gomory: Y = {Y:g} < {EXPORT_Y_MIN:g}: the x-form trade row (right-hand side 1 - Y) "
+                            "cannot resolve it in double precision; use `trade-opt gomory boundary` (complement form)")
     kd = knapsack_data(instance.data(), Y)
     c, V, cap, C = kd.c[0], kd.V[0], float(kd.capacity[0]), float(kd.constant[0])
     return {key: gomory_knapsack_model(c, V, cap, C, sense, integer=not relaxation)

@@ -14,10 +14,18 @@ and a real capacity W:
   interface by default, or CBC, GLPK, SCIP; change the params, re-solve), in either direction
   (``<=`` or ``>=``) and optionally as its LP relaxation; :func:`solve_knapsack_mip_rebuilt`
   builds a fresh model and solver per call (the baseline a persistent model is measured against).
-* :func:`knapsack_dp_ge`: the ``>=`` direction by the complement y = 1 - x.
+* :func:`knapsack_cover_dp` (= :func:`knapsack_dp_ge`): the ``>=`` direction max c.x s.t. w.x >= W
+  directly (a covering DP; never through the complement sum(w) - W, which loses W's digits when W
+  is small against sum(w)).
 
-Feasibility is w.x <= W + ``tol`` with ``tol`` = 1e-12 (relative to max(1, W)): an assignment that
-fills the capacity exactly in exact arithmetic must not be lost to rounding.
+Feasibility slack (:func:`capacity_slack`): w.x <= W + s, or w.x >= W - s, with
+s = |W| (CAPACITY_TOL + (n + 2) eps), *relative to the right-hand side*.  Argument: the weights are
+positive and each carries a relative rounding error of a few ulps (u = eps / 2); a load is a sum of
+at most n of them, so a computed load differs from its exact value by at most ~(n + 2) u times the
+load, and near the boundary the load is ~|W|.  Hence s covers every assignment that meets the row
+exactly in exact arithmetic, whatever the magnitude of W (an absolute slack such as 1e-12 would
+accept loads that exceed W = 1e-15 a thousandfold).  CAPACITY_TOL = 1e-12 dominates for n < ~2000.
+Integer weights sum exactly, and s < 1 for |W| < 1e11, so integer instances are unaffected.
 """
 from __future__ import annotations
 
@@ -28,9 +36,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
-from trade_opt.solvers import MipResult, get_solver
+from trade_opt.solvers import MipResult, get_solver, matrix_range_note, with_status_note
 
-#: Absolute feasibility slack on the capacity row, relative to max(1, capacity).
+#: Feasibility slack on the capacity row, relative to |capacity| (see :func:`capacity_slack`).
 CAPACITY_TOL = 1e-12
 
 
@@ -55,8 +63,11 @@ class KnapsackSolution:
         return self.mip.status if self.mip is not None else ("optimal" if np.isfinite(self.value) else "infeasible")
 
 
-def _tol(capacity: float) -> float:
-    return CAPACITY_TOL * max(1.0, abs(capacity))
+def capacity_slack(capacity: float, n: int) -> float:
+    """Feasibility slack |W| (CAPACITY_TOL + (n + 2) eps) of a row with n positive weights and rhs W.
+
+    Relative to the right-hand side: see the module docstring for the rounding argument."""
+    return abs(float(capacity)) * (CAPACITY_TOL + (n + 2) * np.finfo(float).eps)
 
 
 # --------------------------------------------------------------------------- continuous (greedy)
@@ -112,7 +123,7 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
     values = np.asarray(values, dtype=float)
     weights = np.asarray(weights, dtype=float)
     n = len(values)
-    cap = float(capacity) + _tol(capacity)
+    cap = float(capacity) + capacity_slack(capacity, n)
     items = np.flatnonzero((values > 0) & (weights <= cap))
     items = items[np.argsort(-(values[items] / weights[items]), kind="stable")]
     v_it, w_it = values[items], weights[items]
@@ -161,19 +172,124 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
     return KnapsackSolution(value, x, "dp", time.perf_counter() - start, max_states)
 
 
-def knapsack_dp_ge(values: np.ndarray, weights: np.ndarray, capacity: float) -> KnapsackSolution:
-    """Exact 0-1 knapsack max c.x s.t. w.x >= W, via y = 1 - x: max (-c).y s.t. w.y <= sum(w) - W."""
+def _cover_lp_cost(cum_w: np.ndarray, cum_v: np.ndarray, ratio: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """LP value (<= 0) of covering ``need`` with items of values <= 0 sorted by increasing cost per
+    weight (prefix sums cum_w / cum_v, ratio = value / weight): whole items while they fit under the
+    need, then a fraction of the next; all items when the need exceeds their total."""
+    idx = np.searchsorted(cum_w, need, side="right")            # items fully used
+    full_w = np.where(idx > 0, cum_w[np.maximum(idx - 1, 0)], 0.0)
+    full_v = np.where(idx > 0, cum_v[np.maximum(idx - 1, 0)], 0.0)
+    frac = np.where(idx < len(cum_w), (need - full_w) * ratio[np.minimum(idx, len(ratio) - 1)], 0.0)
+    return full_v + np.minimum(frac, 0.0)
+
+
+def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float) -> KnapsackSolution:
+    """Exact 0-1 covering knapsack max c.x s.t. w.x >= W (W = ``need``), directly.
+
+    Items with c_i >= 0 are always taken (they only help).  The others (cost -c_i > 0) are processed
+    in order of increasing cost per weight; the states are non-dominated (load, value) pairs whose
+    load is *capped at W* (so every covering state has load W and only the best one survives), and a
+    state is dropped when it can no longer cover W with all remaining items, when its value is no
+    better than the best cover found (values only decrease), or when its value plus Dantzig's LP
+    bound on covering the rest is below that best.  Loads are sums of positive weights and
+    are compared with W - slack (:func:`capacity_slack`): W - load is never formed, so a small W keeps
+    its digits.  ``value`` is -inf (and x all ones) when even all items fall short of W."""
+    start = time.perf_counter()
     values = np.asarray(values, dtype=float)
     weights = np.asarray(weights, dtype=float)
-    total = float(weights.sum())
-    if total < capacity - _tol(capacity):
-        return KnapsackSolution(-np.inf, np.ones(len(values)), "dp")
-    comp = knapsack_dp(-values, weights, max(total - capacity, 0.0))
-    return KnapsackSolution(float(values.sum()) + comp.value, 1.0 - comp.x, "dp", comp.seconds, comp.states)
+    n = len(values)
+    W = float(need)
+    target = W - capacity_slack(W, n)
+    free = values >= 0
+    x = free.astype(float)
+    load0 = float(weights[free].sum())
+    value0 = float(values[free].sum())
+    items = np.flatnonzero(~free)
+    items = items[np.argsort(-values[items] / weights[items], kind="stable")]
+    w_it, v_it = weights[items], values[items]
+    m = len(items)
+    reach = np.concatenate([np.cumsum(w_it[::-1])[::-1], [0.0]])      # weight of items k..m-1
+    cum_w_all, cum_v_all = np.cumsum(w_it), np.cumsum(v_it)
+    ratio = v_it / w_it if m else np.zeros(0)
+    eps = float(np.finfo(float).eps)
+    if load0 + (reach[0] if m else 0.0) < target:
+        return KnapsackSolution(-np.inf, np.ones(n), "dp_cover", time.perf_counter() - start)
+    if load0 >= target:
+        return KnapsackSolution(value0, x, "dp_cover", time.perf_counter() - start, 1)
+
+    state_w = np.array([load0])
+    state_v = np.array([value0])
+    parents: list[np.ndarray] = []
+    took: list[np.ndarray] = []
+    best = -np.inf
+    max_states = 1
+    for k in range(m):
+        add_w = state_w + w_it[k]
+        add_v = state_v + v_it[k]
+        add_w = np.where(add_w >= target, W, add_w)     # cap covering loads at W
+        cand_w = np.concatenate([state_w, add_w])
+        cand_v = np.concatenate([state_v, add_v])
+        cand_parent = np.concatenate([np.arange(len(state_w)), np.arange(len(state_w))])
+        cand_took = np.concatenate([np.zeros(len(state_w), bool), np.ones(len(state_w), bool)])
+        order = np.lexsort((-cand_v, -cand_w))             # load desc, value desc on ties
+        cand_w, cand_v, cand_parent, cand_took = cand_w[order], cand_v[order], cand_parent[order], cand_took[order]
+        running = np.maximum.accumulate(cand_v)
+        keep = np.empty(len(cand_v), bool)
+        keep[0] = True
+        keep[1:] = cand_v[1:] > running[:-1]               # strictly better than every heavier state
+        covered = cand_w >= W
+        if np.any(covered & keep):                         # after dominance, one covering state at most
+            best = max(best, float(cand_v[covered & keep].max()))
+        # open states: must still be able to cover with all remaining items, and beat the best cover
+        # (">=": a best taken from a completion below may not be realized yet, and a completion whose
+        # costs vanish in the sum has the state's own value; its path must survive to realize it)
+        keep &= covered | ((cand_w + reach[k + 1] >= target) & (cand_v >= best))
+        if k + 1 < m and np.any(keep & ~covered):
+            # a feasible completion (whole items in ratio order until the need, inflated by W's
+            # rounding, is met) raises the best cover early; the slack absorbs the sums' rounding
+            open_ = keep & ~covered
+            rest_w, rest_v = cum_w_all[k + 1:] - cum_w_all[k], cum_v_all[k + 1:] - cum_v_all[k]
+            idx = np.searchsorted(rest_w, W - cand_w[open_] + 4 * eps * abs(W), side="left")
+            ok = idx < len(rest_w)
+            if np.any(ok):
+                best = max(best, float(np.max(cand_v[open_][ok] + rest_v[idx[ok]])))
+                keep &= covered | (cand_v >= best)
+        if np.isfinite(best) and k + 1 < m:
+            # Dantzig's LP bound on the cost of covering the rest: cover a need shrunk by the slack
+            # and W's rounding (a smaller need costs less, so the bound stays an upper bound)
+            open_ = keep & ~covered
+            need_rest = np.maximum(W - cand_w[open_] - (W - target) - 4 * eps * abs(W), 0.0)
+            bound = cand_v[open_] + _cover_lp_cost(cum_w_all[k + 1:] - cum_w_all[k], cum_v_all[k + 1:] - cum_v_all[k],
+                                                    ratio[k + 1:], need_rest)
+            keep[open_] = bound >= best - 1e-12 * max(1.0, abs(best))
+        state_w, state_v = cand_w[keep], cand_v[keep]
+        parents.append(cand_parent[keep])
+        took.append(cand_took[keep])
+        max_states = max(max_states, len(state_w))
+    # the best cover survives to the end (covered states are only dropped when beaten)
+    covered_final = state_w >= W
+    if not covered_final.any():                                    # pragma: no cover (defensive)
+        raise ArithmeticError("covering DP lost its best cover to rounding; report this instance")
+    idx = int(np.flatnonzero(covered_final)[np.argmax(state_v[covered_final])])
+    value = float(state_v[idx])
+    for k in range(m - 1, -1, -1):
+        if took[k][idx]:
+            x[items[k]] = 1.0
+        idx = int(parents[k][idx])
+    return KnapsackSolution(value, x, "dp_cover", time.perf_counter() - start, max_states)
+
+
+def knapsack_dp_ge(values: np.ndarray, weights: np.ndarray, capacity: float) -> KnapsackSolution:
+    """Exact 0-1 knapsack max c.x s.t. w.x >= W: the covering DP :func:`knapsack_cover_dp`."""
+    sol = knapsack_cover_dp(values, weights, capacity)
+    return KnapsackSolution(sol.value, sol.x, "dp", sol.seconds, sol.states)
 
 
 def knapsack_brute_force(values: np.ndarray, weights: np.ndarray, capacity: float, sense: str = "<=") -> KnapsackSolution:
-    """0-1 knapsack by enumerating all 2^n vectors (n <= 20), either direction."""
+    """0-1 knapsack by enumerating all 2^n vectors (n <= 20), either direction.
+
+    Loads are the sums w.x of the positive weights (no complement), compared with the rhs with the
+    same relative slack as the DPs (:func:`capacity_slack`)."""
     values = np.asarray(values, dtype=float)
     weights = np.asarray(weights, dtype=float)
     n = len(values)
@@ -181,7 +297,7 @@ def knapsack_brute_force(values: np.ndarray, weights: np.ndarray, capacity: floa
         raise ValueError("brute force is limited to n <= 20")
     X = ((np.arange(1 << n)[:, None] >> np.arange(n)) & 1).astype(float)
     load = X @ weights
-    tol = _tol(capacity)
+    tol = capacity_slack(capacity, n)
     feasible = load <= capacity + tol if sense == "<=" else load >= capacity - tol
     if not feasible.any():
         return KnapsackSolution(-np.inf, np.zeros(n), "brute_force")
@@ -216,6 +332,38 @@ def _set_data(m: pyo.ConcreteModel, values: np.ndarray, weights: np.ndarray, cap
     m.W = float(capacity)
 
 
+#: Largest |coefficient| of the scaled LP row (HiGHS rejects >= 1e15; see :func:`scale_row`).
+MAX_ROW_COEFFICIENT = 1e12
+
+
+def scale_row(weights: np.ndarray, capacity: float, integer: bool) -> tuple[np.ndarray, float]:
+    """The knapsack row w.x (sense) W rescaled so that a solver's *absolute* feasibility tolerance
+    (HiGHS: 1e-9) acts relative to W.
+
+    Returns (w / W, 1) for 0 < W < 1, and the row unchanged for W >= 1 (there the absolute
+    tolerance is already at most relative; integer weights, e.g. Pisinger's families with W up to
+    ~1e8, stay integers, so a 1e-9 tolerance never confuses two integer loads) or W <= 0.  For 0-1 x (``integer``) each scaled
+    weight is then capped at 2, which leaves the feasible set unchanged in both senses (an item
+    heavier than twice the rhs can never be packed under "<=" and covers alone under ">=") and
+    keeps the row well scaled however small W is.  For the LP relaxation no cap is exact, so if
+    max w / W exceeds :data:`MAX_ROW_COEFFICIENT` the row is scaled by MAX_ROW_COEFFICIENT / max w
+    instead (rhs W * that factor < 1): the tolerance then acts relative to W only up to the factor
+    (1e-9 max w / (1e12 W), i.e. 1e-6 of W at W = 1e-15 with max w = 1), which bounds the LP value
+    error by that load error times max |c_i| / w_i."""
+    weights = np.asarray(weights, dtype=float)
+    W = float(capacity)
+    if not 0 < W < 1:
+        return weights, W
+    scaled = weights / W
+    if integer:
+        return np.minimum(scaled, 2.0), 1.0
+    top = float(np.max(np.abs(weights))) if len(weights) else 0.0
+    if top / W <= MAX_ROW_COEFFICIENT:
+        return scaled, 1.0
+    factor = MAX_ROW_COEFFICIENT / top
+    return weights * factor, W * factor
+
+
 def _read_solution(m: pyo.ConcreteModel, result: MipResult, method: str, n: int) -> KnapsackSolution:
     if result.objective is None:
         return KnapsackSolution(-np.inf, np.zeros(n), method, result.seconds, mip=result)
@@ -247,10 +395,15 @@ class KnapsackMIP:
         self.model = build_knapsack_model(n, sense, integer)
         self.solver = get_solver(solver, mip_rel_gap=mip_rel_gap, time_limit=time_limit)
         self.method = "mip" if integer else "lp"
+        self.integer = integer
 
     def solve(self, values: np.ndarray, weights: np.ndarray, capacity: float) -> KnapsackSolution:
-        _set_data(self.model, np.asarray(values, float), np.asarray(weights, float), capacity)
-        return _read_solution(self.model, self.solver.solve(self.model), self.method, self.n)
+        """Solve with the row scaled by its rhs (:func:`scale_row`); a status note (e.g.
+        ``optimal (coefficients dropped)``) says when the solver would not keep the scaled row."""
+        w, W = scale_row(weights, capacity, self.integer)
+        _set_data(self.model, np.asarray(values, float), w, W)
+        result = with_status_note(self.solver.solve(self.model), matrix_range_note(self.solver.name, w))
+        return _read_solution(self.model, result, self.method, self.n)
 
 
 def solve_knapsack_mip_rebuilt(values: np.ndarray, weights: np.ndarray, capacity: float, sense: str = "<=",
@@ -261,7 +414,9 @@ def solve_knapsack_mip_rebuilt(values: np.ndarray, weights: np.ndarray, capacity
     start = time.perf_counter()
     n = len(values)
     m = build_knapsack_model(n, sense, integer)
-    _set_data(m, np.asarray(values, float), np.asarray(weights, float), capacity)
-    result = get_solver(solver, time_limit=time_limit).solve(m)
+    w, W = scale_row(weights, capacity, integer)
+    _set_data(m, np.asarray(values, float), w, W)
+    engine = get_solver(solver, time_limit=time_limit)
+    result = with_status_note(engine.solve(m), matrix_range_note(engine.name, w))
     sol = _read_solution(m, result, "mip_rebuilt" if integer else "lp_rebuilt", n)
     return KnapsackSolution(sol.value, sol.x, sol.method, time.perf_counter() - start, mip=sol.mip)

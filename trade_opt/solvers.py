@@ -68,7 +68,7 @@ from __future__ import annotations
 import math
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import pyomo.environ as pyo
@@ -117,6 +117,34 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
         return None
     diff = abs(bound - objective)
     return 0.0 if diff == 0.0 else diff / max(abs(objective), 1e-10)
+
+
+#: HiGHS's default ``small_matrix_value``: matrix entries with |a| <= this are zeroed (a warning only).
+HIGHS_SMALL_MATRIX_VALUE = 1e-9
+#: HiGHS's default ``large_matrix_value``: a matrix entry with |a| >= this makes adding the row an error.
+HIGHS_LARGE_MATRIX_VALUE = 1e15
+
+
+def matrix_range_note(solver: str, coefficients: Any) -> str | None:
+    """A status note when ``solver`` would not keep the row ``coefficients`` as given, else None.
+
+    HiGHS zeroes nonzero entries with |a| <= :data:`HIGHS_SMALL_MATRIX_VALUE` ("coefficients
+    dropped") and rejects |a| >= :data:`HIGHS_LARGE_MATRIX_VALUE` ("coefficients too large");
+    callers append the note to the solve status (e.g. ``optimal (coefficients dropped)``) so that a
+    changed model never passes silently.  Other solvers: None (their thresholds are far smaller)."""
+    if solver != "highs":
+        return None
+    a = [abs(float(v)) for v in coefficients]
+    if any(v >= HIGHS_LARGE_MATRIX_VALUE for v in a):
+        return "coefficients too large"
+    if any(0.0 < v <= HIGHS_SMALL_MATRIX_VALUE for v in a):
+        return "coefficients dropped"
+    return None
+
+
+def with_status_note(result: "MipResult", note: str | None) -> "MipResult":
+    """``result`` with `` (note)`` appended to its status (unchanged when note is None)."""
+    return result if note is None else replace(result, status=f"{result.status} ({note})")
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,20 @@ and the trade equation (Eq. 2) reads sum_i V_i(Y) x_i = 1 - Y (capacity).
   Ricardo level and is never weaker).  Solved by the exact DP and by the Pyomo MIP (HiGHS).
 
 Theorem 3: every equilibrium satisfies u(x, Y(x)) <= B1(Y(x)) <= B(Y(x)).
+
+Accuracy at Y -> 0 and Y -> 1 (:func:`trade_knapsacks`, the one formulation used by the DP, brute
+force, LP and MIP).  The trade equation's right-hand side is 1 - Y.  For Y < 1/2 the digits of Y are
+lost in 1 - Y (at Y = 1e-15 only ~1 digit survives), so both directions are posed in the complement
+y = 1 - x, using sum_i V_i = 1: "V.x <= 1 - Y" is the covering row "V.y >= Y", "V.x >= 1 - Y" is
+"V.y <= Y", with value sum_i c_i + (-c).y; Y is then the right-hand side itself, exact.  For
+Y >= 1/2, 1 - Y is exact (Sterbenz) and x is kept.  Every method then compares sums of positive
+weights with that exact right-hand side with a slack relative to it
+(:func:`trade_opt.knapsack.capacity_slack`), and the LP/MIP row is scaled by it
+(:class:`trade_opt.knapsack.KnapsackMIP`), so no tolerance is absolute.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -33,8 +44,8 @@ from trade_opt.knapsack import (
     KnapsackSolution,
     continuous_greedy,
     knapsack_brute_force,
+    knapsack_cover_dp,
     knapsack_dp,
-    knapsack_dp_ge,
 )
 
 METHODS = ("greedy", "lp", "dp", "mip")
@@ -71,6 +82,51 @@ def knapsack_data(data: GomoryData, Y: np.ndarray | float) -> KnapsackData:
     return KnapsackData(Y, c, V, 1.0 - Y, constant)
 
 
+@dataclass(frozen=True)
+class TradeKnapsack:
+    """One relaxation direction of the trade equation at one Y, in the variable z that is exact there.
+
+    The 0-1 (or LP) problem is max ``values``.z s.t. ``weights``.z (``sense``) ``rhs``; the pattern
+    is x = 1 - z when ``complemented`` (else x = z) and u = C(Y) + ``offset`` + optimum.
+    ``direction`` is the paper's sense of the trade equation in x ("<=": V.x <= 1 - Y)."""
+
+    direction: str
+    sense: str
+    values: np.ndarray
+    weights: np.ndarray
+    rhs: float
+    complemented: bool
+    offset: float
+
+    def to_x(self, z: np.ndarray) -> np.ndarray:
+        return 1.0 - z if self.complemented else z
+
+
+def trade_knapsacks(kd: KnapsackData, k: int = 0) -> tuple[TradeKnapsack, TradeKnapsack]:
+    """The "<=" and ">=" relaxations of the trade equation at Y = kd.Y[k], formulated exactly.
+
+    For Y < 1/2: z = y = 1 - x, "<=" becomes max (-c).y s.t. V.y >= Y and ">=" becomes
+    max (-c).y s.t. V.y <= Y (offset sum_i c_i; uses sum_i V_i = 1), so the right-hand side is Y
+    itself and never sum(V) - (1 - Y).  For Y >= 1/2: z = x, right-hand side 1 - Y (exact)."""
+    Y, c, V = float(kd.Y[k]), kd.c[k], kd.V[k]
+    if Y < 0.5:
+        offset = math.fsum(c.tolist())
+        return (TradeKnapsack("<=", ">=", -c, V, Y, True, offset), TradeKnapsack(">=", "<=", -c, V, Y, True, offset))
+    cap = float(kd.capacity[k])
+    return (TradeKnapsack("<=", "<=", c, V, cap, False, 0.0), TradeKnapsack(">=", ">=", c, V, cap, False, 0.0))
+
+
+def _solve_dp(problem: TradeKnapsack) -> KnapsackSolution:
+    """The exact DP of one formulated direction, mapped back to x (value includes ``offset``)."""
+    dp = knapsack_dp if problem.sense == "<=" else knapsack_cover_dp
+    sol = dp(problem.values, problem.weights, problem.rhs)
+    return _to_x(problem, sol)
+
+
+def _to_x(problem: TradeKnapsack, sol: KnapsackSolution) -> KnapsackSolution:
+    return KnapsackSolution(problem.offset + sol.value, problem.to_x(sol.x), sol.method, sol.seconds, sol.states, sol.mip)
+
+
 def _greedy_trade(kd: KnapsackData) -> tuple[np.ndarray, np.ndarray]:
     """Greedy fill of the trade equation sum_i V_i x_i = 1 - Y; returns (value c.x, x).
 
@@ -99,7 +155,9 @@ class BoundaryPoint:
 
     ``B1_*`` is the smaller of the ``<=`` and ``>=`` 0-1 knapsack optima plus C(Y); ``x_B1_*`` is
     the maximizer of that direction; ``eq_Y``/``eq_u1`` are the actual equilibrium (Y(x), u1) of
-    ``x_B1_dp`` (an integer solution near the boundary).  NaN where a method was not run."""
+    ``x_B1_dp`` (an integer solution near the boundary).  ``status_lp``/``status_mip`` are the
+    solver statuses of the ``<=``/``>=`` directions, with a note such as ``optimal (coefficients
+    dropped)`` when HiGHS would not keep the rhs-scaled row as given.  NaN where a method was not run."""
 
     Y: float
     B_greedy: float = np.nan
@@ -140,10 +198,17 @@ class BoundarySolver:
         self._lp = (KnapsackMIP(n, "<=", integer=False, solver=solver), KnapsackMIP(n, ">=", integer=False, solver=solver)) if "lp" in methods else None
         self._mip = (KnapsackMIP(n, "<=", solver=solver), KnapsackMIP(n, ">=", solver=solver)) if "mip" in methods else None
 
+    @staticmethod
+    def _solve_model(models: tuple[KnapsackMIP, KnapsackMIP], problem: TradeKnapsack) -> KnapsackSolution:
+        """Solve one formulated direction with the model of its sense (models[0]: "<=", [1]: ">=")."""
+        model = models[0] if problem.sense == "<=" else models[1]
+        return _to_x(problem, model.solve(problem.values, problem.weights, problem.rhs))
+
     def at(self, Y: float) -> BoundaryPoint:
         """All requested boundary values at one Y."""
         kd = knapsack_data(self.data, Y)
-        c, V, cap, C = kd.c[0], kd.V[0], float(kd.capacity[0]), float(kd.constant[0])
+        C = float(kd.constant[0])
+        problems = trade_knapsacks(kd)
         point = BoundaryPoint(Y=float(Y))
         if "greedy" in self.methods:
             t = time.perf_counter()
@@ -151,13 +216,13 @@ class BoundarySolver:
             point.B_greedy, point.x_B = C + float(value[0]), x[0].tolist()
             point.seconds["greedy"] = time.perf_counter() - t
         if self._lp is not None:
-            le, ge = (model.solve(c, V, cap) for model in self._lp)
+            le, ge = (self._solve_model(self._lp, p) for p in problems)
             best, _ = _smaller(le, ge)
             point.B_lp = C + best.value
             point.status_lp = f"{le.status}/{ge.status}"
             point.seconds["lp"] = le.seconds + ge.seconds
         if "dp" in self.methods:
-            le, ge = knapsack_dp(c, V, cap), knapsack_dp_ge(c, V, cap)
+            le, ge = (_solve_dp(p) for p in problems)
             best, direction = _smaller(le, ge)
             point.B1_dp, point.direction_dp = C + best.value, direction
             point.x_B1_dp = best.x.astype(int).tolist()
@@ -167,7 +232,7 @@ class BoundarySolver:
                 eq = evaluate_patterns(self.data, x[None])
                 point.eq_Y, point.eq_u1 = float(eq.Y[0]), float(eq.u1[0])
         if self._mip is not None:
-            le, ge = (model.solve(c, V, cap) for model in self._mip)
+            le, ge = (self._solve_model(self._mip, p) for p in problems)
             best, _ = _smaller(le, ge)
             point.B1_mip = C + best.value
             point.x_B1_mip = best.x.astype(int).tolist()
@@ -181,19 +246,19 @@ def boundary_B1_dp(data: GomoryData, Y: np.ndarray | float) -> np.ndarray:
     kd = knapsack_data(data, Y)
     out = np.empty(len(kd.Y))
     for k in range(len(kd.Y)):
-        le = knapsack_dp(kd.c[k], kd.V[k], kd.capacity[k])
-        ge = knapsack_dp_ge(kd.c[k], kd.V[k], kd.capacity[k])
+        le, ge = (_solve_dp(p) for p in trade_knapsacks(kd, k))
         out[k] = kd.constant[k] + min(le.value, ge.value)
     return out
 
 
 def boundary_B1_brute_force(data: GomoryData, Y: float) -> float:
-    """B1(Y) by enumerating all 2^n patterns in both directions (n <= 20; for tests)."""
+    """B1(Y) by enumerating all 2^n patterns in both directions (n <= 20; for tests).
+
+    Same exact formulation as the DP (:func:`trade_knapsacks`), independent arithmetic: every
+    pattern's load is summed directly from its positive weights and compared with the rhs."""
     kd = knapsack_data(data, Y)
-    c, V, cap = kd.c[0], kd.V[0], float(kd.capacity[0])
-    le = knapsack_brute_force(c, V, cap, "<=")
-    ge = knapsack_brute_force(c, V, cap, ">=")
-    return float(kd.constant[0]) + min(le.value, ge.value)
+    le, ge = (p.offset + knapsack_brute_force(p.values, p.weights, p.rhs, p.sense).value for p in trade_knapsacks(kd))
+    return float(kd.constant[0]) + min(le, ge)
 
 
 def default_grid(Y_low: float, Y_high: float, points: int) -> np.ndarray:
