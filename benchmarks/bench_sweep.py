@@ -95,7 +95,7 @@ def main() -> None:
     table = pd.DataFrame(rows)
     args.out.mkdir(parents=True, exist_ok=True)
     write_csv(args.out / "sweep_throughput.csv", table)
-    text = ("# Sweep throughput (10^4 points, batches of 100)\n\nShared 2-core machine (other jobs running); "
+    text = ("# Sweep throughput (10^4 points, batches of 100)\n\n2-core machine; "
             "baseline = in-process evaluation in the same run.\n\n" + markdown_table(table, ".3g"))
     (args.out / "sweep_throughput.md").write_text(text)
     print(text)
