@@ -134,6 +134,7 @@ def make_export_command(model_name: str):
         as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
     ) -> None:
         """Write the model's Pyomo model(s) as LP, MPS, NL or GAMS (see trade_opt.export)."""
+        from trade_opt.api import EXPORT_Y_MIN
         from trade_opt.cli.common import print_json
         from trade_opt.errors import InputError
         from trade_opt.instances import load_instance
@@ -148,6 +149,13 @@ def make_export_command(model_name: str):
             raise InputError("<command line>", "--y", "gomory export needs the normalized income --y in (0, 1)")
         if y is not None and not 0 < y < 1:
             raise InputError("<command line>", "--y", f"Y must lie in (0, 1), got {y}")
+        if y is not None and y < EXPORT_Y_MIN:
+            raise InputError("<command line>", "--y", f"Y = {y:g} < {EXPORT_Y_MIN:g}: the exported x-form trade row "
+                             "(right-hand side 1 - Y) cannot resolve it in double precision; use `gomory boundary`")
+        if model_name != "gomory" and fmt.lower() != "nl":
+            raise InputError("<command line>", "--format", f"format {fmt!r} cannot hold complementarity conditions ({model_name} "
+                             "is a complementarity model; LP/MPS writers are linear, the GAMS writer refuses them); "
+                             "export with --format nl")
         files = export_problem(instance, out, fmt, **options)
         if as_json:
             print_json([f.__dict__ for f in files])

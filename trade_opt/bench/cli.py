@@ -30,6 +30,13 @@ def bench(
     methods = [m.strip().lower() for m in solvers.split(",") if m.strip()]
     if not methods:
         raise InputError("<command line>", "--solvers", "no methods given")
+    from trade_opt.bench.harness import NATIVE_METHODS
+    from trade_opt.solvers import SOLVERS
+
+    for method in methods:
+        if method not in NATIVE_METHODS + SOLVERS:
+            raise InputError("<command line>", "--solvers", f"unknown method {method!r}; "
+                                                            f"choose from {', '.join(NATIVE_METHODS + SOLVERS)}")
     report = run_benchmark(SUITES[suite], methods, out, timeout=timeout, repeat=repeat, memory_mb=memory_mb or None)
     if as_json:
         print_json({"out": str(report.out), "ran": report.ran, "skipped_done": report.skipped_done,

@@ -84,6 +84,10 @@ def boundary(
     for m in methods:
         if m not in METHODS:
             raise InputError("<command line>", "--method", f"unknown method {m!r} (greedy, lp, dp, mip, all)")
+    from trade_opt.solvers import SOLVERS
+
+    if solver not in SOLVERS:
+        raise InputError("<command line>", "--solver", f"unknown solver {solver!r}; choose from {', '.join(SOLVERS)}")
     boundary_solver = BoundarySolver(load_instance(instance_file, model="gomory").data(), methods, solver=solver)
     points = []
     with progress_bar("boundary", len(Ys)) as bar:
