@@ -81,17 +81,23 @@ def write_csv(path: str | Path, table: pd.DataFrame) -> Path:
 class CsvStream:
     """Append-only CSV written chunk by chunk; each chunk is flushed and fsync'ed.
 
-    The header is written with the first chunk.  Use as a context manager.
+    The header is written with the first chunk.  ``append=True`` keeps an existing file (a resumed
+    run) and writes the header only if the file is new or empty; ``columns`` fixes the column order
+    (missing columns are written empty, extra ones dropped).  Use as a context manager.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, append: bool = False, columns: list[str] | None = None):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle = open(self.path, "w", encoding="utf-8", newline="")
-        self._header_done = False
+        has_rows = append and self.path.exists() and self.path.stat().st_size > 0
+        self._handle = open(self.path, "a" if append else "w", encoding="utf-8", newline="")
+        self._header_done = has_rows
+        self._columns = columns
         self.rows = 0
 
     def write(self, chunk: pd.DataFrame) -> None:
+        if self._columns is not None:
+            chunk = chunk.reindex(columns=self._columns)
         chunk.to_csv(self._handle, index=False, header=not self._header_done, float_format="%.17g")
         self._header_done = True
         self.rows += len(chunk)

@@ -237,20 +237,6 @@ def _read_done(path: Path) -> set[tuple[str, int, int, str]]:
         return {(r["family"], int(r["n"]), int(r["seed"]), r["method"]) for r in csv.DictReader(handle)}
 
 
-def _append_row(path: Path, row: dict[str, Any]) -> None:
-    """Append one row (header first if the file is new), flushed and fsync'ed.
-
-    (:class:`trade_opt.outputs.CsvStream` truncates its file on open, so it cannot resume.)"""
-    new = not path.exists() or path.stat().st_size == 0
-    with open(path, "a", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
-        if new:
-            writer.writeheader()
-        writer.writerow({k: (repr(v) if isinstance(v, float) else v) for k, v in row.items()})
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 def available_methods(methods: Sequence[str]) -> tuple[list[str], dict[str, str]]:
     """Split ``methods`` into those that can run here and {absent solver: install hint}."""
     from trade_opt.errors import TradeOptError
@@ -288,6 +274,9 @@ def run_benchmark(instances: Iterable[tuple[str, int, int]], methods: Sequence[s
     log : callable taking one line of text (default: print to stderr)
     brute_max_n : ``brute`` is not run above this n (recorded as status ``skipped``)
     """
+    import pandas as pd
+
+    from trade_opt.outputs import CsvStream
     from trade_opt.progress import progress_bar
 
     out = Path(out)
@@ -308,7 +297,8 @@ def run_benchmark(instances: Iterable[tuple[str, int, int]], methods: Sequence[s
                 todo.append(PairSpec(family, int(n), int(seed), method))
     if report.skipped_done:
         say(f"bench: {report.skipped_done} pair(s) already in {csv_path}, skipped")
-    with progress_bar("bench", len(todo), enabled=progress) as bar:
+    with progress_bar("bench", len(todo), enabled=progress) as bar, \
+            CsvStream(csv_path, append=True, columns=list(COLUMNS)) as results:
         for spec in todo:
             if spec.method == "brute" and spec.n > brute_max_n:
                 row = {"family": spec.family, "n": spec.n, "seed": spec.seed, "method": spec.method,
@@ -316,7 +306,7 @@ def run_benchmark(instances: Iterable[tuple[str, int, int]], methods: Sequence[s
                        "note": f"brute force only for n <= {brute_max_n}"}
             else:
                 row = run_pair(spec, timeout, repeat, memory_mb)
-            _append_row(csv_path, row)
+            results.write(pd.DataFrame([row]))
             report.ran += 1
             bar.advance()
     report.table = write_summary(out, skipped)
