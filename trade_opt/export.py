@@ -134,8 +134,8 @@ def make_export_command(model_name: str):
         as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
     ) -> None:
         """Write the model's Pyomo model(s) as LP, MPS, NL or GAMS (see trade_opt.export)."""
-        from trade_opt.api import EXPORT_Y_MIN
-        from trade_opt.cli.common import print_json
+        from trade_opt.gomory.interface import EXPORT_Y_MIN
+        from trade_opt.commandline import print_json
         from trade_opt.errors import InputError
         from trade_opt.instances import load_instance
 

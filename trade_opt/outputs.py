@@ -125,3 +125,59 @@ def markdown_table(table: pd.DataFrame, floatfmt: str = ".4g") -> str:
     rule = "| " + " | ".join("---" for _ in table.columns) + " |"
     rows: Iterable[str] = ("| " + " | ".join(fmt(v) for v in row) + " |" for row in table.itertuples(index=False))
     return "\n".join([header, rule, *rows]) + "\n"
+
+
+# --------------------------------------------------------------------------- result folders
+# (first version; issue 15 replaces it with locks and row counts)
+import contextlib as _contextlib
+import hashlib as _hashlib
+import re as _re
+import shutil as _shutil
+
+
+def default_out_dir(name: str) -> Path:
+    """``results/<slug of name>``: letters, digits, ``-``, ``_`` and ``.`` only, never a path."""
+    slug = _re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("._") or "instance"
+    return Path("results") / slug
+
+
+def check_out_dir(path: str | Path) -> Path:
+    """Refuse an output folder that names an existing file (one line)."""
+    from trade_opt.errors import TradeOptError
+
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise TradeOptError(f"--out {path}: exists and is not a folder")
+    return path
+
+
+@_contextlib.contextmanager
+def result_folder(out_dir: str | Path, *, wait: bool = False):
+    """Yield a staging folder beside ``out_dir``; move it into place only if the block completes."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".staging", dir=out_dir.parent))
+    try:
+        yield staging
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+            os.replace(out_dir, old)
+        os.replace(staging, out_dir)
+        if old is not None:
+            _shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            _shutil.rmtree(staging, ignore_errors=True)
+
+
+def finalize_summary(staging: str | Path, summary: dict) -> dict:
+    """List every file in ``staging`` (bytes, sha256), add ``complete: true``, write summary.json last."""
+    staging = Path(staging)
+    outputs = []
+    for path in sorted(p for p in staging.rglob("*") if p.is_file() and p.name != "summary.json"):
+        digest = _hashlib.sha256(path.read_bytes()).hexdigest()
+        outputs.append({"file": path.relative_to(staging).as_posix(), "bytes": path.stat().st_size, "sha256": digest})
+    final = {**summary, "complete": True, "outputs": outputs}
+    write_json(staging / "summary.json", final)
+    return final

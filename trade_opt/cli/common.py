@@ -1,29 +1,4 @@
-"""Helpers shared by every model's CLI: JSON on stdout, parsing lists of numbers."""
-from __future__ import annotations
+"""Kept for old imports: the helpers moved to :mod:`trade_opt.commandline` (outside ``cli/``)."""
+from trade_opt.commandline import parse_float_list, print_json
 
-import sys
-from typing import Any
-
-from trade_opt.errors import InputError
-from trade_opt.outputs import dumps
-
-
-def print_json(obj: Any) -> None:
-    """Print ``obj`` as JSON on stdout (for ``--json``)."""
-    sys.stdout.write(dumps(obj) + "\n")
-
-
-def parse_float_list(text: str, option: str) -> list[float]:
-    """Parse ``"0.3,0.5"`` into floats; errors name the option."""
-    values = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            values.append(float(part))
-        except ValueError:
-            raise InputError("<command line>", option, f"{part!r} is not a number") from None
-    if not values:
-        raise InputError("<command line>", option, "no values given")
-    return values
+__all__ = ["parse_float_list", "print_json"]
