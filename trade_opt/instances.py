@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Mapping, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from trade_opt.errors import FieldError, InputError
 from trade_opt.registry import MODELS, resolve
@@ -32,6 +32,36 @@ class InstanceBase(BaseModel):
     name: str = "unnamed"
     description: str = ""
     source: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        """The name becomes the default output folder ``results/<slug>``: no path tricks."""
+        reason = name_problem(value)
+        if reason:
+            raise FieldError("name", reason)
+        return value
+
+
+#: Longest instance name.
+MAX_NAME = 200
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid instance name (None if it is): it must be 1..MAX_NAME characters
+    without a path separator (``/``, ``\\``), ``..``, or control characters.  Other characters
+    (spaces, accents) are allowed; :func:`trade_opt.outputs.default_out_dir` slugs them."""
+    if not name.strip():
+        return "must not be empty"
+    if len(name) > MAX_NAME:
+        return f"is {len(name)} characters long; at most {MAX_NAME}"
+    if "/" in name or "\\" in name:
+        return f"{name[:60]!r} contains a path separator; the name becomes the folder results/<name>, use e.g. '_'"
+    if ".." in name:
+        return f"{name[:60]!r} contains '..'; the name becomes the folder results/<name>"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return f"{name[:60]!r} contains a control character"
+    return None
 
 
 InstanceT = TypeVar("InstanceT", bound=InstanceBase)
