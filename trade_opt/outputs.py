@@ -35,7 +35,9 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterable, Literal, Mapping
 
 import numpy as np
 import pandas as pd
@@ -175,14 +177,18 @@ def _column_to_arrow(series: pd.Series):
                         type=pa.string())
 
 
-def to_arrow(table: pd.DataFrame | Any):
-    """A pandas DataFrame (or an Arrow table, returned as is) as an Arrow table, column by column."""
+def to_arrow(table: pd.DataFrame | Mapping[str, Any] | Any):
+    """A pandas DataFrame, a dict of columns (arrays or lists) or an Arrow table (returned as is)
+    as an Arrow table; float columns keep NaN as NaN (not null)."""
     import pyarrow as pa
 
     if isinstance(table, pa.Table):
         return table
-    names = [str(c) for c in table.columns]
-    return pa.table([_column_to_arrow(table.iloc[:, k]) for k in range(table.shape[1])], names=names)
+    if isinstance(table, Mapping):
+        table = pd.DataFrame(dict(table))
+    if table.columns.has_duplicates:
+        raise ValueError(f"duplicate column names {sorted(table.columns[table.columns.duplicated()].map(str))}")
+    return pa.table([_column_to_arrow(series) for _, series in table.items()], names=[str(c) for c in table.columns])
 
 
 def _is_text(arrow_type) -> bool:
@@ -287,14 +293,25 @@ def read_table(path: str | Path) -> pd.DataFrame:
 class TableStream:
     """A table written chunk by chunk (CSV or Parquet, pyarrow).
 
-    Each chunk reaches the operating system when written (CSV: flushed; so a killed process keeps
-    every finished chunk), the file is fsync'ed on close.  CSV: the header comes with the first
-    chunk; ``append=True`` keeps an existing file (a resumed run) and writes the header only if the
-    file is new or empty.  ``columns`` fixes the column order (missing columns are written empty,
-    extra ones dropped).  Whether a text column gets the CSV text marker is decided on its first
-    non-empty chunk and kept.  Parquet: one row group per chunk; the schema is the first chunk's.
-    Use as a context manager.
+    Chunks are converted to Arrow in the caller's thread and formatted and written, in order, by
+    one background thread (pyarrow releases the GIL), so computing the next chunk overlaps writing
+    this one; at most :attr:`MAX_PENDING` chunks wait.  Each CSV chunk reaches the operating system
+    when written (flushed: a killed process keeps every finished chunk); the file is fsync'ed on
+    close, which also re-raises any error of the writer thread.  CSV: the header comes with the
+    first chunk; ``append=True`` keeps an existing file (a resumed run) and writes the header only
+    if the file is new or empty.  ``columns`` fixes the column order (missing columns are written
+    empty, extra ones dropped).  Whether a text column gets the CSV text marker (module doc) is
+    decided on its first non-empty chunk and kept.  Parquet: one row group per chunk, the schema
+    of the first chunk.  Use as a context manager.
+
+    Parameters
+    ----------
+    path : the file (written as given; no suffix is added).
+    fmt : ``"csv"`` or ``"parquet"``.
+    append, columns : see above.
     """
+
+    MAX_PENDING = 3
 
     def __init__(self, path: str | Path, *, fmt: TableFormat = "csv", append: bool = False,
                  columns: list[str] | None = None):
@@ -304,6 +321,8 @@ class TableStream:
         self._columns = columns
         self._marked: set[str] | None = None
         self._writer = None
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="trade-opt-writer")
+        self._pending: deque = deque()
         self.rows = 0
         if fmt == "parquet":
             if append:
@@ -315,36 +334,54 @@ class TableStream:
         self._handle = open(self.path, "ab" if append else "wb")
         self._header_done = has_rows
 
-    def write(self, chunk: pd.DataFrame | Any) -> None:
-        """Append the rows of ``chunk`` (DataFrame or Arrow table)."""
-        if self._columns is not None and isinstance(chunk, pd.DataFrame):
+    def write(self, chunk: pd.DataFrame | Mapping[str, Any] | Any) -> None:
+        """Append the rows of ``chunk`` (DataFrame, dict of columns or Arrow table)."""
+        if self._columns is not None:
+            chunk = to_arrow(chunk).to_pandas() if not isinstance(chunk, (pd.DataFrame, Mapping)) else chunk
+            chunk = pd.DataFrame(dict(chunk)) if isinstance(chunk, Mapping) else chunk
             chunk = chunk.reindex(columns=self._columns)
         arrow = to_arrow(chunk)
-        if self.fmt == "parquet":
-            import pyarrow.parquet as pq
-
-            if self._writer is None:
-                self._writer = pq.ParquetWriter(self.path, arrow.schema)
-            self._writer.write_table(arrow.cast(self._writer.schema) if arrow.schema != self._writer.schema else arrow)
-        else:
+        if self.fmt == "csv":
             if self._marked is None and arrow.num_rows:
                 self._marked = set(number_like_columns(arrow))
+            if not arrow.num_rows and self._header_done:
+                return
             marked = [c for c in arrow.column_names if c in (self._marked or ())]
-            if arrow.num_rows or not self._header_done:
-                self._handle.write(_csv_bytes(arrow, not self._header_done, marked))
-                self._handle.flush()
+            job = (self._emit_csv, arrow, not self._header_done, marked)
             self._header_done = True
+        else:
+            job = (self._emit_parquet, arrow)
         self.rows += arrow.num_rows
+        self._pending.append(self._pool.submit(*job))
+        while len(self._pending) > self.MAX_PENDING or (self._pending and self._pending[0].done()):
+            self._pending.popleft().result()
+
+    def _emit_csv(self, arrow, header: bool, marked: list[str]) -> None:
+        self._handle.write(_csv_bytes(arrow, header, marked))
+        self._handle.flush()
+
+    def _emit_parquet(self, arrow) -> None:
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, arrow.schema)
+        self._writer.write_table(arrow.cast(self._writer.schema) if arrow.schema != self._writer.schema else arrow)
 
     def close(self) -> None:
-        """Finish the file (fsync); records its row count for :func:`finalize_summary`."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        if self._handle is not None and not self._handle.closed:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-            self._handle.close()
+        """Write what is pending, finish the file (fsync); records its row count for
+        :func:`finalize_summary`."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True)
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+            if self._handle is not None and not self._handle.closed:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                self._handle.close()
         ROWS_WRITTEN[os.path.abspath(self.path)] = self.rows
 
     def __enter__(self) -> "TableStream":

@@ -112,7 +112,7 @@ def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -
 def mixed_frame(me: MixedEquilibria) -> pd.DataFrame:
     """The ``mixed_equilibria.csv`` columns (pattern: 0 country 1, 1 country 2, S shared)."""
     shared = me.owner == 2
-    x_shared = [" ".join(f"{v:.12g}" for v in row[mask]) for row, mask in zip(me.x, shared)]
+    x_shared = [" ".join(repr(float(v)) for v in row[mask]) for row, mask in zip(me.x, shared)]  # exact (round-trip)
     return pd.DataFrame({
         "pattern": owner_strings(me.owner) if len(me) else np.zeros(0, str),
         "n_shared": shared.sum(axis=1), "root": me.root, "n_roots": me.n_roots,
