@@ -22,7 +22,12 @@ import numpy as np
 from pydantic import model_validator
 
 from trade_opt.errors import FieldError
-from trade_opt.instances import InstanceBase, validate_as
+from trade_opt.instances import InstanceBase, check_size, validate_as
+
+#: Most goods n: the boundary job holds (grid x n) arrays (201 Y values x 8 bytes x n, 160 MB at
+#: n = 10^5) and the DP/MIP rows grow with n.  (The main job enumerates 2^n - 2 patterns and
+#: has its own, smaller limit: trade_opt.gomory.job.MAX_RUN_GOODS.)
+MAX_GOODS = 100_000
 
 
 #: Positive labor, efficiency and raw demand values must lie in [VALUE_MIN, VALUE_MAX]; a positive
@@ -61,6 +66,11 @@ class GomoryInstance(InstanceBase):
 
     @model_validator(mode="after")
     def _check(self) -> "GomoryInstance":
+        for field in ("demand", "efficiency", "exponent"):
+            rows = getattr(self, field)
+            longest = max((len(r) if isinstance(r, list) else 1 for r in rows), default=0)
+            check_size(field, max(longest, len(rows) if field == "exponent" else 0), MAX_GOODS, "goods",
+                       "the boundary arrays need about 1.6 kB x n")
         if len(self.labor) != 2:
             raise FieldError("labor", f"needs 2 entries [L1, L2], got {len(self.labor)}")
         for j, value in enumerate(self.labor):
