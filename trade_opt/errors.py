@@ -35,3 +35,23 @@ class SolverUnavailableError(TradeOptError):
 
 class SolveError(TradeOptError):
     """A solver ran but did not return a usable answer (status and reason in the message)."""
+
+
+class ArgumentError(TradeOptError, ValueError):
+    """A bad argument to a public Python function: ``<argument>: <reason>`` in one line.
+
+    A :class:`ValueError` too, so ``except ValueError`` in calling code keeps working."""
+
+    def __init__(self, argument: str, reason: str):
+        self.argument = argument
+        self.reason = reason
+        super().__init__(f"{argument}: {reason}")
+
+
+class OptionError(TradeOptError, TypeError):
+    """An unknown or ill-typed keyword option of a public Python function (names the option)."""
+
+    def __init__(self, option: str, reason: str):
+        self.option = option
+        self.reason = reason
+        super().__init__(f"{option}: {reason}")
