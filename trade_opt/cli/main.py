@@ -17,7 +17,7 @@ import click
 import typer
 import typer.core
 
-from trade_opt.errors import TradeOptError
+from trade_opt.errors import SolveError, TradeOptError
 from trade_opt.registry import MODELS, resolve
 
 
@@ -72,6 +72,9 @@ def _version(value: bool) -> None:
         typer.echo(f"trade-opt {__version__}")
         raise typer.Exit()
 
+#: Exit codes of :func:`main` (see its docstring).
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+INTERRUPTED = "trade-opt: interrupted (previous results left unchanged; sweeps resume on rerun)"
 
 app = typer.Typer(
     name="trade-opt",
@@ -117,13 +120,16 @@ def sweep(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes of the local Dask cluster (0: no Dask)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+    wait: bool = typer.Option(False, "--wait", help="If another trade-opt process writes the same --out, wait for it instead of stopping."),
 ) -> None:
-    """Run (or resume) a scenario sweep on Dask: one Parquet row per point, finished points skipped on rerun."""
+    """Run (or resume) a scenario sweep on Dask: one Parquet row per point, finished points skipped on rerun.
+
+    Exits 1 when the sweep is complete and no point has a usable answer."""
     from trade_opt.sweep.run import run_sweep
 
     if scheduler is not None and workers is not None:
         raise TradeOptError("<command line>: --scheduler/--workers: give at most one of them")
-    summary = run_sweep(spec_file, out, workers=workers, scheduler=scheduler)
+    summary = run_sweep(spec_file, out, workers=workers, scheduler=scheduler, wait=wait)
     if as_json:
         from trade_opt.commandline import print_json
 
@@ -139,6 +145,9 @@ def sweep(
         typer.echo(f"{len(run_info['lost_batches'])} batches lost with their worker; rerun the same command to retry them")
     if summary.get("status_counts"):
         typer.echo("status: " + ", ".join(f"{k} {v}" for k, v in summary["status_counts"].items()))
+    if summary["complete"] and summary["total_points"] and not summary["points_ok"]:
+        typer.echo(f"trade-opt: every one of the {summary['total_points']} points failed (see the error column)", err=True)
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command()
@@ -160,18 +169,54 @@ app.command("bench")(_bench)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point; returns the exit code (see the module docstring)."""
+    """Console-script entry point; returns the exit code.
+
+    Exit codes
+    ----------
+    0
+        success (a sweep with some failed points still exits 0; summary.json counts them).
+    1
+        a solve failed (:class:`~trade_opt.errors.SolveError`: no usable answer), or a sweep in
+        which every point failed; one line on stderr.
+    2
+        bad input: a file, a field, an option, an output folder, a missing solver, a folder locked
+        by another trade-opt process (one line ``trade-opt: error: <file>: <field>: <reason>``);
+        also click's usage errors.
+    130
+        interrupted (Ctrl-C or SIGTERM): a result folder being written is discarded and the
+        previous one is left unchanged; a sweep keeps its finished parts and resumes on rerun.
+    """
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
         app(args=argv, prog_name="trade-opt")  # standalone: usage errors exit 2 with click's message
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into exit 130 silently
+            print(INTERRUPTED, file=sys.stderr)
+        return code
+    except SolveError as exc:
+        print(f"trade-opt: solve failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except TradeOptError as exc:
         print(f"trade-opt: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("trade-opt: interrupted (a result folder being written is left as it was before the run)", file=sys.stderr)
-        return 130
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _sigterm_as_interrupt(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so staging folders are removed and locks released."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
