@@ -121,7 +121,7 @@ def cheap_result(model: str, inst) -> None:
     with np.errstate(all="ignore"):
         data = inst.data()
         if model == "krugman":
-            from trade_opt.krugman.solve import solve_economy
+            from trade_opt.krugman.economy import solve_economy
 
             try:
                 report = solve_economy(data)

@@ -156,7 +156,8 @@ class RunOutputs(Solution):
     summary: dict[str, Any] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, Any]]:
-        return list(self.summary.get("outputs", []))
+        """One row per output file: ``file``, ``bytes``, ``sha256`` (and ``rows`` for tables)."""
+        return [{"file": name, **info} for name, info in self.summary.get("outputs", {}).items()]
 
     def scalars(self) -> dict[str, Any]:
         return {"out_dir": self.out_dir}

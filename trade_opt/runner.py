@@ -132,7 +132,7 @@ def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = No
                                    seconds=time.perf_counter() - start)
         summary = finalize_summary(staging, summary)
     if not quiet:
-        files = [o["file"] for o in summary.get("outputs", [])]
+        files = list(summary.get("outputs", {}))
         print(f"wrote {out_dir}: {', '.join(files)}, summary.json")
     return Result(model=model, name=instance.name, status=summary["status"], termination=summary["termination"],
                   seconds=time.perf_counter() - start, solver=SolverInfo(entry.solver),
