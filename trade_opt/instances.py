@@ -243,12 +243,29 @@ def validate_as(cls: type[InstanceT], data: Mapping[str, Any], source: str | Pat
 
 
 def load_instance(path: str | Path, model: str | None = None) -> InstanceBase:
-    """Read and validate an instance file (TOML or JSON).
+    """Read and validate an instance file (TOML or JSON); its ``model`` key picks the type.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (``.toml`` or ``.json``).
+    model : str, optional
+        Require this model (a file of another model is a one-line :class:`InputError`).
+
+    Returns
+    -------
+    InstanceBase
+        The validated instance of the file's model (e.g. :class:`trade_opt.gomory.GomoryInstance`).
+
+    Raises
+    ------
+    InputError
+        ``<file>: <field>: <reason>`` in one line.
 
     Examples
     --------
-    >>> inst = load_instance("instances/gomory_table1.toml")  # doctest: +SKIP
-    >>> inst.n
-    9
+    >>> inst = load_instance("instances/gomory_table1.toml")
+    >>> inst.model, inst.name, len(inst.exponent)
+    ('gomory', 'table1', 9)
     """
     return parse_instance(read_document(path), source=str(path), model=model)

@@ -37,7 +37,7 @@ network; a class with an explicit matrix named in ``network.freight``; a network
 matrices are explicit (it would be unused); scenarios without a network.
 
 Every markup must be >= 1 (a markup "plus one", eq. 7); the diagonal may differ from 1 (the
-settled note allows intra-regional markups, ``/work/shared/notes/kim_location.md`` section 1).
+settled note allows intra-regional markups, ``models/kim_location.md``, Conventions).
 """
 from __future__ import annotations
 

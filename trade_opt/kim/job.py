@@ -25,7 +25,7 @@ def equilibrium_table(found: KimEquilibria, regions: list[str]) -> pd.DataFrame:
 
 
 def solve_instance(instance: KimInstance, random_starts: int = RANDOM_STARTS, formulation: str = "log") -> KimEquilibria:
-    """Multi-start free-entry solve of an instance (note section 7)."""
+    """Multi-start free-entry solve of an instance (models/kim_location.md, 'Free entry as an MCP')."""
     return solve_equilibria(instance.data(), n_random=random_starts, formulation=formulation)
 
 

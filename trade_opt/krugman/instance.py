@@ -17,7 +17,7 @@ Schema (TOML or JSON)::
     phi = 0.4                   #   or "table" (z = [...], mu = [...], PCHIP-interpolated)
     gamma = 2.0
 
-Beyond the types, the instance checks what the equilibrium needs (note ``krugman_outsourcing.md``):
+Beyond the types, the instance checks what the equilibrium needs (``models/krugman_outsourcing.md``):
 0 < mu(z) < theta (otherwise there is no equilibrium with production; the error names ``mu``) and
 Southern employment ``E_S = L z (theta - mu)/((1 - z)(1 - mu)) <= L_star`` (finding K10; the error
 names ``L_star``).

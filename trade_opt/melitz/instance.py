@@ -1,6 +1,6 @@
 """Melitz (2003) + Antràs-Helpman (2004) offshoring instance files and their numpy form.
 
-Schema (TOML or JSON; spec ``notes/melitz_offshoring.md``, "Notation")::
+Schema (TOML or JSON; ``models/melitz_offshoring.md``, "Notation")::
 
     model = "melitz"
     name = "melitz_default"
