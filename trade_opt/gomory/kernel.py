@@ -153,7 +153,7 @@ def build_h_table(data: GomoryData, tol: float = H_TABLE_TOL, degree: int = H_TA
     lo, hi = reachable_Y_range(data)
     pad = 1e-9 * (hi - lo)
     lo, hi = max(lo - pad, lo * 0.5), min(hi + pad, 0.5 * (1.0 + hi))
-    M = 64
+    M = 256
     while M <= H_TABLE_MAX_PIECES:
         coef, bound = _fit_pieces(data, lo, hi, M, degree)
         if bound <= tol:
