@@ -148,6 +148,59 @@ def agreement(n: int, seed: int, per_country: bool) -> dict[str, float]:
     return {m: float(np.abs(ref[m] - ref["kernel"]).max()) for m in ("kernel_batches", "previous", "baseline")}
 
 
+def b1_table(ns: list[int], points: int, Y_range: tuple[float, float], seed: int, out: Path,
+             parametric_max_n: int, highs_points: int) -> list[dict]:
+    """B1 at ``points`` equally spaced Y in ``Y_range``: DP per point, the parametric trace (trace +
+    lookup), OR-Tools per point (both directions), persistent HiGHS MIP per point (on ``highs_points``
+    of them, extrapolated).  max_abs_diff: against the DP at the points each method ran."""
+    from trade_opt.gomory.b1_trace import B1Trace
+    from trade_opt.gomory.boundary import BoundarySolver, boundary_B1_dp, knapsack_data, trade_knapsacks
+    from trade_opt.knapsack import knapsack_ortools
+
+    rows = []
+    grid = np.linspace(Y_range[0], Y_range[1], points)
+    for n in ns:
+        data = instance(n, seed)
+        t = time.perf_counter()
+        ref = boundary_B1_dp(data, grid)
+        dp_s = time.perf_counter() - t
+        res = {"dp": (dp_s, 0.0, "full", "")}
+        if n <= parametric_max_n:
+            t = time.perf_counter()
+            trace = B1Trace(data, Y_range[0], Y_range[1])
+            trace_s = time.perf_counter() - t
+            got = trace.evaluate(grid)[0]
+            total = time.perf_counter() - t
+            pieces = [len(d.X) for d in trace.directions]
+            res["parametric"] = (total, float(np.abs(got - ref).max()), "full",
+                                 f"trace {trace_s:.3g} s, {trace.dp_calls} DPs, pieces <= {pieces[0]}, >= {pieces[1]}; "
+                                 f"lookup {total - trace_s:.3g} s; break-even at 0.5 ms/point: {trace_s / 5e-4:.0f} points")
+        t = time.perf_counter()
+        vals = []
+        for y in grid:
+            kd = knapsack_data(data, y)
+            le, ge = trade_knapsacks(kd)
+            v = [p.offset + knapsack_ortools(p.values, p.weights, p.rhs, p.sense).value for p in (le, ge)]
+            vals.append(float(kd.constant[0]) + min(v))
+        res["ortools"] = (time.perf_counter() - t, float(np.abs(np.array(vals) - ref).max()), "full", "")
+        idx = np.unique(np.linspace(0, points - 1, min(highs_points, points)).round().astype(int))
+        t = time.perf_counter()
+        solver = BoundarySolver(data, ("mip",))
+        mip = np.array([solver.at(grid[k]).B1_mip for k in idx])
+        highs_s = (time.perf_counter() - t) / len(idx) * points
+        res["highs"] = (highs_s, float(np.abs(mip - ref[idx]).max()),
+                        "full" if len(idx) == points else f"extrapolated from {len(idx)} points", "")
+        for method, (sec, diff, mode, note) in res.items():
+            row = {"n": n, "points": points, "method": method, "mode": mode, "seconds": sec,
+                   "ms_per_point": sec / points * 1e3, "ratio_vs_dp": dp_s / sec, "max_abs_diff": diff, "note": note}
+            rows.append(row)
+            print("  " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
+        frame = pd.DataFrame(rows)
+        frame.to_csv(out / "gomory_b1_trace_methods.csv", index=False)
+        (out / "gomory_b1_trace_methods.md").write_text(markdown_table(frame), encoding="utf-8")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ns", default="16,18,20,22,24", help="comma-separated n")
@@ -157,6 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-country", action="store_true", help="per-country exponents (the O(n) path)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out")
+    parser.add_argument("--b1-ns", default="", help="B1 table sizes (e.g. 50,200,1000); empty: no B1 table")
+    parser.add_argument("--b1-points", type=int, default=200)
+    parser.add_argument("--b1-range", default="0.3,0.7", help="Y range of the B1 table")
+    parser.add_argument("--b1-parametric-max-n", type=int, default=200)
+    parser.add_argument("--b1-highs-points", type=int, default=20)
     parser.add_argument("--_child", dest="child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--_n", dest="n", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--_stop", dest="stop", type=int, default=None, help=argparse.SUPPRESS)
@@ -165,6 +223,13 @@ def main(argv: list[str] | None = None) -> int:
         child(args.child, args.n, args.seed, args.stop, args.per_country)
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.b1_ns:
+        lo, hi = (float(v) for v in args.b1_range.split(","))
+        rows = b1_table([int(v) for v in args.b1_ns.split(",")], args.b1_points, (lo, hi), args.seed, args.out,
+                        args.b1_parametric_max_n, args.b1_highs_points)
+        print(markdown_table(pd.DataFrame(rows)))
+        if not args.ns:
+            return 0
     name = "gomory_kernel" + ("_per_country" if args.per_country else "")
     print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, numpy {np.__version__}, "
           f"{'per-country' if args.per_country else 'per-good'} exponents, seed {args.seed}", flush=True)
