@@ -108,3 +108,32 @@ def test_bench_cli_bad_input(tmp_path, capsys):
     assert main(["bench", "--suite", "tiny", "--solvers", "dp,gurobi", "--out", str(tmp_path)]) == 2
     assert "unknown method 'gurobi'" in capsys.readouterr().err
     assert "tiny" in SUITES
+
+
+
+
+@pytest.mark.parametrize("family,n,seed", [("gomory", 14, 1), ("gomory", 60, 2), ("real", 14, 3),
+                                           ("strongly_correlated", 40, 0)])
+def test_ortools_equals_dp_and_brute_force(family, n, seed):
+    pytest.importorskip("ortools")
+    from trade_opt.knapsack import knapsack_brute_force, knapsack_dp, knapsack_dp_ge, knapsack_ortools
+
+    inst = make_instance(family, n, seed)
+    for sense in ("<=", ">="):
+        got = knapsack_ortools(inst.values, inst.weights, inst.capacity, sense)
+        ref = (knapsack_dp if sense == "<=" else knapsack_dp_ge)(inst.values, inst.weights, inst.capacity)
+        assert got.value == pytest.approx(ref.value, rel=1e-12, abs=1e-12)
+        load = float(inst.weights @ got.x)
+        assert (load <= inst.capacity * (1 + 1e-12)) if sense == "<=" else (load >= inst.capacity * (1 - 1e-12))
+        assert float(inst.values @ got.x) == got.value
+        if n <= 14:
+            bf = knapsack_brute_force(inst.values, inst.weights, inst.capacity, sense)
+            assert got.value == pytest.approx(bf.value, rel=1e-12, abs=1e-12)
+
+
+def test_harness_runs_ortools_beside_dp(tmp_path):
+    pytest.importorskip("ortools")
+    report = harness.run_benchmark([("gomory", 10, 0)], ["dp", "ortools"], tmp_path, timeout=30, repeat=1, log=lambda _: None)
+    df = pd.read_csv(tmp_path / "results.csv")
+    assert report.ran == 2 and set(df["status"]) == {"optimal"}
+    assert abs(df["objective"].iloc[0] - df["objective"].iloc[1]) <= 1e-12

@@ -306,6 +306,71 @@ def knapsack_brute_force(values: np.ndarray, weights: np.ndarray, capacity: floa
     return KnapsackSolution(float(objective[best]), X[best], "brute_force")
 
 
+# --------------------------------------------------------------------------- OR-Tools
+#: Integer scale of the OR-Tools knapsack: the kept items' values and weights each sum to about 2^52.
+ORTOOLS_SCALE_BITS = 52
+
+
+def knapsack_ortools(values: np.ndarray, weights: np.ndarray, capacity: float, sense: str = "<=",
+                     time_limit: float | None = None) -> KnapsackSolution:
+    """0-1 knapsack by OR-Tools' branch and bound (``KNAPSACK_MULTIDIMENSION_BRANCH_AND_BOUND_SOLVER``).
+
+    OR-Tools takes integers: the items that can matter (c_i > 0, w_i <= W) get values and weights
+    scaled so that each sum is about 2^52 and rounded to the nearest integer; the capacity is
+    floor(W scale + slack scale).  The optimum's x is then re-checked in floating point against the
+    real row (same relative slack as the DP, :func:`capacity_slack`); if rounding made it infeasible,
+    the solve is repeated with weights rounded up (every integer-feasible x is then feasible) and
+    the status says ``feasible`` (optimal up to the rounding).  The value is the float c.x.
+    ``>=``: solved as the ``<=`` problem of the complement y = 1 - x (weights.y <= sum w - W).
+
+    Raises :class:`trade_opt.errors.SolverUnavailableError` without the ``ortools`` package
+    (optional extra ``trade-opt[ortools]``)."""
+    try:
+        from ortools.algorithms.python import knapsack_solver
+    except ImportError:
+        from trade_opt.errors import SolverUnavailableError
+
+        raise SolverUnavailableError("ortools is not installed (pip install ortools, or the extra trade-opt[ortools])") from None
+    start = time.perf_counter()
+    c = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    n = len(c)
+    if sense == ">=":
+        total = math.fsum(w.tolist())
+        if total < capacity - capacity_slack(capacity, n):
+            return KnapsackSolution(-np.inf, np.zeros(n), "ortools", time.perf_counter() - start)
+        comp = knapsack_ortools(-c, w, total - float(capacity), "<=", time_limit)
+        x = 1.0 - comp.x
+        return KnapsackSolution(float(c @ x), x, "ortools", time.perf_counter() - start, mip=comp.mip)
+    cap = float(capacity)
+    slack = capacity_slack(cap, n)
+    items = np.flatnonzero((c > 0) & (w <= cap + slack))
+    x = np.zeros(n)
+    status = "optimal"
+    if len(items):
+        vs = (2.0 ** ORTOOLS_SCALE_BITS) / math.fsum(c[items].tolist())
+        ws = (2.0 ** ORTOOLS_SCALE_BITS) / max(math.fsum(w[items].tolist()), cap)
+        for rounding in (np.rint, np.ceil):
+            solver = knapsack_solver.KnapsackSolver(
+                knapsack_solver.SolverType.KNAPSACK_MULTIDIMENSION_BRANCH_AND_BOUND_SOLVER, "b1")
+            if time_limit is not None:
+                solver.set_time_limit(float(time_limit))
+            wi = rounding(w[items] * ws).astype(np.int64)
+            cap_i = int(math.floor((cap + (slack if rounding is np.rint else 0.0)) * ws))
+            solver.init(np.rint(c[items] * vs).astype(np.int64).tolist(), [wi.tolist()], [cap_i])
+            solver.solve()
+            x[:] = 0.0
+            x[items] = [solver.best_solution_contains(k) for k in range(len(items))]
+            if not solver.is_solution_optimal():
+                status = "time_limit"
+            if float(w @ x) <= cap + slack:
+                break
+            status = "feasible"
+    return KnapsackSolution(float(c @ x), x, "ortools", time.perf_counter() - start,
+                            mip=MipResult("ortools", status, "branch_and_bound", float(c @ x),
+                                          float(c @ x) if status == "optimal" else None, time.perf_counter() - start))
+
+
 # --------------------------------------------------------------------------- Pyomo MIP
 def build_knapsack_model(n: int, sense: str = "<=", integer: bool = True) -> pyo.ConcreteModel:
     """Pyomo model max sum_i c_i x_i s.t. sum_i w_i x_i (<= or >=) W with mutable c, w, W.

@@ -8,7 +8,7 @@ import typer
 
 def bench(
     suite: str = typer.Option("small", "--suite", help="Instance suite: tiny | small | standard (see trade_opt.bench.families.SUITES)."),
-    solvers: str = typer.Option("dp,highs,cbc,glpk,scip", "--solvers", help="Comma-separated methods: dp, brute, highs, cbc, glpk, scip."),
+    solvers: str = typer.Option("dp,ortools,highs,cbc,glpk,scip", "--solvers", help="Comma-separated methods: dp, brute, ortools, highs, cbc, glpk, scip."),
     timeout: float = typer.Option(60.0, "--timeout", help="Seconds per run of a method (the child is killed after repeat x timeout x 1.1 + 1 s)."),
     repeat: int = typer.Option(1, "--repeat", help="Runs per (instance, method) in the same process; the fastest is recorded."),
     out: Path = typer.Option(Path("benchmarks/out/bench"), "--out", help="Output folder (results.csv, results.md, profile.png); a rerun resumes."),

@@ -13,7 +13,8 @@
   rho_s(tau) = share of instances with r_ps <= tau, plotted over log2(tau).
 
 Methods: ``dp`` (:func:`trade_opt.knapsack.knapsack_dp`, exact Nemhauser-Ullmann), ``brute``
-(enumeration, n <= 20), and every MIP solver of :data:`trade_opt.solvers.SOLVERS` solving the
+(enumeration, n <= 20), ``ortools`` (:func:`trade_opt.knapsack.knapsack_ortools`: OR-Tools' branch and
+bound on integer-scaled data with a float feasibility re-check; optional extra ``ortools``), and every MIP solver of :data:`trade_opt.solvers.SOLVERS` solving the
 Pyomo model :func:`trade_opt.knapsack.build_knapsack_model` with a zero gap.
 
 Process isolation and limits.  Each pair runs in a fresh ``spawn`` process
@@ -51,7 +52,7 @@ COLUMNS = ("instance", "family", "n", "seed", "method", "status", "objective", "
            "solve_seconds", "repeat", "peak_rss_mb", "base_rss_mb", "timeout", "note")
 
 #: Methods that are not MIP solvers.
-NATIVE_METHODS = ("dp", "brute")
+NATIVE_METHODS = ("dp", "brute", "ortools")
 
 #: Seconds the child may take to start, import and build its instance before "ready".
 STARTUP_LIMIT = 120.0
@@ -80,7 +81,7 @@ def _rss_mb() -> float:
 
 def _solve_once(instance: Any, method: str, time_limit: float) -> dict[str, Any]:
     """Run ``method`` on ``instance`` once; objective = constant + min over senses."""
-    from trade_opt.knapsack import (knapsack_brute_force, knapsack_dp, knapsack_dp_ge,
+    from trade_opt.knapsack import (knapsack_brute_force, knapsack_dp, knapsack_dp_ge, knapsack_ortools,
                                     solve_knapsack_mip_rebuilt)
     from trade_opt.solvers import relative_gap
 
@@ -90,6 +91,10 @@ def _solve_once(instance: Any, method: str, time_limit: float) -> dict[str, Any]
         if method == "dp":
             sol = (knapsack_dp if sense == "<=" else knapsack_dp_ge)(instance.values, instance.weights, instance.capacity)
             bounds.append(sol.value)
+            solve_s += sol.seconds
+        elif method == "ortools":
+            sol = knapsack_ortools(instance.values, instance.weights, instance.capacity, sense, time_limit=time_limit)
+            bounds.append(sol.mip.bound if sol.mip.bound is not None else math.nan)
             solve_s += sol.seconds
         elif method == "brute":
             t = time.perf_counter()
@@ -244,7 +249,14 @@ def available_methods(methods: Sequence[str]) -> tuple[list[str], dict[str, str]
 
     ok, skipped = [], {}
     for method in methods:
-        if method in NATIVE_METHODS:
+        if method == "ortools":
+            import importlib.util
+
+            if importlib.util.find_spec("ortools") is None:
+                skipped[method] = "pip install ortools (the extra trade-opt[ortools])"
+            else:
+                ok.append(method)
+        elif method in NATIVE_METHODS:
             ok.append(method)
         elif method in SOLVERS:
             available, reason = solver_available(method)

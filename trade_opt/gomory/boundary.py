@@ -241,6 +241,28 @@ class BoundarySolver:
         return point
 
 
+def b1_directions_dp(data: GomoryData, Y: float) -> tuple[KnapsackSolution, KnapsackSolution, float]:
+    """The exact DP of both relaxation directions at one Y: ("<=" solution, ">=" solution, C(Y)).
+
+    Values are c(Y).x of the optimal x (``-inf`` where ">=" is infeasible), so
+    B1(Y) = C(Y) + min of the two values (:func:`boundary_B1_dp`)."""
+    kd = knapsack_data(data, Y)
+    le, ge = (_solve_dp(p) for p in trade_knapsacks(kd))
+    return le, ge, float(kd.constant[0])
+
+
+def mixed_direction_dp(data: GomoryData, Y_value: float, Y_feasible: float, direction: str) -> KnapsackSolution:
+    """max c(Y_value).x over x in {0,1}^n with V(Y_f).x (direction) 1 - Y_f, Y_f = ``Y_feasible``, by the exact DP.
+
+    The values of one income and the trade-equation row of another: the certificate of
+    :mod:`trade_opt.gomory.b1_trace` that no pattern feasible at one end of an interval beats the
+    traced optimum at the other end.  Value = c(Y_value).x (same exact formulation as :func:`trade_knapsacks`)."""
+    value = knapsack_data(data, Y_value)
+    feas = knapsack_data(data, Y_feasible)
+    kd = KnapsackData(feas.Y, value.c, feas.V, feas.capacity, value.constant)
+    return _solve_dp(trade_knapsacks(kd)[0 if direction == "<=" else 1])
+
+
 def boundary_B1_dp(data: GomoryData, Y: np.ndarray | float) -> np.ndarray:
     """B1(Y) by the exact DP at each Y (the smaller of the two relaxation directions)."""
     kd = knapsack_data(data, Y)

@@ -27,8 +27,8 @@ import numpy as np
 
 from trade_opt.gomory.instance import GomoryData
 
-#: Patterns evaluated per vectorized chunk (memory ~ 10 arrays of chunk x n float64).
-DEFAULT_CHUNK = 1 << 12
+#: Patterns per chunk of :func:`specialized_equilibria` (memory ~ 20 arrays of chunk float64 + chunk x n bool).
+DEFAULT_CHUNK = 1 << 14
 
 
 def pattern_bits(codes: np.ndarray, n: int) -> np.ndarray:
@@ -173,12 +173,16 @@ def pattern_count(n: int) -> int:
     return (1 << n) - 2
 
 
-def specialized_equilibria(data: GomoryData, chunk: int = DEFAULT_CHUNK, start: int = 1) -> Iterator[EquilibriumBatch]:
-    """Stream the specialized equilibria in chunks of pattern codes ``start .. 2^n - 2``.
+def specialized_equilibria(data: GomoryData, chunk: int = DEFAULT_CHUNK, start: int = 1,
+                           stop: int | None = None) -> Iterator[EquilibriumBatch]:
+    """Stream the specialized equilibria in chunks of pattern codes ``start .. stop - 1``
+    (default: all codes 1 .. 2^n - 2).
 
-    Chunks are aligned blocks of 2^k consecutive codes (2^k <= ``chunk``): their low k bits run
-    through one precomputed block of patterns and only the high bits change from block to block.
-    Memory is bounded by ``chunk``; degenerate patterns (a country with zero income) are dropped.
+    Uses the O(1)-per-pattern kernel (:func:`trade_opt.gomory.kernel.pattern_values`: linear forms
+    by subset-sum doubling, H_j(Y) from a verified table when each good has one exponent, the exact
+    O(n) sum otherwise).  Chunks are aligned blocks of 2^k consecutive codes (2^k <= ``chunk``); the
+    patterns ``X`` of a block are its fixed low bits plus the block's high bits.  Memory is bounded by
+    ``chunk``; degenerate patterns (a country with zero income) are dropped.
 
     Examples
     --------
@@ -187,6 +191,39 @@ def specialized_equilibria(data: GomoryData, chunk: int = DEFAULT_CHUNK, start: 
     >>> [round(float(y), 3) for b in specialized_equilibria(data) for y in b.Y]
     [0.5, 0.5]
     """
+    from trade_opt.gomory.kernel import build_h_table, pattern_values
+
+    n = data.n
+    k = min(n, max(0, int(chunk).bit_length() - 1))
+    mask = (1 << k) - 1
+    low = pattern_bits(np.arange(1 << k), k)
+    log_L_ratio = float(np.log(data.L[1]) - np.log(data.L[0]))
+    for values in pattern_values(data, start, stop, 1 << k, build_h_table(data)):
+        block = int(values.codes[0]) >> k
+        X = np.empty((len(values), n), dtype=bool)
+        X[:, :k] = low[values.codes & mask]
+        X[:, k:] = ((block >> np.arange(n - k)) & 1).astype(bool)
+        yield batch_from_values(data, values, X, log_L_ratio)
+
+
+def batch_from_values(data: GomoryData, values, X: np.ndarray, log_L_ratio: float | None = None) -> EquilibriumBatch:
+    """An :class:`EquilibriumBatch` from the kernel's :class:`~trade_opt.gomory.kernel.PatternValues`.
+
+    Residuals from the kernel's linear forms: sum_i x_i V_i = a Y + b (1 - Y) (country 2's goods),
+    sum_{x_i=0} V_i = (1 - a) Y + (1 - b)(1 - Y) (country 1's)."""
+    if log_L_ratio is None:
+        log_L_ratio = float(np.log(data.L[1]) - np.log(data.L[0]))
+    Y, one_minus_Y = values.Y, values.one_minus_Y
+    made_by_2 = values.a * Y + values.b * one_minus_Y
+    made_by_1 = values.one_minus_a * Y + values.one_minus_b * one_minus_Y
+    labor_residual = np.column_stack([data.L[0] * (made_by_1 / Y - 1.0), data.L[1] * (made_by_2 / one_minus_Y - 1.0)])
+    w_ratio = np.exp(values.log_Y - values.log_1mY + log_L_ratio)
+    return EquilibriumBatch(values.codes, X, Y, w_ratio, values.u1, values.u2, made_by_2 - one_minus_Y, labor_residual)
+
+
+def _previous_kernel(data: GomoryData, chunk: int = 1 << 12, start: int = 1) -> Iterator[EquilibriumBatch]:
+    """The enumeration kernel before the O(1) kernel (n logs per pattern, one matrix product per
+    chunk through :func:`evaluate_patterns`); kept for the benchmark and as an independent check."""
     n = data.n
     last = pattern_count(n)
     coefficients = _Coefficients(data)

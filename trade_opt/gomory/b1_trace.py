@@ -1,0 +1,300 @@
+"""Exact parametric trace of Gomory's B1(Y): pieces (Y interval, optimal x) found with the exact DP.
+
+B1(Y) = C(Y) + min(OPT_<=(Y), OPT_>=(Y)) (models/gomory.md, "B1: why the smaller of both
+directions"), where OPT_s(Y) = max c(Y).x over x in {0,1}^n with V(Y).x (s) 1 - Y.  Each direction
+is traced separately as a list of pieces on which one x is optimal; B1 at any Y is then a lookup
+plus C(Y) + c(Y).x (:meth:`B1Trace.evaluate`), instead of two DPs per Y.
+
+Structure used (t = ln(Y / (1 - Y))):
+
+* V(Y).x - (1 - Y) = a_x Y - (1 - b_x)(1 - Y) increases with Y, so x is feasible for "<=" exactly
+  when Y <= Y(x) (its own equilibrium income, Eq. 2) and for ">=" when Y >= Y(x).
+* With one exponent per good, c_i(Y) = d_i1 (k_i + alpha_i t), k_i = ln(e_i2/e_i1) + alpha_i ln(L_2/L_1),
+  so every pattern's value is a line in t: K_x + S_x t.  A change of the optimum between two solved
+  points t_a < t_b is then either the crossing of the two optimal lines or the moment one of the two
+  optimal patterns leaves/enters the feasible set (t = logit Y(x)); both are computed exactly and
+  the DP is re-solved there.  With per-country exponents the values are not lines: no trace
+  (ValueError; use the DP per Y).
+
+Every breakpoint is certified: the exact DP (:func:`trade_opt.gomory.boundary.b1_directions_dp`)
+returns the left piece's x (or one of equal value) just below it and the right piece's just above
+it, within :data:`BREAK_TOL` in t (``Breakpoint.left_t``/``right_t``).  Every piece [t_a, t_b]
+with optimum x at both ends is certified by one more DP (:func:`~trade_opt.gomory.boundary.mixed_direction_dp`):
+for "<=", every pattern feasible somewhere in (t_a, t_b] is feasible at t_a (the feasible set
+shrinks as t grows) and no better than x there, so if none beats x at t_b (values at t_b, trade row
+at t_a) none beats it anywhere in between (lines); ">=" mirrors this.  If one does, the interval is
+split where its line crosses x's and both halves are traced again.
+
+Cost: about four DPs per piece; the number of pieces grows with n (measured in
+benchmarks/bench_gomory_kernel.py's B1 table), so the trace pays off when B1 is wanted at many
+more Y than there are pieces (e.g. at the Y(x) of all 2^n - 2 equilibria, for Theorem 3).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from trade_opt.gomory.boundary import b1_directions_dp, knapsack_data, mixed_direction_dp
+from trade_opt.gomory.instance import GomoryData
+
+#: Width in t = logit(Y) below which a located change is accepted as one breakpoint.
+BREAK_TOL = 1e-11
+#: Relative tolerance under which two optimal values are equal (ties: same piece).
+VALUE_TOL = 1e-13
+#: Points of the initial grid in t.
+DEFAULT_GRID = 33
+
+
+def _logit(Y: float) -> float:
+    return math.log(Y) - math.log1p(-Y)
+
+
+def _expit(t: float) -> float:
+    return 1.0 / (1.0 + math.exp(-t)) if t >= 0 else math.exp(t) / (1.0 + math.exp(t))
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    """A change of the optimal x of one direction at t (Y = expit(t)), certified by DP solutions at
+    ``left_t`` < t <= ``right_t`` (their x are the pieces' x on each side)."""
+
+    t: float
+    Y: float
+    left_t: float
+    right_t: float
+
+
+@dataclass
+class DirectionTrace:
+    """Pieces of one relaxation direction ("<=" or ">="): ``edges`` (k + 1,) in t, ``X`` (k, n)."""
+
+    direction: str
+    edges: np.ndarray
+    X: np.ndarray
+    breakpoints: list[Breakpoint] = field(default_factory=list)
+
+
+class _Lines:
+    """K_x + S_x t of a pattern (one exponent per good), and t_x = logit Y(x)."""
+
+    def __init__(self, data: GomoryData):
+        d1, d2 = data.d
+        alpha = data.alpha[0]
+        self.K = d1 * (np.log(data.e[1] / data.e[0]) + alpha * math.log(data.L[1] / data.L[0]))
+        self.S = d1 * alpha
+        self.d1, self.d2 = d1, d2
+
+    def value(self, x: np.ndarray, t: float) -> float:
+        return float(self.K @ x + t * (self.S @ x))
+
+    def t_own(self, x: np.ndarray) -> float:
+        """logit of the pattern's equilibrium Y: ln((1 - b) / a); +-inf for all-0 / all-1."""
+        a, omb = float(self.d1 @ x), float(self.d2 @ (1.0 - x))
+        if a <= 0:
+            return math.inf
+        if omb <= 0:
+            return -math.inf
+        return math.log(omb) - math.log(a)
+
+
+class B1Trace:
+    """The exact parametric trace of B1 on [Y_low, Y_high] (both directions); see the module docstring.
+
+    Parameters
+    ----------
+    data : the instance
+    Y_low, Y_high : range of Y traced (0 < Y_low < Y_high < 1)
+    grid : points of the initial grid, equally spaced in t = logit(Y)
+
+    Attributes
+    ----------
+    directions : the "<=" and ">=" :class:`DirectionTrace`
+    dp_calls : DP solves (each: both directions at one Y) spent on the trace
+    seconds : wall time of the trace"""
+
+    def __init__(self, data: GomoryData, Y_low: float = 1e-6, Y_high: float = 1 - 1e-6, grid: int = DEFAULT_GRID):
+        if not 0 < Y_low < Y_high < 1:
+            raise ValueError(f"need 0 < Y_low < Y_high < 1, got {Y_low}, {Y_high}")
+        if np.any(data.alpha[0] != data.alpha[1]):
+            raise ValueError("the exact B1 trace needs one exponent per good (alpha_i1 = alpha_i2): with "
+                             "per-country exponents c(Y).x is not a line in logit(Y); use boundary_B1_dp per Y")
+        start = time.perf_counter()
+        self.data = data
+        self.Y_low, self.Y_high = float(Y_low), float(Y_high)
+        self.linear = bool(np.all(data.alpha[0] == data.alpha[1]))
+        self._lines = _Lines(data) if self.linear else None
+        self._cache: dict[float, tuple] = {}
+        self.dp_calls = 0
+        ts = np.linspace(_logit(self.Y_low), _logit(self.Y_high), max(int(grid), 2))
+        self.directions = tuple(self._trace(k, ts) for k in range(2))
+        self.seconds = time.perf_counter() - start
+
+    # ----------------------------------------------------------------- DP at one t
+    def _solve(self, t: float):
+        if t not in self._cache:
+            self.dp_calls += 1
+            le, ge, _ = b1_directions_dp(self.data, _expit(t))
+            self._cache[t] = (le, ge)
+        return self._cache[t]
+
+    def _x(self, k: int, t: float) -> tuple[np.ndarray, float]:
+        sol = self._solve(t)[k]
+        return sol.x.astype(np.float64), sol.value
+
+    def _same(self, k: int, xa: np.ndarray, xb: np.ndarray, ta: float, tb: float) -> bool:
+        """Same piece: the same x, or (lines) two patterns with the same line K + S t (a tie
+        everywhere), both feasible on [ta, tb]."""
+        if np.array_equal(xa, xb):
+            return True
+        if not self.linear:
+            return False
+        L = self._lines
+        Ka, Kb, Sa, Sb = L.K @ xa, L.K @ xb, L.S @ xa, L.S @ xb
+        scale = VALUE_TOL * max(1.0, abs(Ka), abs(Sa))
+        if abs(Ka - Kb) > scale or abs(Sa - Sb) > scale:
+            return False
+        return all(self._feasible(k, x, t) for x in (xa, xb) for t in (ta, tb))
+
+    def _feasible(self, k: int, x: np.ndarray, t: float) -> bool:
+        own = self._lines.t_own(x)
+        return t <= own if k == 0 else t >= own
+
+    def _certify(self, k: int, ta: float, tb: float, x: np.ndarray) -> float | None:
+        """None if x is optimal on all of [ta, tb] (x optimal at both ends), else a t inside to split at.
+
+        "<=": a pattern feasible somewhere in (ta, tb] is feasible at ta and no better than x there; if
+        none of them beats x at tb either (one DP: values at tb, row at ta), none does in between
+        (values are lines in t).  ">=" mirrors it (values at ta, row at tb)."""
+        L = self._lines
+        if k == 0:
+            sol = mixed_direction_dp(self.data, _expit(tb), _expit(ta), "<=")
+            t_val = tb
+        else:
+            sol = mixed_direction_dp(self.data, _expit(ta), _expit(tb), ">=")
+            t_val = ta
+        self.dp_calls += 1
+        mine = L.value(x, t_val)
+        if sol.value <= mine + VALUE_TOL * max(1.0, abs(mine)):
+            return None
+        y = sol.x.astype(np.float64)
+        dS = L.S @ y - L.S @ x
+        cross = (L.K @ x - L.K @ y) / dS if dS != 0 else 0.5 * (ta + tb)
+        return cross if ta < cross < tb else 0.5 * (ta + tb)
+
+    def _candidate(self, k: int, ta: float, xa: np.ndarray, tb: float, xb: np.ndarray) -> float:
+        """Where the optimum changes if only xa and xb matter (lines), else the midpoint."""
+        mid = 0.5 * (ta + tb)
+        if not self.linear:
+            return mid
+        L = self._lines
+        cands = []
+        Ka, Sa, Kb, Sb = L.K @ xa, L.S @ xa, L.K @ xb, L.S @ xb
+        if Sa != Sb:
+            cands.append((Kb - Ka) / (Sa - Sb))
+        if k == 0:
+            cands.append(L.t_own(xa))            # xa leaves the "<=" feasible set
+        else:
+            cands.append(L.t_own(xb))            # xb enters the ">=" feasible set
+        inside = [c for c in cands if ta < c < tb and math.isfinite(c)]
+        return min(inside) if (inside and k == 0) else (max(inside) if inside else mid)
+
+    # ----------------------------------------------------------------- one direction
+    def _trace(self, k: int, ts: np.ndarray) -> DirectionTrace:
+        edges, bps = [float(ts[0])], []
+        stack = []
+        pts = [(float(t), *self._x(k, float(t))) for t in ts]
+        for (ta, xa, _), (tb, xb, _) in zip(pts[:-1], pts[1:]):
+            stack.append((ta, xa, tb, xb))
+        pieces: list[tuple[float, float, np.ndarray, np.ndarray]] = []   # (ta, tb, xa, xb) resolved intervals
+        while stack:
+            ta, xa, tb, xb = stack.pop()
+            if self._same(k, xa, xb, ta, tb):
+                split = self._certify(k, ta, tb, xa) if self.linear else None
+                if split is None:
+                    pieces.append((ta, tb, xa, xa))   # one piece (xa is xb marks it)
+                else:
+                    xs_, _ = self._x(k, split)
+                    stack.append((split, xs_, tb, xb))
+                    stack.append((ta, xa, split, xs_))
+                continue
+            if tb - ta <= BREAK_TOL * max(1.0, abs(ta)):
+                pieces.append((ta, tb, xa, xb))
+                continue
+            c = self._candidate(k, ta, xa, tb, xb)
+            # solve just below and just above c: a change exactly at c is certified by one pair
+            eps = 0.25 * BREAK_TOL * max(1.0, abs(c))
+            lo, hi = max(ta, c - eps), min(tb, c + eps)
+            if lo <= ta or hi >= tb:
+                lo = hi = 0.5 * (ta + tb)
+            xl, _ = self._x(k, lo)
+            xh, _ = self._x(k, hi) if hi != lo else (xl, None)
+            stack.append((hi, xh, tb, xb))
+            if hi != lo:
+                stack.append((lo, xl, hi, xh))
+            stack.append((ta, xa, lo, xl))
+        pieces.sort(key=lambda p: p[0])
+        # the resolved intervals tile [t_0, t_end]; only a change interval (width <= BREAK_TOL) starts a piece
+        xs: list[np.ndarray] = [pieces[0][2]]
+        for ta, tb, xa, xb in pieces:
+            if xa is xb or self._same(k, xa, xb, ta, tb):
+                continue
+            tc = 0.5 * (ta + tb)
+            if self.linear:
+                c = self._candidate(k, ta, xa, tb, xb)
+                tc = c if ta <= c <= tb else tc
+            edges.append(tc)
+            xs.append(xb)
+            bps.append(Breakpoint(tc, _expit(tc), ta, tb))
+        edges.append(float(ts[-1]))
+        X = np.array(xs)
+        out_edges = np.array(edges)
+        return DirectionTrace("<=" if k == 0 else ">=", out_edges, X, bps)
+
+    # ----------------------------------------------------------------- evaluation
+    @property
+    def breakpoints(self) -> list[Breakpoint]:
+        return sorted(self.directions[0].breakpoints + self.directions[1].breakpoints, key=lambda b: b.t)
+
+    def pieces(self, direction: str = "<=") -> list[tuple[float, float, np.ndarray]]:
+        """The pieces of one direction as (Y_from, Y_to, x)."""
+        tr = self.directions[0 if direction == "<=" else 1]
+        return [(_expit(a), _expit(b), x.astype(int)) for a, b, x in zip(tr.edges[:-1], tr.edges[1:], tr.X)]
+
+    def direction_x(self, Y: np.ndarray, direction: str = "<=") -> np.ndarray:
+        """The optimal x of one direction at each Y (lookup), shape (m, n)."""
+        tr = self.directions[0 if direction == "<=" else 1]
+        t = np.log(Y) - np.log1p(-Y)
+        idx = np.clip(np.searchsorted(tr.edges, t, side="right") - 1, 0, len(tr.X) - 1)
+        return tr.X[idx]
+
+    def evaluate(self, Y: np.ndarray | float, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+        """B1 at each Y by lookup: (B1 (m,), x (m, n) of the smaller direction).
+
+        B1(Y) = C(Y) + min over directions of c(Y).x_piece; Y must lie in [Y_low, Y_high]."""
+        Y = np.atleast_1d(np.asarray(Y, dtype=float))
+        if Y.size and (Y.min() < self.Y_low * (1 - 1e-15) or Y.max() > self.Y_high * (1 + 1e-15)):
+            raise ValueError(f"Y outside the traced range [{self.Y_low}, {self.Y_high}]")
+        B1 = np.empty(len(Y))
+        X = np.empty((len(Y), self.data.n))
+        for s in range(0, len(Y), chunk):
+            y = Y[s : s + chunk]
+            kd = knapsack_data(self.data, y)
+            xl, xg = self.direction_x(y, "<="), self.direction_x(y, ">=")
+            vl, vg = np.einsum("ij,ij->i", kd.c, xl), np.einsum("ij,ij->i", kd.c, xg)
+            low = vl <= vg
+            B1[s : s + chunk] = kd.constant + np.where(low, vl, vg)
+            X[s : s + chunk] = np.where(low[:, None], xl, xg)
+        return B1, X
+
+
+def b1_at_many_Y(data: GomoryData, Y: np.ndarray, grid: int = DEFAULT_GRID) -> np.ndarray:
+    """B1(Y) at many Y from one exact trace over [min Y, max Y] (e.g. every equilibrium's Y(x) for
+    Theorem 3: u(x, Y(x)) <= B1(Y(x))).  Equal to the per-point DP (:func:`trade_opt.gomory.boundary.boundary_B1_dp`)."""
+    Y = np.asarray(Y, dtype=float)
+    if Y.size == 0:
+        return np.zeros(0)
+    trace = B1Trace(data, float(Y.min()), float(Y.max()) if Y.max() > Y.min() else min(float(Y.min()) * (1 + 1e-9), 0.5 * (1 + Y.min())), grid)
+    return trace.evaluate(Y)[0]
