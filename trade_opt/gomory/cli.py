@@ -167,7 +167,7 @@ def mixed_command(
         return
     if max_shared < 1:
         raise InputError("<command line>", "--max-shared", f"must be >= 1, got {max_shared}")
-    from trade_opt.gomory.job import mixed_to_csv
+    from trade_opt.gomory.job_tables import mixed_to_csv
 
     if csv is None and mixed_pattern_count(data.n, max_shared) > 1 << 20:
         raise InputError("<command line>", "--max-shared", f"{mixed_pattern_count(data.n, max_shared)} patterns: write them with --csv FILE")
