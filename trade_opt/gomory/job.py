@@ -3,96 +3,187 @@
 Writes into DIR, each file as soon as its part is done (so an interruption keeps what is finished):
 
 * ``equilibria.csv``: every specialized equilibrium (pattern, Y, w1/w2, u1, u2, U1, U2), streamed
-  chunk by chunk;
+  chunk by chunk (up to ``SPECIALIZED_LIMIT`` patterns);
+* ``mixed_equilibria.csv``: the mixed census, every equilibrium of every pattern with
+  1..max_shared shared goods, streamed; by default the **full census** (every pattern of
+  Theorem 1) whenever it has at most ``MIXED_CENSUS_LIMIT`` patterns (:func:`default_max_shared`);
 * ``boundary.csv``: B (greedy, LP) and B1 (DP, MIP) with their maximizers on a Y grid;
-* ``summary.json``: counts, autarky, Ricardo level and solution, best equilibrium per country,
-  Theorem 2/3 checks, DP = MIP agreement, solver statuses, timings (:func:`build_summary`);
-* ``mixed_equilibria.csv``: every mixed equilibrium with 1..max_shared shared goods (default two
-  when there are at most ``MIXED_TWO_LIMIT`` such patterns, else one), streamed;
+* ``summary.json`` (:func:`build_summary`): counts (mixed equilibria per number of shared goods,
+  stable ones, Theorem 1's bound 3^n - 2^(n+1) + 1), autarky, Ricardo level and solution, best
+  equilibrium per country, Theorems 2-5, DP = MIP agreement, solver statuses, a status and the
+  seconds of every stage;
 * ``fig1.png``, ``fig2.png``: the paper's Figs. 1 and 2 redrawn (Fig. 1 with the mixed points small);
 * ``fig3.png`` (special case only: symmetric demands, one exponent): Eq. 4 / Fig. 3.
 
-The tables are written by :mod:`~trade_opt.gomory.job_tables`, the checks live in
-:mod:`~trade_opt.gomory.job_checks`, the terminal lines in :mod:`~trade_opt.gomory.job_report`.
+A numerical failure inside a stage (an ``ArithmeticError`` or ``LinAlgError``) becomes that
+stage's status in the summary (``stages``; the job's ``status`` is then ``warning``) and the
+later stages run on what is there.  The tables are written by :mod:`~trade_opt.gomory.job_tables`,
+the checks live in :mod:`~trade_opt.gomory.job_checks` and :mod:`~trade_opt.gomory.b1_lookup`, the
+terminal lines in :mod:`~trade_opt.gomory.job_report`.
 """
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
+from trade_opt.gomory.b1_lookup import b1_method, theorem3_reports
 from trade_opt.gomory.boundary import BoundarySolver, default_grid
-from trade_opt.gomory.equilibria import autarky_log_utilities, pattern_count
-from trade_opt.gomory.instance import GomoryInstance
-from trade_opt.gomory.job_checks import one_shared_summary, pyomo_cross_check, special_case_outputs
+from trade_opt.gomory.equilibria import EquilibriumBatch, autarky_log_utilities, concat_batches, pattern_count
+from trade_opt.gomory.instance import GomoryData, GomoryInstance
+from trade_opt.gomory.job_checks import pyomo_cross_check, special_case_outputs
 from trade_opt.gomory.job_report import print_summary
-from trade_opt.gomory.job_tables import boundary_frame, enumerate_to_csv, mixed_to_csv, subsample
+from trade_opt.gomory.job_tables import boundary_frame, enumerate_to_csv, mixed_to_csv
 from trade_opt.gomory.mixed import concat_mixed, mixed_pattern_count
 from trade_opt.gomory.plots import figure1, figure2
 from trade_opt.gomory.ricardo import ricardo
 from trade_opt.gomory.special_case import is_special
-from trade_opt.gomory.theorems import theorem2_witnesses, theorem3_check, theorem3_points
+from trade_opt.gomory.theorems import theorem2_witnesses
 from trade_opt.outputs import to_jsonable, write_csv, write_json
 from trade_opt.progress import progress_bar
 
 __all__ = ["build_summary", "default_max_shared", "enumerate_to_csv", "run_job"]
 
-#: Equilibria checked against Theorem 3 (a uniform subsample beyond this).
-THEOREM3_SAMPLE = 1 << 12
-#: Mixed patterns with up to two shared goods when there are at most this many, else one shared good.
-MIXED_TWO_LIMIT = 1 << 14
-#: Skip mixed equilibria when even the one-shared-good pairs exceed this (n * (2^(n-1) - 2)).
+#: Full mixed census (every Theorem 1 pattern) when it has at most this many mixed patterns (n <= 10).
+MIXED_CENSUS_LIMIT = 1 << 16
+#: Beyond the full census: one shared good while there are at most this many (pattern, good) pairs.
 MIXED_PAIR_LIMIT = 1 << 20
+#: Specialized equilibria enumerated by the job up to this many patterns (2^n - 2; n <= 24).
+SPECIALIZED_LIMIT = 1 << 24
+#: Equilibria checked against Theorem 3 when B1 needs the DP per point (a uniform subsample beyond).
+THEOREM3_DP_POINTS = 1 << 12
+#: Numerical failures that become a stage's status instead of a traceback.
+NUMERICAL_ERRORS = (ArithmeticError, np.linalg.LinAlgError)
 
 
 def default_max_shared(n: int) -> int:
-    """Two shared goods when there are at most MIXED_TWO_LIMIT such patterns, else one (0: skip,
-    too many pairs).  Every Theorem 1 pattern: ``run_job(max_shared=n - 2)`` or
-    ``trade-opt gomory mixed FILE --max-shared K``."""
-    if mixed_pattern_count(n, 2) <= MIXED_TWO_LIMIT:
-        return min(2, n - 2)
-    return 1 if mixed_pattern_count(n, 1) <= MIXED_PAIR_LIMIT else 0
+    """Shared goods of the job's mixed census: all (n - 2) when the census is small enough.
+
+    Parameters
+    ----------
+    n : number of goods.
+
+    Returns
+    -------
+    int
+        n - 2 (every Theorem 1 pattern) when mixed_pattern_count(n) <= ``MIXED_CENSUS_LIMIT``; else
+        the largest k with at most that many patterns with 1..k shared goods; else 1 when the
+        n (2^(n-1) - 2) one-shared-good patterns are at most ``MIXED_PAIR_LIMIT``; else 0 (skip).
+    """
+    if n < 3:
+        return 0
+    if mixed_pattern_count(n) <= MIXED_CENSUS_LIMIT:
+        return n - 2
+    k = 0
+    while k < n - 2 and mixed_pattern_count(n, k + 1) <= MIXED_CENSUS_LIMIT:
+        k += 1
+    if k == 0 and mixed_pattern_count(n, 1) <= MIXED_PAIR_LIMIT:
+        k = 1
+    return k
+
+
+class _Stages:
+    """Runs the job's stages: seconds and a status each; numerical failures become the status."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.status: dict[str, str] = {}
+
+    def run(self, name: str, fn: Callable[[], Any], fallback: Any = None) -> Any:
+        t = time.perf_counter()
+        try:
+            result = fn()
+            self.status.setdefault(name, "ok")
+        except NUMERICAL_ERRORS as exc:
+            result = fallback
+            self.status[name] = f"error: {type(exc).__name__}: {exc}"
+        self.seconds[name] = time.perf_counter() - t
+        return result
+
+    def skip(self, name: str, reason: str) -> None:
+        self.status[name] = f"skipped: {reason}"
+        self.seconds[name] = 0.0
+
+
+def _empty_batch(n: int) -> EquilibriumBatch:
+    return concat_batches([], n)
 
 
 def run_job(instance: GomoryInstance, out_dir: Path, *, source: str = "<instance>", grid_points: int = 201,
             max_shared: int | None = None) -> dict[str, Any]:
     """Run everything on one Gomory instance and write the outputs into ``out_dir``.
 
-    ``max_shared``: mixed equilibria with up to this many shared goods (default
-    :func:`default_max_shared`: every Theorem 1 pattern for small n, else one shared good)."""
+    Parameters
+    ----------
+    instance : the instance (anything with ``.name`` and ``.data()`` -> GomoryData).
+    out_dir : the results folder (created).
+    source : the instance file as given (reported).
+    grid_points : Y points of the boundary curves B, B1.
+    max_shared : mixed equilibria with up to this many shared goods (default
+        :func:`default_max_shared`: the full census for small n).
+
+    Returns
+    -------
+    dict
+        The summary (also written as ``summary.json``; :func:`build_summary`).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = instance.data()
-    timings: dict[str, float] = {}
+    n = data.n
+    stages = _Stages()
+    empty_stats = {"count": 0, "max_trade_residual": float("nan"), "max_labor_residual": float("nan"),
+                   "best_country1": None, "best_country2": None, "degenerate_patterns": None}
 
-    t = time.perf_counter()
-    sample, stats = enumerate_to_csv(data, out_dir / "equilibria.csv")
-    timings["enumeration"] = time.perf_counter() - t
+    if pattern_count(n) <= SPECIALIZED_LIMIT:
+        sample, stats = stages.run("enumeration", lambda: enumerate_to_csv(data, out_dir / "equilibria.csv"),
+                                   (_empty_batch(n), empty_stats))
+    else:
+        stages.skip("enumeration", f"2^{n} - 2 patterns exceed SPECIALIZED_LIMIT = {SPECIALIZED_LIMIT}; "
+                                   "stream them with `trade-opt gomory equilibria FILE --csv OUT`")
+        sample, stats = _empty_batch(n), empty_stats
     autarky = autarky_log_utilities(data)
 
-    t = time.perf_counter()
-    k_shared = default_max_shared(data.n) if max_shared is None else min(max_shared, data.n - 2)
+    k_shared = default_max_shared(n) if max_shared is None else max(0, min(max_shared, n - 2))
+    no_mixed = (concat_mixed([], n), {"max_shared": 0})
     if k_shared > 0:
-        mixed, mixed_stats = mixed_to_csv(data, out_dir / "mixed_equilibria.csv", k_shared)
+        mixed, mixed_stats = stages.run("mixed_census", lambda: mixed_to_csv(data, out_dir / "mixed_equilibria.csv", k_shared),
+                                        no_mixed)
     else:
-        mixed, mixed_stats = concat_mixed([], data.n), {"max_shared": 0, "skipped": "too many patterns"}
-    timings["mixed"] = time.perf_counter() - t
-    t = time.perf_counter()
-    one_shared = one_shared_summary(data) if mixed_pattern_count(data.n, 1) <= MIXED_PAIR_LIMIT else None
-    timings["theorems_4_5"] = time.perf_counter() - t
-    t = time.perf_counter()
-    pyomo_check = pyomo_cross_check(data, mixed)
-    timings["mixed_pyomo_check"] = time.perf_counter() - t
-
-    t = time.perf_counter()
+        stages.skip("mixed_census", f"{mixed_pattern_count(n, 1)} one-shared-good patterns exceed MIXED_PAIR_LIMIT")
+        mixed, mixed_stats = no_mixed
+    pyomo_check = stages.run("mixed_pyomo_check", lambda: pyomo_cross_check(data, mixed), {"patterns": 0})
     rr = ricardo(data)
-    timings["ricardo"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    margin = 0.02 * (sample.Y.max() - sample.Y.min())
-    grid = default_grid(sample.Y.min() - margin, sample.Y.max() + margin, grid_points)
+    if len(sample):
+        margin = 0.02 * (sample.Y.max() - sample.Y.min())
+        grid = default_grid(sample.Y.min() - margin, sample.Y.max() + margin, grid_points)
+    else:
+        grid = default_grid(0.01, 0.99, grid_points)
+    frame = stages.run("boundary", lambda: _boundary(data, grid))
+    if frame is not None:
+        write_csv(out_dir / "boundary.csv", frame)
+
+    th3 = stages.run("theorem3", lambda: _theorem3(data, sample, mixed))
+    th2 = stages.run("theorem2", lambda: _theorem2(data, grid))
+
+    summary = build_summary(instance, data, source=source, stats=stats, autarky=autarky, rr=rr, grid=grid, frame=frame,
+                            th3=th3, th2=th2, mixed_stats=mixed_stats, pyomo_check=pyomo_check, stages=stages)
+    write_json(out_dir / "summary.json", summary)
+
+    title = f"Gomory (1991) {instance.name}: n = {n}, L = {data.L.tolist()}"
+    special = stages.run("figures", lambda: _figures(data, out_dir, title, sample, mixed, grid, frame, rr, autarky))
+    summary = build_summary(instance, data, source=source, stats=stats, autarky=autarky, rr=rr, grid=grid, frame=frame,
+                            th3=th3, th2=th2, mixed_stats=mixed_stats, pyomo_check=pyomo_check, stages=stages,
+                            special_case=special)
+    write_json(out_dir / "summary.json", summary)
+    print_summary(summary, out_dir)
+    return summary
+
+
+def _boundary(data: GomoryData, grid: np.ndarray):
     solver = BoundarySolver(data)
     points = []
     with progress_bar("boundary B, B1", len(grid)) as bar:
@@ -100,25 +191,39 @@ def run_job(instance: GomoryInstance, out_dir: Path, *, source: str = "<instance
             points.append(solver.at(float(Y)))
             bar.advance()
     frame = boundary_frame(points)
-    write_csv(out_dir / "boundary.csv", frame)
-    timings["boundary"] = time.perf_counter() - t
-    method_seconds = {m: float(sum(p.seconds.get(m, 0.0) for p in points)) for m in ("greedy", "lp", "dp", "mip")}
+    frame.attrs["method_seconds"] = {m: float(sum(p.seconds.get(m, 0.0) for p in points)) for m in ("greedy", "lp", "dp", "mip")}
+    return frame
 
-    t = time.perf_counter()
-    stride3 = max(1, -(-len(sample) // THEOREM3_SAMPLE))
-    th3 = theorem3_check(data, subsample(sample, stride3) if stride3 > 1 else sample)
-    stride_m = max(1, -(-len(mixed) // (8 * THEOREM3_SAMPLE)))
-    th3_mixed = theorem3_points(data, mixed.Y[::stride_m], mixed.u1[::stride_m])
-    th2 = [min(theorem2_witnesses(data, float(Y)), key=lambda c: (not c.holds, c.utility_gap)) for Y in grid[1:-1:4]]
-    timings["theorems"] = time.perf_counter() - t
 
-    summary = build_summary(instance, data, source=source, stats=stats, autarky=autarky, rr=rr, grid=grid, frame=frame,
-                            method_seconds=method_seconds, th3=th3, th3_mixed=th3_mixed, stride_m=stride_m, th2=th2,
-                            mixed_stats=mixed_stats, one_shared=one_shared, pyomo_check=pyomo_check, timings=timings)
-    write_json(out_dir / "summary.json", summary)
+def _theorem3(data: GomoryData, sample: EquilibriumBatch, mixed) -> dict[str, Any]:
+    """Theorem 3 for all equilibria (one B1 call), or a uniform subsample when B1 needs the DP."""
+    total = len(sample) + len(mixed)
+    method = b1_method(data.n, total)
+    stride = 1 if method == "enumeration" else max(1, -(-total // THEOREM3_DP_POINTS))
+    spec, mix = slice(None, None, stride), slice(None, None, stride)
+    reports = theorem3_reports(data, [(sample.Y[spec], sample.u1[spec]), (mixed.Y[mix], mixed.u1[mix])])
+    out = {}
+    for key, rep, of in (("specialized", reports[0], len(sample)), ("mixed", reports[1], len(mixed))):
+        out[key] = to_jsonable(rep) | {"violations": rep.violations, "equilibria": of, "stride": stride}
+    out["b1_method"] = method
+    return out
 
-    t = time.perf_counter()
-    title = f"Gomory (1991) {instance.name}: n = {data.n}, L = {data.L.tolist()}"
+
+def _theorem2(data: GomoryData, grid: np.ndarray) -> list:
+    points = grid[1:-1:4]
+    out = []
+    with progress_bar("Theorem 2", len(points)) as bar:
+        for Y in points:
+            checks = theorem2_witnesses(data, float(Y))
+            if checks:
+                out.append(min(checks, key=lambda c: (not c.holds, c.utility_gap)))
+            bar.advance()
+    return out
+
+
+def _figures(data, out_dir, title, sample, mixed, grid, frame, rr, autarky):
+    if frame is None or not len(sample):
+        return None
     valid = np.isfinite(frame["B1_dp"].to_numpy())
     figure1(out_dir / "fig1.png", sample.Y, sample.u1, grid[valid], frame["B_greedy"].to_numpy()[valid],
             frame["B1_dp"].to_numpy()[valid], rr.ricardo_level, autarky[0], data.L, title,
@@ -126,18 +231,13 @@ def run_job(instance: GomoryInstance, out_dir: Path, *, source: str = "<instance
     ricardo_point = None if rr.ricardo_solution is None else (rr.solution_Y, rr.solution_u1, rr.solution_u2)
     figure2(out_dir / "fig2.png", sample.Y, sample.u1, sample.u2, autarky, ricardo_point, title)
     if is_special(data):
-        summary["special_case"] = special_case_outputs(data, sample, out_dir / "fig3.png", title)
-    timings["figures"] = time.perf_counter() - t
-    summary["timings_seconds"] = timings
-    write_json(out_dir / "summary.json", summary)
-
-    print_summary(summary, out_dir)
-    return summary
+        return special_case_outputs(data, sample, out_dir / "fig3.png", title)
+    return None
 
 
-def build_summary(instance: GomoryInstance, data, *, source: str, stats: dict, autarky, rr, grid: np.ndarray, frame,
-                  method_seconds: dict, th3, th3_mixed, stride_m: int, th2: list, mixed_stats: dict,
-                  one_shared: dict | None, pyomo_check: dict, timings: dict) -> dict[str, Any]:
+def build_summary(instance: GomoryInstance, data: GomoryData, *, source: str, stats: dict, autarky, rr,
+                  grid: np.ndarray, frame, th3: dict | None, th2: list | None, mixed_stats: dict, pyomo_check: dict,
+                  stages: _Stages, special_case: dict | None = None) -> dict[str, Any]:
     """The summary dict of the main job (written as summary.json), from the stages' results.
 
     Parameters
@@ -146,22 +246,35 @@ def build_summary(instance: GomoryInstance, data, *, source: str, stats: dict, a
     source : the instance file name as given.
     stats : enumeration statistics (:func:`~trade_opt.gomory.job_tables.enumerate_to_csv`).
     autarky : (u1, u2) autarky log-utilities.
-    rr : :class:`~trade_opt.gomory.ricardo.RicardoResult`.
-    grid, frame, method_seconds : the boundary Y grid, its table and seconds per method.
-    th3, th3_mixed, stride_m : Theorem 3 reports (specialized, mixed) and the mixed stride.
-    th2 : Theorem 2 checks on the grid.
-    mixed_stats, one_shared, pyomo_check : mixed census statistics, Theorems 4-5, Pyomo cross-check.
-    timings : seconds per stage.
+    rr : the Ricardo level and solution (:func:`trade_opt.gomory.ricardo.ricardo`).
+    grid, frame : the boundary Y grid and its table (None if that stage failed).
+    th3 : Theorem 3 reports for the specialized and the mixed equilibria (None if failed).
+    th2 : Theorem 2 checks on the grid (None if failed).
+    mixed_stats, pyomo_check : the mixed census statistics and the Pyomo MCP cross-check.
+    stages : seconds and status of every stage.
+    special_case : Eq. 4 / Fig. 3 outputs (special case only).
 
     Returns
     -------
     dict
         JSON-able after :func:`trade_opt.outputs.to_jsonable` (numpy scalars allowed).
     """
-    statuses_mip = sorted(set(frame["status_mip"]))
-    return {
+    boundary = None
+    if frame is not None:
+        boundary = {
+            "grid_points": len(grid), "Y_range": [float(grid[0]), float(grid[-1])],
+            "max_abs_B_greedy_minus_B_lp": float(np.max(np.abs(frame["B_greedy"] - frame["B_lp"]))),
+            "max_abs_B1_dp_minus_B1_mip": float(np.max(np.abs(frame["B1_dp"] - frame["B1_mip"]))),
+            "max_B1_minus_B": float(np.max(frame["B1_dp"] - frame["B_greedy"])),
+            "status_lp": sorted(set(frame["status_lp"])),
+            "status_mip": sorted(set(frame["status_mip"])),
+            "method_seconds": frame.attrs.get("method_seconds"),
+        }
+    ok = all(s == "ok" or s.startswith("skipped") for s in stages.status.values())
+    summary = {
         "model": "gomory",
         "name": instance.name,
+        "status": "ok" if ok else "warning",
         "source_file": source,
         "n": data.n,
         "labor": data.L,
@@ -179,20 +292,17 @@ def build_summary(instance: GomoryInstance, data, *, source: str, stats: dict, a
         "best_equilibrium_country2": stats["best_country2"],
         "identities": {"max_trade_equation_residual": stats["max_trade_residual"],
                        "max_relative_labor_residual": stats["max_labor_residual"]},
-        "boundary": {
-            "grid_points": len(grid), "Y_range": [float(grid[0]), float(grid[-1])],
-            "max_abs_B_greedy_minus_B_lp": float(np.max(np.abs(frame["B_greedy"] - frame["B_lp"]))),
-            "max_abs_B1_dp_minus_B1_mip": float(np.max(np.abs(frame["B1_dp"] - frame["B1_mip"]))),
-            "max_B1_minus_B": float(np.max(frame["B1_dp"] - frame["B_greedy"])),
-            "status_lp": sorted(set(frame["status_lp"])),
-            "status_mip": statuses_mip,
-            "method_seconds": method_seconds,
-        },
-        "theorem3": to_jsonable(th3) | {"violations": th3.violations},
-        "theorem3_mixed": to_jsonable(th3_mixed) | {"violations": th3_mixed.violations, "stride": stride_m},
-        "mixed": mixed_stats,
-        "theorems_4_5_one_shared_good": one_shared,
+        "boundary": boundary,
+        "theorem3": None if th3 is None else th3["specialized"],
+        "theorem3_mixed": None if th3 is None else th3["mixed"],
+        "theorem3_b1_method": None if th3 is None else th3["b1_method"],
+        "mixed": {k: v for k, v in mixed_stats.items() if k != "theorems_4_5"},
+        "theorems_4_5_one_shared_good": mixed_stats.get("theorems_4_5"),
         "mixed_pyomo_cross_check": pyomo_check,
-        "theorem2": {"points": len(th2), "holds": int(sum(c.holds for c in th2))},
-        "timings_seconds": timings,
+        "theorem2": None if th2 is None else {"points": len(th2), "holds": int(sum(c.holds for c in th2))},
+        "stages": {name: {"status": stages.status.get(name), "seconds": sec} for name, sec in stages.seconds.items()},
+        "timings_seconds": dict(stages.seconds),
     }
+    if special_case is not None:
+        summary["special_case"] = special_case
+    return summary

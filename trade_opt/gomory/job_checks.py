@@ -10,7 +10,8 @@ import numpy as np
 
 from trade_opt.gomory.equilibria import EquilibriumBatch
 from trade_opt.gomory.instance import GomoryData
-from trade_opt.gomory.mixed import MixedEquilibria, one_shared_all, solve_pattern_pyomo
+from trade_opt.gomory.mixed import OWNER_2, SHARED, MixedEquilibria, one_shared_all, solve_pattern_pyomo
+from trade_opt.gomory.mixed.equations import cost_constants
 from trade_opt.gomory.plots import figure3
 from trade_opt.gomory.special_case import identical_curve, is_identical, special_curves
 
@@ -18,8 +19,103 @@ from trade_opt.gomory.special_case import identical_curve, is_identical, special
 PYOMO_CHECK_PATTERNS = 8
 
 
+class OneSharedCensus:
+    """Theorems 4 and 5 from the census: root counts of the one-shared-good patterns.
+
+    For each pattern with one shared good g (the other goods fixed at 0/1), Theorem 4's condition
+    (as read in ``models/gomory.md``) is that the cost comparison s_g (Eq. 1.1 without the
+    own-scale terms) has the same sign at the two specialized end points x(0) and x(1); it
+    should give exactly one root.  Theorem 5: several roots when it fails and the exponents are
+    close to 1, of which (k - 1)/2 stable.  Fed chunk by chunk by the census
+    (:func:`~trade_opt.gomory.job_tables.mixed_to_csv`), so no second root search is needed.
+    """
+
+    def __init__(self, data: GomoryData):
+        self.data = data
+        self.counts: dict[str, dict[str, int]] = {"condition_holds": {}, "condition_fails": {}}
+        self.pairs = self.multi = self.stable_ok = 0
+
+    def condition(self, owner: np.ndarray) -> np.ndarray:
+        """Theorem 4's condition for one-shared-good patterns ``owner`` (m, n): same sign of s_g at x(0), x(1).
+
+        Parameters
+        ----------
+        owner : (m, n) patterns with exactly one shared good (0 country 1, 1 country 2, 2 shared).
+
+        Returns
+        -------
+        numpy.ndarray
+            (m,) bool.
+        """
+        data = self.data
+        d1, d2 = data.d
+        g = np.argmax(owner == SHARED, axis=1)
+        X = owner == OWNER_2                                    # the other goods; g at 0
+        A0 = X.astype(float) @ d1
+        B0 = (~X).astype(float) @ d2 - d2[g]
+        a1, a2 = data.alpha[0][g], data.alpha[1][g]
+        k = cost_constants(data)[g]
+        gaps = []
+        for xg in (0.0, 1.0):
+            A = A0 + d1[g] * xg
+            B = B0 + d2[g] * (1.0 - xg)
+            D = A + B
+            lY, l1mY = np.log(B / D), np.log(A / D)
+            lV = np.log((d1[g] * B + d2[g] * A) / D)
+            gaps.append(a1 * lY - a2 * l1mY + (a2 - a1) * lV + k)
+        return np.sign(gaps[0]) == np.sign(gaps[1])
+
+    def add(self, owner: np.ndarray, part: MixedEquilibria) -> None:
+        """Count the one-shared-good patterns of a census chunk (``part`` = its roots).
+
+        Parameters
+        ----------
+        owner : (m, n) the chunk's patterns.
+        part : their roots (:func:`~trade_opt.gomory.mixed.pattern_roots` of ``owner``).
+        """
+        one = (owner == SHARED).sum(axis=1) == 1
+        if not one.any():
+            return
+        roots = part.roots_per_pattern[one]
+        cond = self.condition(owner[one])
+        for key, sel in (("condition_holds", cond), ("condition_fails", ~cond)):
+            for c, count in enumerate(np.bincount(roots[sel])):
+                if count:
+                    self.counts[key][str(c)] = self.counts[key].get(str(c), 0) + int(count)
+        stable = np.bincount(part.pattern_index, weights=part.stable.astype(float), minlength=len(owner))[one]
+        many = roots > 1
+        self.pairs += int(one.sum())
+        self.multi += int(many.sum())
+        self.stable_ok += int(np.sum(stable[many] == (roots[many] - 1) // 2))
+
+    def summary(self) -> dict[str, Any]:
+        """Pairs by root count under Theorem 4's condition, and Theorem 5's stable share.
+
+        Returns
+        -------
+        dict
+            ``pairs_by_root_count`` ({condition_holds, condition_fails} -> {roots: pairs}),
+            ``pairs_with_several_roots``, ``several_roots_with_(k-1)/2_stable``, ``pairs``.
+        """
+        return {"pairs_by_root_count": self.counts, "pairs_with_several_roots": self.multi,
+                "several_roots_with_(k-1)/2_stable": self.stable_ok, "pairs": self.pairs}
+
+
 def one_shared_summary(data: GomoryData) -> dict[str, Any]:
-    """Theorems 4 and 5 over every (pattern, good) pair: root counts against Theorem 4's condition."""
+    """Theorems 4 and 5 over every (pattern, good) pair by the independent z = logit x path.
+
+    The main job takes the same counts from its census (:class:`OneSharedCensus`); this second
+    root search along z (:func:`~trade_opt.gomory.mixed.one_shared_all`) is their cross-check.
+
+    Parameters
+    ----------
+    data : the instance.
+
+    Returns
+    -------
+    dict
+        As :meth:`OneSharedCensus.summary` (without ``pairs``).
+    """
     counts: dict[str, dict[str, int]] = {"condition_holds": {}, "condition_fails": {}}
     stable_ok = multi = 0
     for part in one_shared_all(data):

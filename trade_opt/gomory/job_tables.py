@@ -23,12 +23,25 @@ from trade_opt.gomory.equilibria import (
     specialized_equilibria,
 )
 from trade_opt.gomory.instance import GomoryData
-from trade_opt.gomory.mixed import MixedEquilibria, concat_mixed, mixed_equilibria, mixed_pattern_count, owner_strings
+from trade_opt.gomory.job_checks import OneSharedCensus
+from trade_opt.gomory.mixed import (
+    SHARED,
+    MixedEquilibria,
+    concat_mixed,
+    mixed_pattern_count,
+    mixed_patterns,
+    owner_strings,
+    pattern_roots,
+    theorem1_count,
+)
+from trade_opt.gomory.mixed.equations import sigmoid
 from trade_opt.outputs import CsvStream
 from trade_opt.progress import progress_bar
 
 #: Equilibria kept in memory for figures and Theorem 3 (a uniform subsample beyond this).
 KEEP_IN_MEMORY = 1 << 20
+#: Patterns per chunk of the mixed census (the chunk also sets the common logit-Y grid's range).
+MIXED_CHUNK = 1 << 11
 
 
 def equilibria_frame(batch: EquilibriumBatch) -> pd.DataFrame:
@@ -45,9 +58,24 @@ def equilibria_frame(batch: EquilibriumBatch) -> pd.DataFrame:
 
 
 def subsample(batch: EquilibriumBatch, stride: int) -> EquilibriumBatch:
+    """Every ``stride``-th pattern code of a batch (codes divisible by ``stride``).
+
+    Parameters
+    ----------
+    batch : specialized equilibria.
+    stride : a positive integer, any size (a stride beyond int64 keeps no code).
+
+    Returns
+    -------
+    EquilibriumBatch
+        The kept rows.
+    """
     if stride == 1:
         return batch
-    keep = batch.codes % stride == 0
+    if stride > np.iinfo(np.int64).max:
+        keep = np.zeros(len(batch.codes), dtype=bool)
+    else:
+        keep = batch.codes % np.int64(stride) == 0
     return EquilibriumBatch(*(getattr(batch, f)[keep] for f in EquilibriumBatch.__dataclass_fields__))
 
 
@@ -80,44 +108,108 @@ def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -
     return concat_batches(kept, data.n), stats
 
 
+def _joined(values: np.ndarray, mask: np.ndarray) -> list[str]:
+    """Per row, the masked values as one space-separated string, 17 significant digits (lossless)."""
+    return [" ".join(repr(float(v)) for v in row[m]) for row, m in zip(values, mask)]
+
+
 def mixed_frame(me: MixedEquilibria) -> pd.DataFrame:
-    """The ``mixed_equilibria.csv`` columns (pattern: 0 country 1, 1 country 2, S shared)."""
-    shared = me.owner == 2
-    x_shared = [" ".join(f"{v:.12g}" for v in row[mask]) for row, mask in zip(me.x, shared)]
+    """The ``mixed_equilibria.csv`` columns (pattern: 0 country 1, 1 country 2, S shared).
+
+    ``x_shared`` lists country 2's shares x_i of the shared goods and ``one_minus_x_shared`` the
+    shares 1 - x_i of country 1, both computed from logit x (no cancellation) and written with 17
+    significant digits, so a share near 1 keeps its distance from 1.
+
+    Parameters
+    ----------
+    me : the mixed equilibria of a batch.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per equilibrium: pattern, n_shared, root, n_roots, Y, w_ratio (w_1 / w_2), u1, u2,
+        U1, U2, x_shared, one_minus_x_shared, stability, stable, trade_residual, cost_residual.
+    """
+    shared = me.owner == SHARED
+    one_minus_x = sigmoid(-me.z) if len(me) else np.zeros((0, me.owner.shape[1]))
     return pd.DataFrame({
         "pattern": owner_strings(me.owner) if len(me) else np.zeros(0, str),
         "n_shared": shared.sum(axis=1), "root": me.root, "n_roots": me.n_roots,
         "Y": me.Y, "w_ratio": me.w_ratio, "u1": me.u1, "u2": me.u2, "U1": np.exp(me.u1), "U2": np.exp(me.u2),
-        "x_shared": x_shared, "stability": me.stability, "stable": me.stable,
+        "x_shared": _joined(me.x, shared), "one_minus_x_shared": _joined(one_minus_x, shared),
+        "stability": me.stability, "stable": me.stable,
         "trade_residual": me.trade_residual, "cost_residual": me.cost_residual,
     })
 
+
 def mixed_to_csv(data: GomoryData, path: Path, max_shared: int) -> tuple[MixedEquilibria, dict[str, Any]]:
-    """Stream the mixed equilibria (fast path) to ``path``; return them and statistics."""
-    total = mixed_pattern_count(data.n, max_shared)
+    """The mixed census: every equilibrium of every pattern with 1..``max_shared`` shared goods.
+
+    Streams the patterns (:func:`~trade_opt.gomory.mixed.mixed_patterns`), finds every root of each
+    (:func:`~trade_opt.gomory.mixed.pattern_roots`: one scalar equation T(Y) = 0 per pattern, Eq. 2,
+    vectorized across patterns), writes them to ``path`` and gathers, from the same roots, the
+    counts per number of shared goods and Theorems 4-5 over the one-shared-good patterns
+    (:class:`~trade_opt.gomory.job_checks.OneSharedCensus`).
+
+    Parameters
+    ----------
+    data : the instance.
+    path : the CSV file (``mixed_frame`` columns).
+    max_shared : largest number of shared goods (n - 2: every pattern of Theorem 1).
+
+    Returns
+    -------
+    tuple
+        (all equilibria as one :class:`~trade_opt.gomory.mixed.MixedEquilibria`, statistics dict:
+        counts per number of shared goods, root-count histogram, stable roots, Theorem 1's bound
+        3^n - 2^(n+1) + 1, residuals, ``theorems_4_5`` when one shared good is included).
+    """
+    n = data.n
+    total = mixed_pattern_count(n, max_shared)
     parts: list[MixedEquilibria] = []
+    one_shared = OneSharedCensus(data)
+    by_shared: dict[str, dict[str, Any]] = {}
     with CsvStream(path) as csv, progress_bar("mixed equilibria", total) as bar:
-        for part in mixed_equilibria(data, max_shared):
+        for owner in mixed_patterns(n, max_shared, MIXED_CHUNK):
+            part = pattern_roots(data, owner)
             csv.write(mixed_frame(part))
             parts.append(part)
-            bar.advance(part.patterns_searched)
-    me = concat_mixed(parts, data.n)
+            one_shared.add(owner, part)
+            k_pattern = (owner == SHARED).sum(axis=1)
+            k_root = part.n_shared
+            for k in np.unique(k_pattern):
+                entry = by_shared.setdefault(str(int(k)), {"patterns": 0, "equilibria": 0, "stable": 0,
+                                                           "stability_undetermined": 0, "patterns_by_root_count": {}})
+                entry["patterns"] += int(np.sum(k_pattern == k))
+                sel = k_root == k
+                entry["equilibria"] += int(sel.sum())
+                entry["stable"] += int(part.stable[sel].sum())
+                entry["stability_undetermined"] += int(np.isnan(part.stability[sel]).sum())
+                for c, count in enumerate(np.bincount(part.roots_per_pattern[k_pattern == k])):
+                    if count:
+                        hist = entry["patterns_by_root_count"]
+                        hist[str(c)] = hist.get(str(c), 0) + int(count)
+            bar.advance(len(owner))
+    me = concat_mixed(parts, n)
+    for entry in by_shared.values():
+        entry["roots"] = entry["equilibria"]
     hist = np.bincount(me.roots_per_pattern) if len(me.roots_per_pattern) else np.zeros(1, int)
-    by_shared = {}
-    for k in range(1, max_shared + 1):
-        sel = me.n_shared == k
-        if sel.any():
-            by_shared[str(k)] = {"roots": int(sel.sum()), "stable": int(me.stable[sel].sum())}
+    specialized = 2 ** n - 2
     stats = {
-        "max_shared": max_shared, "patterns": total, "patterns_searched": me.patterns_searched,
+        "max_shared": max_shared, "complete": max_shared >= n - 2, "patterns": total,
+        "patterns_searched": me.patterns_searched,
         "equilibria": len(me), "patterns_by_root_count": {str(k): int(c) for k, c in enumerate(hist) if c},
         "patterns_without_root": int(np.sum(me.roots_per_pattern == 0)),
-        "stable": int(me.stable.sum()), "by_shared_goods": by_shared,
+        "stable": int(me.stable.sum()), "stability_undetermined": int(np.isnan(me.stability).sum()),
+        "by_shared_goods": by_shared,
+        "theorem1_bound_3^n-2^(n+1)+1": theorem1_count(n),
+        "specialized_patterns": specialized,
+        "equilibria_with_specialized": len(me) + specialized if max_shared >= n - 2 else None,
         "max_abs_trade_residual": float(np.abs(me.trade_residual).max()) if len(me) else 0.0,
         "max_abs_cost_residual": float(np.abs(me.cost_residual).max()) if len(me) else 0.0,
+        "theorems_4_5": one_shared.summary() if max_shared >= 1 else None,
     }
     return me, stats
-
 
 
 def boundary_frame(points: list) -> pd.DataFrame:

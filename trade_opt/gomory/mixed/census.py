@@ -15,7 +15,7 @@ from typing import Iterator
 import numpy as np
 
 from trade_opt.gomory.instance import GomoryData
-from trade_opt.gomory.mixed.brackets import refine_brackets, sign_changes
+from trade_opt.gomory.mixed.brackets import refine_brackets
 from trade_opt.gomory.mixed.equations import cost_comparison, sigmoid, softplus, solve_own_scale, specialized_Y
 from trade_opt.gomory.mixed.evaluate import evaluate_mixed
 from trade_opt.gomory.mixed.patterns import OWNER_1, OWNER_2, SHARED, mixed_patterns
@@ -74,25 +74,63 @@ def _shared_z(data: GomoryData, S: np.ndarray, log_Y: np.ndarray, log_1mY: np.nd
     return solve_own_scale(data.alpha[0], data.alpha[1], -s)
 
 
-def _trade_on_grid(data: GomoryData, owner: np.ndarray, log_Y: np.ndarray, log_1mY: np.ndarray,
-                   z: np.ndarray) -> np.ndarray:
-    """T(Y) = Y A - (1 - Y) B' for each pattern (rows) at each grid Y (columns), shape (m, G)."""
-    d1, d2 = data.d
-    M2 = (owner == OWNER_2).astype(float)
-    M1 = (owner == OWNER_1).astype(float)
-    MS = (owner == SHARED).astype(float)
-    A = (M2 @ d1)[:, None] + MS @ (sigmoid(z) * d1).T
-    B = (M1 @ d2)[:, None] + MS @ (sigmoid(-z) * d2).T
-    return np.exp(log_Y)[None, :] * A - np.exp(log_1mY)[None, :] * B
+#: Grid cells added on each side of a pattern's interval [Y(x_S = 1), Y(x_S = 0)] (rounding margin).
+WINDOW_MARGIN = 2
 
+
+def _trade_in_windows(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.ndarray, u_lo: np.ndarray,
+                      u_hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """T(Y) = Y A - (1 - Y) B' (Eq. 2) of each pattern on the grid points of its own interval only.
+
+    T < 0 below Y(x_S = 1) and T > 0 above Y(x_S = 0) (0 < x_S < 1), so the sign changes of a row
+    of the full (m, G) table lie in the cells between logit Y(x_S = 1) = ``u_lo`` and
+    logit Y(x_S = 0) = ``u_hi``; the window adds ``WINDOW_MARGIN`` cells on each side so a rounding
+    sign flip next to an end point is found exactly as on the full table.
+
+    Parameters
+    ----------
+    data : the instance.
+    owner : (m, n) patterns (0 country 1, 1 country 2, 2 shared).
+    u : (G,) increasing grid of logit Y.
+    z : (G, n) z_i(Y) = logit x_i(Y) of every good at every grid point.
+    u_lo, u_hi : (m,) logit of each pattern's end points.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (rows, cols, T): flat, row-major; T[j] is pattern ``rows[j]``'s T at grid point ``cols[j]``.
+    """
+    d1, d2 = data.d
+    G = len(u)
+    k0 = np.clip(np.searchsorted(u, u_lo, side="right") - 1 - WINDOW_MARGIN, 0, G - 1)
+    k1 = np.clip(np.searchsorted(u, u_hi, side="left") + WINDOW_MARGIN, 0, G - 1)
+    lengths = k1 - k0 + 1
+    rows = np.repeat(np.arange(len(owner)), lengths)
+    starts = np.cumsum(lengths) - lengths
+    cols = k0[rows] + (np.arange(len(rows)) - starts[rows])
+    log_Y, log_1mY = -softplus(-u), -softplus(u)
+    Y, omY = np.exp(log_Y), np.exp(log_1mY)
+    # T = Y A0 - (1 - Y) B0 + sum over shared goods of tau_i(Y): tabulate the sum once per shared set
+    tau = Y[:, None] * (sigmoid(z) * d1) - omY[:, None] * (sigmoid(-z) * d2)     # (G, n)
+    shared = owner == SHARED
+    key = shared @ (np.int64(1) << np.arange(owner.shape[1], dtype=np.int64))
+    sets, which = np.unique(key, return_inverse=True)
+    first = np.zeros(len(sets), dtype=np.int64)
+    first[which[::-1]] = np.arange(len(owner))[::-1]
+    R = shared[first].astype(float) @ tau.T                                        # (sets, G)
+    A0 = (owner == OWNER_2) @ d1
+    B0 = (owner == OWNER_1) @ d2
+    T = R[which[rows], cols] + Y[cols] * A0[rows] - omY[cols] * B0[rows]
+    return rows, cols, T
 
 
 def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> MixedEquilibria:
     """Every mixed equilibrium of each pattern found by bracketing the reduced trade equation.
 
     For fixed Y each shared good's z_i(Y) is unique (:func:`solve_own_scale`); T(Y) is tabulated on
-    a common grid uniform in logit(Y) covering all patterns' intervals [Y(x_S = 1), Y(x_S = 0)]
-    and every sign change is refined to |d logit Y| <= 1e-14.  Roots closer than one grid cell
+    a common grid uniform in logit(Y) covering all patterns' intervals [Y(x_S = 1), Y(x_S = 0)],
+    each pattern only on the grid points of its own interval (:func:`_trade_in_windows`), and
+    every sign change is refined to |d logit Y| <= 1e-14.  Roots closer than one grid cell
     can be missed (refine ``grid`` to check).
 
     Parameters
@@ -111,8 +149,15 @@ def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> Mi
     u = np.linspace(lo_u, hi_u, grid)
     log_Y, log_1mY = -softplus(-u), -softplus(u)
     z = _shared_z(data, shared, log_Y, log_1mY)
-    T = _trade_on_grid(data, owner, log_Y, log_1mY, z)
-    rows, cols = sign_changes(T)
+    with np.errstate(divide="ignore"):
+        u_lo = np.log(Y_lo) - np.log1p(-Y_lo)
+        u_hi = np.log(Y_hi) - np.log1p(-Y_hi)
+    flat_rows, flat_cols, T = _trade_in_windows(data, owner, u, z, u_lo, u_hi)
+    s = np.sign(T)
+    s[s == 0] = 1.0
+    change = np.flatnonzero((s[:-1] != s[1:]) & (flat_rows[:-1] == flat_rows[1:]))
+    rows, cols = flat_rows[change], flat_cols[change]
+    T_lo, T_hi = T[change], T[change + 1]
 
     d1, d2 = data.d
     M1 = (owner == OWNER_1).astype(float)
@@ -128,7 +173,7 @@ def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> Mi
         B = B0[r] + np.where(S, sigmoid(-zz) * d2, 0.0).sum(axis=1)
         return np.exp(lY) * A - np.exp(l1mY) * B
 
-    u_root, _ = refine_brackets(T_at, u[cols], u[cols + 1], T[rows, cols], T[rows, cols + 1])
+    u_root, _ = refine_brackets(T_at, u[cols], u[cols + 1], T_lo, T_hi)
     return _complete(data, owner, rows, u_root, m)
 
 

@@ -34,7 +34,7 @@ def evaluate_mixed(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: 
     dict of numpy.ndarray
         ``x`` (r, n), ``Y``, ``w_ratio`` = w_1 / w_2, ``u1``, ``u2`` (log-utilities),
         ``log_Q`` (r, n) ln of world output, ``trade_residual``, ``cost_residual``, ``stability``
-        (negative: stable).
+        (negative: stable; NaN when undetermined: no shared good, or a shared x_i rounds to 0 or 1).
     """
     z = np.atleast_2d(np.asarray(z, dtype=float))
     r, n = z.shape
@@ -80,6 +80,10 @@ def evaluate_mixed(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: 
         take = lambda arr: np.take_along_axis(arr[sel], idx, axis=1)  # noqa: E731
         J = take(dH_dY)[:, :, None] * take(dY_dx)[:, None, :]
         J[:, np.arange(k), np.arange(k)] += take(h)
-        stability[sel] = np.linalg.eigvals(J).real.max(axis=1)
+        # a shared x_i that rounds to 0 or 1 (exponents very close to 1) makes J infinite:
+        # its stability stays NaN (undetermined) instead of failing the whole batch
+        finite = np.isfinite(J).all(axis=(1, 2))
+        if finite.any():
+            stability[sel[finite]] = np.linalg.eigvals(J[finite]).real.max(axis=1)
     return {"x": x, "Y": Y, "w_ratio": Y / omY * data.L[1] / data.L[0], "u1": u1, "u2": u2,
             "log_Q": log_Q, "trade_residual": trade, "cost_residual": cost, "stability": stability}
