@@ -68,7 +68,7 @@ def evaluate_mixed(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: 
     D = A + B
     dY_dx = (-d2 * A[:, None] - B[:, None] * d1) / D[:, None] ** 2            # (r, n)
     dH_dY = a1 / Y[:, None] + a2 / omY[:, None] + (a2 - a1) * (d1 - d2) / V   # (r, n)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         h = (a1 - 1.0) / omx + (a2 - 1.0) / x                                  # dH_i/dx_i at fixed Y
     stability = np.full(r, np.nan)
     k_count = shared.sum(axis=1)
