@@ -45,7 +45,33 @@ MIXED_CHUNK = 1 << 11
 
 
 def equilibria_frame(batch: EquilibriumBatch) -> pd.DataFrame:
-    """The ``equilibria.csv`` columns for a batch (u: log-utility, U = exp(u))."""
+    """The ``equilibria.csv`` columns for a batch (u: log-utility, U = exp(u)).
+
+
+
+    Parameters
+
+
+    ----------
+
+
+    batch : specialized equilibria.
+
+
+
+    Returns
+
+
+    -------
+
+
+    pandas.DataFrame
+
+
+        pattern, Y (= N_1), w_ratio (w_1 / w_2), u1, u2, U1, U2.
+
+
+    """
     return pd.DataFrame({
         "pattern": pattern_strings(batch.X),
         "Y": batch.Y,
@@ -80,7 +106,45 @@ def subsample(batch: EquilibriumBatch, stride: int) -> EquilibriumBatch:
 
 
 def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -> tuple[EquilibriumBatch, dict[str, Any]]:
-    """Stream all specialized equilibria to ``path``; return a (sub)sample and streaming statistics."""
+    """Stream all specialized equilibria to ``path``; return a (sub)sample and streaming statistics.
+
+
+
+    Parameters
+
+
+    ----------
+
+
+    data : the instance.
+
+
+    path : the CSV file (:func:`equilibria_frame` columns).
+
+
+    chunk : patterns per kernel call.
+
+
+
+    Returns
+
+
+    -------
+
+
+    tuple
+
+
+        (a uniform subsample of at most ``KEEP_IN_MEMORY`` equilibria, statistics: count, max
+
+
+        residuals of the trade equation (Eq. 2) and of labor, best equilibrium per country,
+
+
+        degenerate patterns).
+
+
+    """
     total = pattern_count(data.n)
     stride = max(1, -(-total // KEEP_IN_MEMORY))
     kept: list[EquilibriumBatch] = []
@@ -213,7 +277,30 @@ def mixed_to_csv(data: GomoryData, path: Path, max_shared: int) -> tuple[MixedEq
 
 
 def boundary_frame(points: list) -> pd.DataFrame:
-    """``boundary.csv`` rows from :class:`~trade_opt.gomory.boundary.BoundaryPoint` s."""
+    """``boundary.csv`` rows from :class:`~trade_opt.gomory.boundary.BoundaryPoint` s.
+
+
+
+    Parameters
+
+
+    ----------
+
+
+    points : boundary points on a Y grid.
+
+
+
+    Returns
+
+
+    -------
+
+
+    pandas.DataFrame
+
+
+    """
     rows = []
     for p in points:
         rows.append({

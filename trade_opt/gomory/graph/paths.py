@@ -41,7 +41,48 @@ def improving_path(data: GomoryData, start: int, country: int, rule: Rule = "ste
     ``rule = "steepest"``: move to the neighbour with the largest u_country; ``"first"``: move the
     lowest-numbered good whose move improves.  Neighbour utilities come from ``table`` when given,
     else from the kernel (:func:`kernel_neighbour_utilities`; any n).  Each step raises u_country by
-    more than ``tol``, so the path visits distinct patterns and ends at a local maximum."""
+    more than ``tol``, so the path visits distinct patterns and ends at a local maximum.
+
+
+
+    Parameters
+
+
+    ----------
+
+
+    data : the instance.
+
+
+    start : code of a specialized equilibrium.
+
+
+    country : 1 or 2.
+
+
+    rule : ``"steepest"`` or ``"first"``.
+
+
+    table : the dense utility table, or None (kernel neighbours, any n).
+
+
+    tol : improvement threshold (log-utility units).
+
+
+    max_steps : step limit (None: 2^n).
+
+
+
+    Returns
+
+
+    -------
+
+
+    ImprovingPath
+
+
+    """
     j = check_country(country)
     if rule not in ("steepest", "first"):
         raise ValueError(f"rule must be 'steepest' or 'first', got {rule!r}")
@@ -82,7 +123,41 @@ def improving_path(data: GomoryData, start: int, country: int, rule: Rule = "ste
 
 
 def paths_frame(paths: list[ImprovingPath], n: int):
-    """One row per visited pattern: path id, country, rule, step, code, pattern, good moved, Y, u1, u2."""
+    """One row per visited pattern: path id, country, rule, step, code, pattern, good moved, Y, u1, u2.
+
+
+
+
+    Parameters
+
+
+
+    ----------
+
+
+
+    paths : improving paths.
+
+
+
+    n : number of goods.
+
+
+
+
+    Returns
+
+
+
+    -------
+
+
+
+    pandas.DataFrame
+
+
+
+    """
     import pandas as pd
 
     rows = []

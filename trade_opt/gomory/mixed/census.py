@@ -133,11 +133,22 @@ def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> Mi
     every sign change is refined to |d logit Y| <= 1e-14.  Roots closer than one grid cell
     can be missed (refine ``grid`` to check).
 
+    With one exponent per good the share of a shared good is in closed form at each Y,
+    logit x_i(Y) = (a ln(L_1 (1 - Y) / (L_2 Y)) + ln(e_i1 / e_i2)) / (a - 1), so each pattern is one
+    scalar equation T(Y) = 0 (Eq. 2), solved for all patterns of the batch at once.
+
     Parameters
     ----------
+    data : the instance.
     owner : (m, n) int array of patterns (0 country 1, 1 country 2, 2 shared), each with at least
         one shared good.
     grid : points of the logit(Y) grid.
+
+    Returns
+    -------
+    MixedEquilibria
+        One row per root (Y = N_1 with N_1 + N_2 = 1, x, logit x, utilities, residuals of Eqs. 1.1
+        and 2, stability); ``roots_per_pattern`` for every pattern of the batch.
     """
     owner = np.atleast_2d(np.asarray(owner, dtype=np.int8))
     m = len(owner)
@@ -202,7 +213,54 @@ def _complete(data: GomoryData, owner_batch: np.ndarray, rows: np.ndarray, u_roo
 
 
 def concat_mixed(parts: list[MixedEquilibria], n: int) -> MixedEquilibria:
-    """One :class:`MixedEquilibria` from several (pattern indices offset to stay unique)."""
+    """One :class:`MixedEquilibria` from several (pattern indices offset to stay unique).
+
+
+
+
+
+    Parameters
+
+
+
+
+    ----------
+
+
+
+
+    parts : batches of mixed equilibria (e.g. from :func:`mixed_equilibria`).
+
+
+
+
+    n : number of goods (for an empty result).
+
+
+
+
+
+    Returns
+
+
+
+
+    -------
+
+
+
+
+    MixedEquilibria
+
+
+
+
+        All rows; ``patterns_searched`` summed.
+
+
+
+
+    """
     if not parts:
         e = np.zeros(0)
         return MixedEquilibria(np.zeros((0, n), np.int8), np.zeros(0, np.int64), np.zeros(0, np.int64),
@@ -225,7 +283,42 @@ def concat_mixed(parts: list[MixedEquilibria], n: int) -> MixedEquilibria:
 
 def mixed_equilibria(data: GomoryData, max_shared: int = 1, chunk: int = 1 << 11,
                      grid: int = GRID_Y) -> Iterator[MixedEquilibria]:
-    """Stream the mixed equilibria of every pattern with 1..max_shared shared goods (fast path)."""
+    """Stream the mixed equilibria of every pattern with 1..max_shared shared goods (fast path).
+
+
+
+    Parameters
+
+
+    ----------
+
+
+    data : the instance.
+
+
+    max_shared : largest number of shared goods (n - 2: every Theorem 1 pattern).
+
+
+    chunk : patterns per batch (also sets each batch's logit-Y grid range).
+
+
+    grid : points of the logit-Y grid.
+
+
+
+    Yields
+
+
+    ------
+
+
+    MixedEquilibria
+
+
+        The roots of each batch of patterns (:func:`pattern_roots`).
+
+
+    """
     for owner in mixed_patterns(data.n, max_shared, chunk):
         yield pattern_roots(data, owner, grid)
 
