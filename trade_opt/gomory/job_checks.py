@@ -135,36 +135,16 @@ def one_shared_summary(data: GomoryData) -> dict[str, Any]:
 def pyomo_cross_check(data: GomoryData, me: MixedEquilibria, patterns: int = PYOMO_CHECK_PATTERNS) -> dict[str, Any]:
     """Solve a spread of patterns with the Pyomo MCP (trade_opt.mcp) and compare with the fast path.
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     me : the census's mixed equilibria.
-
-
     patterns : how many patterns to solve with Pyomo.
 
-
-
     Returns
-
-
     -------
-
-
     dict
-
-
         Patterns, roots found by each path, max |dY| and |dx| between matched roots, details.
-
-
     """
     if not len(me):
         return {"patterns": 0}
@@ -198,48 +178,26 @@ def special_case_outputs(data: GomoryData, sample: EquilibriumBatch, path: Path,
     """Fig. 3 and the special-case identities (Eq. 4 = B, equilibria on the curves).
 
 
-
-
     Parameters
-
-
 
     ----------
 
-
-
     data : a special-case instance (symmetric demands, one exponent).
-
-
 
     sample : specialized equilibria to place on the curves.
 
-
-
     path : Fig. 3's file.
-
-
 
     title : the figure's title.
 
 
-
-
     Returns
-
-
 
     -------
 
-
-
     dict
 
-
-
         Max |Eq. 4 - B|, max |once-for-all B1 - DP B1|, equilibria on B and on B1, density check.
-
-
 
     """
     from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy

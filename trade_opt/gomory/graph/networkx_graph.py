@@ -23,30 +23,14 @@ def specialization_graph(data: GomoryData, table: UtilityTable | None = None) ->
     Nodes: pattern codes, with attributes ``pattern`` (string, good 1 first), ``Y``, ``u1``, ``u2``.
     Edges: pairs differing in one good, attribute ``good`` (1-based) moved between them.
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     table : the dense utility table (built when None).
 
-
-
     Returns
-
-
     -------
-
-
     networkx.Graph
-
-
     """
     if data.n > NX_MAX_N:
         raise ValueError(f"n = {data.n} > {NX_MAX_N}: use the implicit neighbours (utility_table, neighbour_utilities)")
@@ -68,36 +52,16 @@ def specialization_graph(data: GomoryData, table: UtilityTable | None = None) ->
 def local_maxima_networkx(G: nx.Graph, country: int, tol: float = TIE_TOL) -> np.ndarray:
     """Local maxima of u_country by a search over the networkx graph's adjacency (sorted codes).
 
-
-
     Parameters
-
-
     ----------
-
-
     G : the graph of :func:`specialization_graph`.
-
-
     country : 1 or 2.
-
-
     tol : improvement threshold (log-utility units).
 
-
-
     Returns
-
-
     -------
-
-
     numpy.ndarray
-
-
         Increasing int64 codes.
-
-
     """
     key = f"u{check_country(country) + 1}"
     u = nx.get_node_attributes(G, key)

@@ -43,45 +43,19 @@ def improving_path(data: GomoryData, start: int, country: int, rule: Rule = "ste
     else from the kernel (:func:`kernel_neighbour_utilities`; any n).  Each step raises u_country by
     more than ``tol``, so the path visits distinct patterns and ends at a local maximum.
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     start : code of a specialized equilibrium.
-
-
     country : 1 or 2.
-
-
     rule : ``"steepest"`` or ``"first"``.
-
-
     table : the dense utility table, or None (kernel neighbours, any n).
-
-
     tol : improvement threshold (log-utility units).
-
-
     max_steps : step limit (None: 2^n).
 
-
-
     Returns
-
-
     -------
-
-
     ImprovingPath
-
-
     """
     j = check_country(country)
     if rule not in ("steepest", "first"):
@@ -126,36 +100,20 @@ def paths_frame(paths: list[ImprovingPath], n: int):
     """One row per visited pattern: path id, country, rule, step, code, pattern, good moved, Y, u1, u2.
 
 
-
-
     Parameters
-
-
 
     ----------
 
-
-
     paths : improving paths.
-
-
 
     n : number of goods.
 
 
-
-
     Returns
-
-
 
     -------
 
-
-
     pandas.DataFrame
-
-
 
     """
     import pandas as pd

@@ -36,39 +36,17 @@ def distance_below_B1(data: GomoryData, codes: np.ndarray, country: int, table: 
     Country 1: Y_1 = Y, B1 of ``boundary.boundary_B1_dp``.  Country 2: Y_2 = 1 - Y and the DP on
     ``GomoryData.mirrored`` (complemented patterns).  Theorem 3: gap >= 0.
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     codes : (m,) codes of specialized equilibria.
-
-
     country : 1 or 2.
-
-
     table : the dense utility table, or None (the kernel evaluates the codes).
 
-
-
     Returns
-
-
     -------
-
-
     dict of numpy.ndarray
-
-
         ``Y_country``, ``u``, ``B1``, ``gap`` (log-utility units).
-
-
     """
     j = check_country(country)
     codes = np.asarray(codes, dtype=np.int64)
@@ -107,36 +85,16 @@ def graph_report(data: GomoryData, *, n_starts: int = 3, seed: int = 0, method: 
     table), ``"table"`` (XOR gathers, n <= 24), ``"stream"`` (kernel flips, any n; no basins),
     ``"auto"``: networkx for n <= 16, table for n <= 24, stream beyond.
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     n_starts : random start patterns of the improving paths.
-
-
     seed : seed of the starts.
-
-
     method : ``"auto"``, ``"networkx"``, ``"table"`` or ``"stream"``.
 
-
-
     Returns
-
-
     -------
-
-
     GraphReport
-
-
     """
     import pandas as pd
 

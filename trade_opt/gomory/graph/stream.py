@@ -35,33 +35,15 @@ def kernel_neighbour_utilities(data: GomoryData, codes: np.ndarray) -> np.ndarra
     """(m, n, 2) (u_1, u_2) of the n neighbours of each code, by the equilibrium kernel on the flipped
     patterns (one vectorized call); NaN where a neighbour is no equilibrium.  Needs no table.
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     codes : (m,) pattern codes.
 
-
-
     Returns
-
-
     -------
-
-
     numpy.ndarray
-
-
         (m, n, 2) log-utilities.
-
-
     """
     codes = np.asarray(codes, dtype=np.int64)
     n = data.n
@@ -82,36 +64,16 @@ def hypercube_stream(data: GomoryData, tol: float = TIE_TOL, chunk: int = 1 << 1
     evaluations, memory ~ chunk x n^2); each neighbour pair is counted once, from its end with
     bit i = 0.  For n beyond ``DENSE_MAX_N``; equal to the table results otherwise (tested).
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     tol : improvement threshold (log-utility units).
-
-
     chunk : equilibria per kernel call.
 
-
-
     Returns
-
-
     -------
-
-
     tuple
-
-
         (local maxima of u_1, local maxima of u_2 (increasing codes), ConflictStats).
-
-
     """
     found: list[list[np.ndarray]] = [[], []]
     by_good = np.zeros((data.n, 3), dtype=np.int64)

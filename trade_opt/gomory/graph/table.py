@@ -70,33 +70,15 @@ class UtilityTable:
 def utility_table(data: GomoryData, chunk: int = DEFAULT_CHUNK) -> UtilityTable:
     """Dense table of u_1, u_2, Y over all 2^n codes from the streaming kernel (n <= ``DENSE_MAX_N``).
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     chunk : patterns per kernel call.
 
-
-
     Returns
-
-
     -------
-
-
     UtilityTable
-
-
         u_1, u_2 (log-utilities) and Y (trade equation, Eq. 2) of every code; NaN for non-equilibria.
-
-
     """
     n = data.n
     if n > DENSE_MAX_N:
@@ -111,33 +93,15 @@ def utility_table(data: GomoryData, chunk: int = DEFAULT_CHUNK) -> UtilityTable:
 def neighbour_codes(codes: np.ndarray, n: int) -> np.ndarray:
     """(m, n) codes of the neighbours: column i is ``codes XOR (1 << i)`` (good i + 1 moved).
 
-
-
     Parameters
-
-
     ----------
-
-
     codes : (m,) pattern codes.
-
-
     n : number of goods.
 
-
-
     Returns
-
-
     -------
-
-
     numpy.ndarray
-
-
         (m, n) int64 neighbour codes.
-
-
     """
     return np.asarray(codes, dtype=np.int64)[:, None] ^ (np.int64(1) << np.arange(n, dtype=np.int64))
 
@@ -145,36 +109,16 @@ def neighbour_codes(codes: np.ndarray, n: int) -> np.ndarray:
 def neighbour_utilities(table: UtilityTable, codes: np.ndarray, country: int) -> np.ndarray:
     """(m, n) u_country of each neighbour of ``codes`` (NaN where the neighbour is no equilibrium).
 
-
-
     Parameters
-
-
     ----------
-
-
     table : the dense utility table.
-
-
     codes : (m,) pattern codes.
-
-
     country : 1 or 2.
 
-
-
     Returns
-
-
     -------
-
-
     numpy.ndarray
-
-
         (m, n) log-utilities of the neighbours.
-
-
     """
     return table.u[check_country(country)][neighbour_codes(codes, table.n)]
 
@@ -187,36 +131,16 @@ def _chunks(codes: np.ndarray, size: int = GATHER_CHUNK) -> Iterator[np.ndarray]
 def best_neighbour_gain(table: UtilityTable, codes: np.ndarray, country: int) -> tuple[np.ndarray, np.ndarray]:
     """For each code: the largest u gain of a single-good move (-inf if no valid neighbour) and its code.
 
-
-
     Parameters
-
-
     ----------
-
-
     table : the dense utility table.
-
-
     codes : (m,) pattern codes.
-
-
     country : 1 or 2.
 
-
-
     Returns
-
-
     -------
-
-
     tuple of numpy.ndarray
-
-
         (gain (m,) in log-utility units, code (m,) of the best neighbour).
-
-
     """
     j = check_country(country)
     gains, targets = [], []
@@ -246,36 +170,16 @@ def local_maxima(table: UtilityTable, country: int, tol: float = TIE_TOL) -> np.
     With identical technologies each country's local maxima are the patterns where it makes two of
     the three goods.
 
-
-
     Parameters
-
-
     ----------
-
-
     table : the dense utility table.
-
-
     country : 1 or 2.
-
-
     tol : improvement threshold (log-utility units).
 
-
-
     Returns
-
-
     -------
-
-
     numpy.ndarray
-
-
         Increasing int64 codes.
-
-
     """
     codes = table.codes
     gain, _ = best_neighbour_gain(table, codes, country)
@@ -288,36 +192,16 @@ def steepest_ascent_targets(table: UtilityTable, country: int, tol: float = TIE_
     next(k) = the best neighbour if it improves by more than ``tol``, else k; the end points follow by
     pointer doubling (next <- next[next]), about log2(path length) vectorized gathers.
 
-
-
     Parameters
-
-
     ----------
-
-
     table : the dense utility table.
-
-
     country : 1 or 2.
-
-
     tol : improvement threshold (log-utility units).
 
-
-
     Returns
-
-
     -------
-
-
     numpy.ndarray
-
-
         (2^n,) int64 end codes.
-
-
     """
     codes = table.codes
     gain, target = best_neighbour_gain(table, codes, country)
@@ -355,30 +239,14 @@ class ConflictStats:
 def conflict_stats(table: UtilityTable, tol: float = TIE_TOL) -> ConflictStats:
     """Conflict counts over all neighbour pairs, vectorized per good i (pairs k, k | 2^i with bit i of k = 0).
 
-
-
     Parameters
-
-
     ----------
-
-
     table : the dense utility table.
-
-
     tol : a change counts when larger than this (log-utility units).
 
-
-
     Returns
-
-
     -------
-
-
     ConflictStats
-
-
     """
     codes = table.codes
     valid = table.valid

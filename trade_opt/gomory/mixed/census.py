@@ -217,47 +217,29 @@ def concat_mixed(parts: list[MixedEquilibria], n: int) -> MixedEquilibria:
 
 
 
-
-
     Parameters
-
-
 
 
     ----------
 
 
-
-
     parts : batches of mixed equilibria (e.g. from :func:`mixed_equilibria`).
-
-
 
 
     n : number of goods (for an empty result).
 
 
 
-
-
     Returns
-
-
 
 
     -------
 
 
-
-
     MixedEquilibria
 
 
-
-
         All rows; ``patterns_searched`` summed.
-
-
 
 
     """
@@ -285,39 +267,17 @@ def mixed_equilibria(data: GomoryData, max_shared: int = 1, chunk: int = 1 << 11
                      grid: int = GRID_Y) -> Iterator[MixedEquilibria]:
     """Stream the mixed equilibria of every pattern with 1..max_shared shared goods (fast path).
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     max_shared : largest number of shared goods (n - 2: every Theorem 1 pattern).
-
-
     chunk : patterns per batch (also sets each batch's logit-Y grid range).
-
-
     grid : points of the logit-Y grid.
 
-
-
     Yields
-
-
     ------
-
-
     MixedEquilibria
-
-
         The roots of each batch of patterns (:func:`pattern_roots`).
-
-
     """
     for owner in mixed_patterns(data.n, max_shared, chunk):
         yield pattern_roots(data, owner, grid)

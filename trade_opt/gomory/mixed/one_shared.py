@@ -189,33 +189,15 @@ def one_shared_roots(data: GomoryData, X_base: np.ndarray, goods: np.ndarray, de
 def one_shared_all(data: GomoryData, chunk: int = 1 << 12) -> Iterator[OneSharedRoots]:
     """:func:`one_shared_roots` for every (pattern, good) pair, streamed in chunks.
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     chunk : pairs per batch.
 
-
-
     Yields
-
-
     ------
-
-
     OneSharedRoots
-
-
         Every interior root of each batch of pairs (Theorems 4, 5).
-
-
     """
     for X_base, goods in one_shared_pairs(data.n, chunk):
         yield one_shared_roots(data, X_base, goods)

@@ -29,33 +29,15 @@ def mixed_pyomo_model(data: GomoryData, owner: np.ndarray):
       an infinite derivative at l = 0, which the Newton polish cannot evaluate);
     * x_i of sole makers are fixed parameters (0 or 1).
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     owner : (n,) one pattern (0 country 1, 1 country 2, 2 shared).
 
-
-
     Returns
-
-
     -------
-
-
     pyomo.environ.ConcreteModel
-
-
         Variables ``x[i]`` (shared goods) and ``Y``; constraint ``trade``; complementarity ``cost``.
-
-
     """
     import pyomo.environ as pyo
     from pyomo.mpec import Complementarity, complements
@@ -119,39 +101,17 @@ def solve_pattern_pyomo(data: GomoryData, owner: np.ndarray, starts: list[dict] 
     trade equation at that x.  Interior solutions (every shared x_i strictly in (1e-9, 1 - 1e-9))
     are the mixed equilibria of the pattern.
 
-
-
     Parameters
-
-
     ----------
-
-
     data : the instance.
-
-
     owner : (n,) one pattern with at least one shared good.
-
-
     starts : start points as {"x[i]": value, "Y": value} dicts (None: the defaults above).
-
-
     tol : natural-residual tolerance of :func:`trade_opt.mcp.solve`.
 
-
-
     Returns
-
-
     -------
-
-
     PyomoPatternResult
-
-
         Distinct interior solutions, sorted by Y.
-
-
     """
     from trade_opt.mcp import solve
 
