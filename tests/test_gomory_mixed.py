@@ -19,8 +19,8 @@ from trade_opt.gomory.mixed import (
     pattern_roots,
     solve_pattern_pyomo,
     theorem1_count,
-    _PairConstants,
 )
+from trade_opt.gomory.mixed.one_shared import _PairConstants
 from trade_opt.gomory.theorems import theorem3_points
 
 

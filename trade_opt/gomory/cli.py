@@ -163,8 +163,8 @@ def mixed_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
 ) -> None:
     """Mixed equilibria (goods made by both countries): roots per pattern, stability, residuals, Theorem 3."""
+    from trade_opt.gomory.b1_lookup import theorem3_all
     from trade_opt.gomory.mixed import mixed_pattern_count, parse_owner, pattern_roots, solve_pattern_pyomo
-    from trade_opt.gomory.theorems import theorem3_points
     from trade_opt.outputs import to_jsonable
 
     data = load_instance(instance_file, model="gomory").data()
@@ -195,7 +195,7 @@ def mixed_command(
         return
     if max_shared < 1:
         raise InputError("<command line>", "--max-shared", f"must be >= 1, got {max_shared}")
-    from trade_opt.gomory.job import mixed_to_csv
+    from trade_opt.gomory.job_tables import mixed_to_csv
 
     if csv is None and mixed_pattern_count(data.n, max_shared) > 1 << 20:
         raise InputError("<command line>", "--max-shared", f"{mixed_pattern_count(data.n, max_shared)} patterns: write them with --csv FILE")
@@ -206,7 +206,7 @@ def mixed_command(
 
         with tempfile.TemporaryDirectory() as tmp:
             me, stats = mixed_to_csv(data, Path(tmp) / "mixed.csv", max_shared)
-    th3 = theorem3_points(data, me.Y, me.u1)
+    th3 = theorem3_all(data, me.Y, me.u1)
     stats["theorem3_violations"] = th3.violations
     stats["theorem3_checked"] = th3.checked
     if as_json:
@@ -214,6 +214,8 @@ def mixed_command(
         return
     typer.echo(f"{stats['equilibria']} mixed equilibria in {stats['patterns_searched']} patterns (1..{max_shared} shared goods); "
                f"patterns by root count {stats['patterns_by_root_count']}; {stats['stable']} stable")
+    per_k = ", ".join(f"{k}: {v['equilibria']} ({v['stable']} stable)" for k, v in stats["by_shared_goods"].items())
+    typer.echo(f"by number of shared goods: {per_k}; Theorem 1 bound 3^n - 2^(n+1) + 1 = {stats['theorem1_bound_3^n-2^(n+1)+1']}")
     typer.echo(f"max residuals: trade {stats['max_abs_trade_residual']:.1e}, cost {stats['max_abs_cost_residual']:.1e}; "
                f"Theorem 3: {th3.violations} violations of {th3.checked}")
 

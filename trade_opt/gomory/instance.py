@@ -25,8 +25,8 @@ from trade_opt.errors import ArgumentError, FieldError, InputError
 from trade_opt.instances import InstanceBase, check_size, validate_as
 
 #: Most goods n: the boundary job holds (grid x n) arrays (201 Y values x 8 bytes x n, 160 MB at
-#: n = 10^5) and the DP/MIP rows grow with n.  (The main job enumerates 2^n - 2 patterns and
-#: has its own, smaller limit: trade_opt.gomory.job.MAX_RUN_GOODS.)
+#: n = 10^5) and the DP/MIP rows grow with n.  (The main job enumerates the 2^n - 2 patterns only
+#: up to trade_opt.gomory.job.SPECIALIZED_LIMIT and reports the stage as skipped beyond.)
 MAX_GOODS = 100_000
 
 

@@ -1,0 +1,166 @@
+"""B1(Y) at many income shares at once, and Theorem 3 for every equilibrium of the main job.
+
+Theorem 3 (``models/gomory.md``): every equilibrium, specialized or mixed, satisfies
+u_1(x, Y) <= B1(Y) <= B(Y).  The main job checks it for all equilibria with one call of
+:func:`b1_at` on the set of their income shares, so the B1 evaluation lives in one place (a
+parametric B1 trace can replace it there).
+
+:func:`b1_at` evaluates each distinct Y once: by vectorized enumeration of all 2^n patterns in
+both relaxation directions when 2^n times the number of distinct Y is at most
+``ENUMERATION_BUDGET`` (the formulation of :func:`trade_opt.gomory.boundary.trade_knapsacks`, the
+feasibility slack of :func:`trade_opt.knapsack.capacity_slack`: the arithmetic of
+:func:`trade_opt.gomory.boundary.boundary_B1_brute_force`), else by the exact DP at each Y
+(:func:`trade_opt.gomory.boundary.boundary_B1_dp`).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy, knapsack_data
+from trade_opt.gomory.instance import GomoryData
+from trade_opt.gomory.theorems import Theorem3Report
+from trade_opt.knapsack import CAPACITY_TOL
+from trade_opt.progress import progress_bar
+
+#: Enumerate all 2^n patterns when 2^n x (distinct Y) is at most this (else the DP per Y).
+ENUMERATION_BUDGET = 1 << 24
+#: Entries (Y x patterns) per enumeration block (memory ~ 3 x 8 bytes x this).
+BLOCK = 1 << 22
+#: Y per DP progress step.
+DP_STEP = 256
+
+
+def b1_method(n: int, distinct: int) -> str:
+    """Which evaluation :func:`b1_at` uses: ``"enumeration"`` or ``"dp"``.
+
+    Parameters
+    ----------
+    n : number of goods.
+    distinct : number of distinct income shares Y.
+
+    Returns
+    -------
+    str
+        ``"enumeration"`` when 2^n x ``distinct`` <= ``ENUMERATION_BUDGET``, else ``"dp"``.
+    """
+    return "enumeration" if n <= 40 and (1 << n) * max(distinct, 1) <= ENUMERATION_BUDGET else "dp"
+
+
+def _b1_enumerated(data: GomoryData, Y: np.ndarray) -> np.ndarray:
+    """B1 at each Y by enumerating all 2^n patterns in both directions (Theorem 3's integer bound)."""
+    n = data.n
+    X = ((np.arange(1 << n)[:, None] >> np.arange(n)) & 1).astype(float)       # (2^n, n)
+    eps_factor = CAPACITY_TOL + (n + 2) * np.finfo(float).eps
+    out = np.empty(len(Y))
+    step = max(1, BLOCK >> n)
+    with progress_bar("B1 at the equilibria (enumeration)", len(Y)) as bar:
+        for start in range(0, len(Y), step):
+            sl = slice(start, start + step)
+            kd = knapsack_data(data, Y[sl])
+            low = kd.Y < 0.5
+            # Y < 1/2: the complement y = 1 - x with rhs Y (trade_knapsacks); else x with rhs 1 - Y
+            values = np.where(low[:, None], -kd.c, kd.c)
+            rhs = np.where(low, kd.Y, kd.capacity)
+            offset = np.array([math.fsum(row.tolist()) if lo else 0.0 for row, lo in zip(kd.c, low)])
+            load = kd.V @ X.T                                                    # (m, 2^n)
+            objective = values @ X.T
+            tol = (np.abs(rhs) * eps_factor)[:, None]
+            below = load <= rhs[:, None] + tol                                   # feasible for "<="
+            above = load >= rhs[:, None] - tol                                   # feasible for ">="
+            best_below = np.where(below, objective, -np.inf).max(axis=1)
+            best_above = np.where(above, objective, -np.inf).max(axis=1)
+            # paper's "<=" direction: sense "<=" for Y >= 1/2, ">=" in the complement for Y < 1/2
+            le = np.where(low, best_above, best_below)
+            ge = np.where(low, best_below, best_above)
+            out[sl] = kd.constant + offset + np.minimum(le, ge)
+            bar.advance(len(kd.Y))
+    return out
+
+
+def b1_at(data: GomoryData, Y: np.ndarray) -> np.ndarray:
+    """B1(Y) (Theorem 3's integer boundary, the smaller of the two 0-1 knapsack optima) at each Y.
+
+    Each distinct Y is evaluated once (:func:`b1_method` picks enumeration or the exact DP).
+
+    Parameters
+    ----------
+    data : the instance.
+    Y : income shares of country 1 (N_1, with N_1 + N_2 = 1), each in (0, 1), any order.
+
+    Returns
+    -------
+    numpy.ndarray
+        B1 at each Y (log-utility of country 1), same shape as ``Y``.
+    """
+    Y = np.asarray(Y, dtype=float)
+    if Y.size == 0:
+        return np.zeros(Y.shape)
+    distinct, inverse = np.unique(Y.ravel(), return_inverse=True)
+    if b1_method(data.n, len(distinct)) == "enumeration":
+        values = _b1_enumerated(data, distinct)
+    else:
+        values = np.empty(len(distinct))
+        with progress_bar("B1 at the equilibria (DP)", len(distinct)) as bar:
+            for start in range(0, len(distinct), DP_STEP):
+                part = distinct[start:start + DP_STEP]
+                values[start:start + DP_STEP] = boundary_B1_dp(data, part)
+                bar.advance(len(part))
+    return values[inverse].reshape(Y.shape)
+
+
+def theorem3_reports(data: GomoryData, groups: list[tuple[np.ndarray, np.ndarray]],
+                     tol: float = 1e-10) -> list[Theorem3Report]:
+    """Theorem 3, u1 <= B1(Y) <= B(Y), for several groups of equilibria with ONE :func:`b1_at` call.
+
+    Parameters
+    ----------
+    data : the instance.
+    groups : (Y, u1) arrays per group (e.g. specialized and mixed equilibria): income shares of
+        country 1 and its log-utility at the equilibria.
+    tol : absolute tolerance (log-utility units) of both inequalities.
+
+    Returns
+    -------
+    list of trade_opt.gomory.theorems.Theorem3Report
+        One per group: counts of violations and max(u1 - B1), as
+        :func:`trade_opt.gomory.theorems.theorem3_points`.
+    """
+    Ys = [np.asarray(Y, dtype=float) for Y, _ in groups]
+    B1_all = b1_at(data, np.concatenate(Ys)) if Ys else np.zeros(0)
+    reports, start = [], 0
+    for (Y, u1), Yg in zip(groups, Ys):
+        u1 = np.asarray(u1, dtype=float)
+        B1 = B1_all[start:start + len(Yg)]
+        start += len(Yg)
+        if len(Yg) == 0:
+            reports.append(Theorem3Report(0, 0, 0, float("nan"), tol))
+            continue
+        B, _ = boundary_B_greedy(data, Yg)
+        reports.append(Theorem3Report(
+            checked=len(Yg),
+            violations_u_above_B1=int(np.sum(u1 > B1 + tol)),
+            violations_B1_above_B=int(np.sum(B1 > B + tol)),
+            max_u_minus_B1=float(np.max(u1 - B1)),
+            tol=tol,
+        ))
+    return reports
+
+
+def theorem3_all(data: GomoryData, Y: np.ndarray, u1: np.ndarray, tol: float = 1e-10) -> Theorem3Report:
+    """Theorem 3, u1 <= B1(Y) <= B(Y), at equilibria (Y, u1), specialized or mixed, with one B1 call.
+
+    Parameters
+    ----------
+    data : the instance.
+    Y : income shares of country 1 at the equilibria.
+    u1 : country 1's log-utility at the equilibria.
+    tol : absolute tolerance (log-utility units) of both inequalities.
+
+    Returns
+    -------
+    trade_opt.gomory.theorems.Theorem3Report
+        Counts of violations and max(u1 - B1), as :func:`trade_opt.gomory.theorems.theorem3_points`.
+    """
+    return theorem3_reports(data, [(Y, u1)], tol)[0]

@@ -1,0 +1,284 @@
+"""Mixed equilibria of Gomory (1991) with any number of shared goods: reduction to T(Y) = 0.
+
+For fixed Y each H_i is strictly increasing in z_i = logit x_i, so z_i(Y) is unique (closed form
+with one exponent per good, :func:`~trade_opt.gomory.mixed.equations.solve_own_scale`); the
+system reduces to the scalar trade equation T(Y) = Y A(Y) - (1 - Y) B'(Y) = 0 (Eq. 2), bracketed
+on a common fine grid of logit(Y) and refined.  T < 0 below Y(x_S = 1) and T > 0 above
+Y(x_S = 0), so the roots lie between the two specialized end points and their number is odd
+(counted with multiplicity).  See ``models/gomory.md``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+
+from trade_opt.gomory.instance import GomoryData
+from trade_opt.gomory.mixed.brackets import refine_brackets
+from trade_opt.gomory.mixed.equations import cost_comparison, sigmoid, softplus, solve_own_scale, specialized_Y
+from trade_opt.gomory.mixed.evaluate import evaluate_mixed
+from trade_opt.gomory.mixed.patterns import OWNER_1, OWNER_2, SHARED, mixed_patterns
+
+#: Points of the common logit(Y) grid of the general path.
+GRID_Y = 4001
+
+
+@dataclass(frozen=True)
+class MixedEquilibria:
+    """Mixed equilibria found for a batch of patterns, one row per root (arrays of length r).
+
+    ``owner`` (r, n) int8 pattern of the root; ``pattern_index`` index into the batch;
+    ``n_roots`` roots of that pattern; ``root`` 0-based rank of the root by increasing Y;
+    ``x`` (r, n) (0/1 for sole makers); ``z`` (r, n) logit x (+-inf for sole makers);
+    ``Y``, ``w_ratio`` = w_1 / w_2, ``u1``, ``u2`` log-utilities; ``trade_residual`` (Eq. 2),
+    ``cost_residual`` max |H_i| over shared goods; ``stability`` the largest real part of the
+    eigenvalues of dH_S/dx_S (negative: stable); ``patterns_searched`` how many patterns the
+    batch held (patterns with no root found are counted there)."""
+
+    owner: np.ndarray
+    pattern_index: np.ndarray
+    n_roots: np.ndarray
+    root: np.ndarray
+    x: np.ndarray
+    z: np.ndarray
+    Y: np.ndarray
+    w_ratio: np.ndarray
+    u1: np.ndarray
+    u2: np.ndarray
+    trade_residual: np.ndarray
+    cost_residual: np.ndarray
+    stability: np.ndarray
+    patterns_searched: int = 0
+    roots_per_pattern: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def __len__(self) -> int:
+        return len(self.Y)
+
+    @property
+    def stable(self) -> np.ndarray:
+        return self.stability < 0
+
+    @property
+    def n_shared(self) -> np.ndarray:
+        return (self.owner == SHARED).sum(axis=1)
+
+
+def _shared_z(data: GomoryData, S: np.ndarray, log_Y: np.ndarray, log_1mY: np.ndarray) -> np.ndarray:
+    """z_i(Y) for every good (rows of log_Y): root of H_i(z, Y) = 0 at fixed Y, shape (G, n)."""
+    d1, d2 = data.d
+    Y = np.exp(log_Y)
+    log_V = np.log(d1 * Y[:, None] + d2 * np.exp(log_1mY)[:, None])
+    goods = np.arange(data.n)
+    s = cost_comparison(data, goods, log_Y[:, None], log_1mY[:, None], log_V)
+    return solve_own_scale(data.alpha[0], data.alpha[1], -s)
+
+
+#: Grid cells added on each side of a pattern's interval [Y(x_S = 1), Y(x_S = 0)] (rounding margin).
+WINDOW_MARGIN = 2
+
+
+def _trade_in_windows(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.ndarray, u_lo: np.ndarray,
+                      u_hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """T(Y) = Y A - (1 - Y) B' (Eq. 2) of each pattern on the grid points of its own interval only.
+
+    T < 0 below Y(x_S = 1) and T > 0 above Y(x_S = 0) (0 < x_S < 1), so the sign changes of a row
+    of the full (m, G) table lie in the cells between logit Y(x_S = 1) = ``u_lo`` and
+    logit Y(x_S = 0) = ``u_hi``; the window adds ``WINDOW_MARGIN`` cells on each side so a rounding
+    sign flip next to an end point is found exactly as on the full table.
+
+    Parameters
+    ----------
+    data : the instance.
+    owner : (m, n) patterns (0 country 1, 1 country 2, 2 shared).
+    u : (G,) increasing grid of logit Y.
+    z : (G, n) z_i(Y) = logit x_i(Y) of every good at every grid point.
+    u_lo, u_hi : (m,) logit of each pattern's end points.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (rows, cols, T): flat, row-major; T[j] is pattern ``rows[j]``'s T at grid point ``cols[j]``.
+    """
+    d1, d2 = data.d
+    G = len(u)
+    k0 = np.clip(np.searchsorted(u, u_lo, side="right") - 1 - WINDOW_MARGIN, 0, G - 1)
+    k1 = np.clip(np.searchsorted(u, u_hi, side="left") + WINDOW_MARGIN, 0, G - 1)
+    lengths = k1 - k0 + 1
+    rows = np.repeat(np.arange(len(owner)), lengths)
+    starts = np.cumsum(lengths) - lengths
+    cols = k0[rows] + (np.arange(len(rows)) - starts[rows])
+    log_Y, log_1mY = -softplus(-u), -softplus(u)
+    Y, omY = np.exp(log_Y), np.exp(log_1mY)
+    # T = Y A0 - (1 - Y) B0 + sum over shared goods of tau_i(Y): tabulate the sum once per shared set
+    tau = Y[:, None] * (sigmoid(z) * d1) - omY[:, None] * (sigmoid(-z) * d2)     # (G, n)
+    shared = owner == SHARED
+    key = shared @ (np.int64(1) << np.arange(owner.shape[1], dtype=np.int64))
+    sets, which = np.unique(key, return_inverse=True)
+    first = np.zeros(len(sets), dtype=np.int64)
+    first[which[::-1]] = np.arange(len(owner))[::-1]
+    R = shared[first].astype(float) @ tau.T                                        # (sets, G)
+    A0 = (owner == OWNER_2) @ d1
+    B0 = (owner == OWNER_1) @ d2
+    T = R[which[rows], cols] + Y[cols] * A0[rows] - omY[cols] * B0[rows]
+    return rows, cols, T
+
+
+def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> MixedEquilibria:
+    """Every mixed equilibrium of each pattern found by bracketing the reduced trade equation.
+
+    For fixed Y each shared good's z_i(Y) is unique (:func:`solve_own_scale`); T(Y) is tabulated on
+    a common grid uniform in logit(Y) covering all patterns' intervals [Y(x_S = 1), Y(x_S = 0)],
+    each pattern only on the grid points of its own interval (:func:`_trade_in_windows`), and
+    every sign change is refined to |d logit Y| <= 1e-14.  Roots closer than one grid cell
+    can be missed (refine ``grid`` to check).
+
+    With one exponent per good the share of a shared good is in closed form at each Y,
+    logit x_i(Y) = (a ln(L_1 (1 - Y) / (L_2 Y)) + ln(e_i1 / e_i2)) / (a - 1), so each pattern is one
+    scalar equation T(Y) = 0 (Eq. 2), solved for all patterns of the batch at once.
+
+    Parameters
+    ----------
+    data : the instance.
+    owner : (m, n) int array of patterns (0 country 1, 1 country 2, 2 shared), each with at least
+        one shared good.
+    grid : points of the logit(Y) grid.
+
+    Returns
+    -------
+    MixedEquilibria
+        One row per root (Y = N_1 with N_1 + N_2 = 1, x, logit x, utilities, residuals of Eqs. 1.1
+        and 2, stability); ``roots_per_pattern`` for every pattern of the batch.
+    """
+    owner = np.atleast_2d(np.asarray(owner, dtype=np.int8))
+    m = len(owner)
+    shared = owner == SHARED
+    Y_hi = specialized_Y(data, owner == OWNER_2)          # x_S = 0
+    Y_lo = specialized_Y(data, owner != OWNER_1)          # x_S = 1
+    lo_u = float(np.log(Y_lo.min()) - np.log1p(-Y_lo.min())) - 0.5
+    hi_u = float(np.log(Y_hi.max()) - np.log1p(-Y_hi.max())) + 0.5
+    u = np.linspace(lo_u, hi_u, grid)
+    log_Y, log_1mY = -softplus(-u), -softplus(u)
+    z = _shared_z(data, shared, log_Y, log_1mY)
+    with np.errstate(divide="ignore"):
+        u_lo = np.log(Y_lo) - np.log1p(-Y_lo)
+        u_hi = np.log(Y_hi) - np.log1p(-Y_hi)
+    flat_rows, flat_cols, T = _trade_in_windows(data, owner, u, z, u_lo, u_hi)
+    s = np.sign(T)
+    s[s == 0] = 1.0
+    change = np.flatnonzero((s[:-1] != s[1:]) & (flat_rows[:-1] == flat_rows[1:]))
+    rows, cols = flat_rows[change], flat_cols[change]
+    T_lo, T_hi = T[change], T[change + 1]
+
+    d1, d2 = data.d
+    M1 = (owner == OWNER_1).astype(float)
+    M2 = (owner == OWNER_2).astype(float)
+    A0, B0 = M2 @ d1, M1 @ d2
+
+    def T_at(uu, idx):
+        r = rows[idx]
+        lY, l1mY = -softplus(-uu), -softplus(uu)
+        zz = _shared_z(data, None, lY, l1mY)
+        S = shared[r]
+        A = A0[r] + np.where(S, sigmoid(zz) * d1, 0.0).sum(axis=1)
+        B = B0[r] + np.where(S, sigmoid(-zz) * d2, 0.0).sum(axis=1)
+        return np.exp(lY) * A - np.exp(l1mY) * B
+
+    u_root, _ = refine_brackets(T_at, u[cols], u[cols + 1], T_lo, T_hi)
+    return _complete(data, owner, rows, u_root, m)
+
+
+def _complete(data: GomoryData, owner_batch: np.ndarray, rows: np.ndarray, u_root: np.ndarray, m: int) -> MixedEquilibria:
+    """Utilities, residuals and stability at the roots (logit Y = ``u_root``) of patterns ``rows``."""
+    owner = owner_batch[rows]
+    shared = owner == SHARED
+    log_Y, log_1mY = -softplus(-u_root), -softplus(u_root)
+    zs = _shared_z(data, None, log_Y, log_1mY)
+    z = np.where(shared, zs, np.where(owner == OWNER_2, np.inf, -np.inf))
+    counts = np.bincount(rows, minlength=m)
+    # rank of each root within its pattern (roots come out sorted by pattern, then Y)
+    order = np.lexsort((u_root, rows))
+    rank = np.empty(len(rows), dtype=np.int64)
+    first = np.searchsorted(rows[order], rows[order])
+    rank[order] = np.arange(len(rows)) - first
+    ev = evaluate_mixed(data, z, log_Y, log_1mY)
+    return MixedEquilibria(
+        owner=owner, pattern_index=rows, n_roots=counts[rows], root=rank, x=ev["x"], z=z, Y=ev["Y"],
+        w_ratio=ev["w_ratio"], u1=ev["u1"], u2=ev["u2"], trade_residual=ev["trade_residual"],
+        cost_residual=ev["cost_residual"], stability=ev["stability"], patterns_searched=m,
+        roots_per_pattern=counts,
+    )
+
+
+
+
+def concat_mixed(parts: list[MixedEquilibria], n: int) -> MixedEquilibria:
+    """One :class:`MixedEquilibria` from several (pattern indices offset to stay unique).
+
+
+
+    Parameters
+
+
+    ----------
+
+
+    parts : batches of mixed equilibria (e.g. from :func:`mixed_equilibria`).
+
+
+    n : number of goods (for an empty result).
+
+
+
+    Returns
+
+
+    -------
+
+
+    MixedEquilibria
+
+
+        All rows; ``patterns_searched`` summed.
+
+
+    """
+    if not parts:
+        e = np.zeros(0)
+        return MixedEquilibria(np.zeros((0, n), np.int8), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                               np.zeros(0, np.int64), np.zeros((0, n)), np.zeros((0, n)), e, e, e, e, e, e, e, 0,
+                               np.zeros(0, np.int64))
+    offset, idx = 0, []
+    for p in parts:
+        idx.append(p.pattern_index + offset)
+        offset += p.patterns_searched
+    fields = {}
+    for f in MixedEquilibria.__dataclass_fields__:
+        if f == "pattern_index":
+            fields[f] = np.concatenate(idx)
+        elif f == "patterns_searched":
+            fields[f] = offset
+        else:
+            fields[f] = np.concatenate([getattr(p, f) for p in parts])
+    return MixedEquilibria(**fields)
+
+
+def mixed_equilibria(data: GomoryData, max_shared: int = 1, chunk: int = 1 << 11,
+                     grid: int = GRID_Y) -> Iterator[MixedEquilibria]:
+    """Stream the mixed equilibria of every pattern with 1..max_shared shared goods (fast path).
+
+    Parameters
+    ----------
+    data : the instance.
+    max_shared : largest number of shared goods (n - 2: every Theorem 1 pattern).
+    chunk : patterns per batch (also sets each batch's logit-Y grid range).
+    grid : points of the logit-Y grid.
+
+    Yields
+    ------
+    MixedEquilibria
+        The roots of each batch of patterns (:func:`pattern_roots`).
+    """
+    for owner in mixed_patterns(data.n, max_shared, chunk):
+        yield pattern_roots(data, owner, grid)
+

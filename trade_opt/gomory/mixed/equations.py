@@ -1,0 +1,170 @@
+"""The equations of a mixed equilibrium of Gomory (1991): equal average cost of shared goods.
+
+Normalization N_1 + N_2 = 1, Y = N_1, w_1 = Y / L_1, w_2 = (1 - Y) / L_2 (``models/gomory.md``).
+
+* Trade equation (Eq. 2): sum_i x_i V_i(Y) = 1 - Y, V_i = d_i1 Y + d_i2 (1 - Y), written without
+  cancellation as T = Y A - (1 - Y) B' = 0 with A = sum_i d_i1 x_i, B' = sum_i d_i2 (1 - x_i).
+* Equal average cost for each shared good (zero profit of both producers at one price pi_i,
+  Eq. 1.1): the log cost gap H_i = ln AC_i1 - ln AC_i2 = 0 with AC_ij = w_j l_ij / f_ij(l_ij),
+  l_i1 = (1 - x_i) V_i L_1 / Y, l_i2 = x_i V_i L_2 / (1 - Y).  In z_i = logit(x_i):
+
+      H_i = s_i(Y) + (a_i1 - 1) softplus(z_i) - (a_i2 - 1) softplus(-z_i),
+      s_i(Y) = a_i1 ln Y - a_i2 ln(1 - Y) + (a_i2 - a_i1) ln V_i(Y) - a_i1 ln L_1 + a_i2 ln L_2
+               - ln e_i1 + ln e_i2.
+
+  With one exponent a per good s_i = ln[(e_i2 / w_2^a) / (e_i1 / w_1^a)] (Theorem 4's cost
+  comparison) and H_i = s_i + (a - 1) z_i, so at fixed Y the share of a shared good has the closed
+  form logit x_i(Y) = -s_i(Y) / (a - 1) = (a ln(L_1 (1 - Y) / (L_2 Y)) + ln(e_i1 / e_i2)) / (a - 1).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from trade_opt.gomory.instance import GomoryData
+
+
+def softplus(z: np.ndarray) -> np.ndarray:
+    """softplus(z) = ln(1 + e^z), without overflow.
+
+    Parameters
+    ----------
+    z : array of logits (dimensionless).
+
+    Returns
+    -------
+    numpy.ndarray
+        ln(1 + e^z); -softplus(-z) = ln sigma(z) is ln x for z = logit x.
+    """
+    return np.logaddexp(0.0, z)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """sigma(z) = 1 / (1 + e^-z), accurate in both tails.
+
+    Parameters
+    ----------
+    z : array of logits (dimensionless); +-inf allowed.
+
+    Returns
+    -------
+    numpy.ndarray
+        x = sigma(z) in [0, 1]; sigma(-z) = 1 - x without cancellation.
+    """
+    out = np.empty_like(np.asarray(z, dtype=float))
+    z = np.asarray(z, dtype=float)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def cost_constants(data: GomoryData) -> np.ndarray:
+    """k_i = -a_i1 ln L_1 + a_i2 ln L_2 - ln e_i1 + ln e_i2, the Y-free part of s_i (Eq. 1.1).
+
+    Parameters
+    ----------
+    data : the instance (labor L_j in labor units, efficiencies e_ij, exponents alpha_ij).
+
+    Returns
+    -------
+    numpy.ndarray
+        (n,) k_i in log units.
+    """
+    a1, a2 = data.alpha
+    return -a1 * np.log(data.L[0]) + a2 * np.log(data.L[1]) - np.log(data.e[0]) + np.log(data.e[1])
+
+
+def cost_comparison(data: GomoryData, goods: np.ndarray, log_Y: np.ndarray, log_1mY: np.ndarray,
+                    log_V: np.ndarray) -> np.ndarray:
+    """s_i(Y): the log cost gap without its own-scale terms (Theorem 4's comparison).
+
+    With one exponent a per good: s_i = ln[(e_i2 / w_2^a) / (e_i1 / w_1^a)]; s_i > 0 means country 2
+    is cheaper at equal wage bills.
+
+    Parameters
+    ----------
+    data : the instance.
+    goods : integer index of the goods (0-based), broadcast with the other arrays.
+    log_Y, log_1mY : ln Y and ln(1 - Y) (Y = N_1, income share of country 1).
+    log_V : ln V_i(Y), V_i = d_i1 Y + d_i2 (1 - Y) (value of world demand for good i).
+
+    Returns
+    -------
+    numpy.ndarray
+        s_i(Y) in log units (broadcast shape).
+    """
+    a1, a2 = data.alpha[0][goods], data.alpha[1][goods]
+    return a1 * log_Y - a2 * log_1mY + (a2 - a1) * log_V + cost_constants(data)[goods]
+
+
+def log_cost_gap(data: GomoryData, goods: np.ndarray, z: np.ndarray, log_Y: np.ndarray,
+                 log_1mY: np.ndarray, log_V: np.ndarray) -> np.ndarray:
+    """H_i = ln AC_i1 - ln AC_i2 at x_i = sigma(z) (z = logit x_i), Y and V_i(Y) given in logs.
+
+    Parameters
+    ----------
+    data : the instance.
+    goods : integer index of the goods (0-based).
+    z : logit of country 2's share x_i of good i.
+    log_Y, log_1mY, log_V : as in :func:`cost_comparison`.
+
+    Returns
+    -------
+    numpy.ndarray
+        H_i (log units): > 0 when country 1's average cost exceeds country 2's; 0 at an
+        equilibrium with good i shared (Eq. 1.1).
+    """
+    a1, a2 = data.alpha[0][goods], data.alpha[1][goods]
+    return (cost_comparison(data, goods, log_Y, log_1mY, log_V)
+            + (a1 - 1.0) * softplus(z) - (a2 - 1.0) * softplus(-z))
+
+
+def solve_own_scale(a1: np.ndarray, a2: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """z with (a1 - 1) softplus(z) - (a2 - 1) softplus(-z) = rhs (strictly increasing in z).
+
+    Closed form z = rhs / (a - 1) when a1 = a2; else Newton (phi is convex or concave, phi' is
+    between min(a1, a2) - 1 and max(a1, a2) - 1), started from the equal-exponent solution.
+
+    Parameters
+    ----------
+    a1, a2 : production exponents alpha_i1, alpha_i2 (> 1), broadcast with ``rhs``.
+    rhs : -s_i(Y), minus the cost comparison (log units).
+
+    Returns
+    -------
+    numpy.ndarray
+        z = logit x_i at which H_i = 0 (equal average cost, Eq. 1.1) at that Y.
+    """
+    a1, a2, rhs = np.broadcast_arrays(np.asarray(a1, float), np.asarray(a2, float), np.asarray(rhs, float))
+    z = rhs / (0.5 * (a1 + a2) - 1.0)
+    if np.array_equal(a1, a2):
+        return z
+    z = z.copy()
+    for _ in range(100):
+        phi = (a1 - 1.0) * softplus(z) - (a2 - 1.0) * softplus(-z) - rhs
+        slope = (a1 - 1.0) * sigmoid(z) + (a2 - 1.0) * sigmoid(-z)
+        step = phi / slope
+        z -= step
+        if np.all(np.abs(step) <= 1e-15 * np.maximum(1.0, np.abs(z))):
+            break
+    return z
+
+
+def specialized_Y(data: GomoryData, X: np.ndarray) -> np.ndarray:
+    """Y of the trade equation (Eq. 2) for 0/1 (or fractional) x: Y = B' / (A + B').
+
+    Parameters
+    ----------
+    data : the instance (demands renormalized).
+    X : (m, n) shares x_i of country 2 (1: country 2 makes good i).
+
+    Returns
+    -------
+    numpy.ndarray
+        (m,) country 1's income share Y (N_1 + N_2 = 1).
+    """
+    X = np.asarray(X, dtype=float)
+    A = X @ data.d[0]
+    B = (1.0 - X) @ data.d[1]
+    return B / (A + B)
