@@ -58,12 +58,12 @@ def equilibria_frame(batch: EquilibriumBatch) -> pd.DataFrame:
     """
     return pd.DataFrame({
         "pattern": pattern_strings(batch.X),
-        "Y": exact_text(batch.Y),
-        "w_ratio": exact_text(batch.w_ratio),
-        "u1": exact_text(batch.u1),
-        "u2": exact_text(batch.u2),
-        "U1": exact_text(np.exp(batch.u1)),
-        "U2": exact_text(np.exp(batch.u2)),
+        "Y": batch.Y,
+        "w_ratio": batch.w_ratio,
+        "u1": batch.u1,
+        "u2": batch.u2,
+        "U1": np.exp(batch.u1),
+        "U2": np.exp(batch.u2),
     })
 
 
@@ -135,8 +135,8 @@ def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -
 def exact_text(values: np.ndarray) -> np.ndarray:
     """Floats as their shortest round-trip decimal strings (numpy's repr, vectorized; lossless).
 
-    Written as text, the CSV writer does not format each value again (about 3x faster than
-    ``float_format`` on large tables) and reading it back gives the same doubles.
+    Used for the space-separated share lists of ``mixed_equilibria.csv`` (text columns); reading
+    them back gives the same doubles.
 
     Parameters
     ----------
@@ -169,7 +169,8 @@ def mixed_frame(me: MixedEquilibria) -> pd.DataFrame:
 
     ``x_shared`` lists country 2's shares x_i of the shared goods and ``one_minus_x_shared`` the
     shares 1 - x_i of country 1, both computed from logit x (no cancellation) and written as exact
-    decimals (:func:`exact_text`), so a share near 1 keeps its distance from 1.
+    decimals (:func:`exact_text`), so a share near 1 keeps its distance from 1.  Numeric columns are
+    written by :class:`trade_opt.outputs.CsvStream`, whose floats round-trip exactly.
 
     Parameters
     ----------
@@ -186,11 +187,10 @@ def mixed_frame(me: MixedEquilibria) -> pd.DataFrame:
     return pd.DataFrame({
         "pattern": owner_strings(me.owner) if len(me) else np.zeros(0, str),
         "n_shared": shared.sum(axis=1), "root": me.root, "n_roots": me.n_roots,
-        "Y": exact_text(me.Y), "w_ratio": exact_text(me.w_ratio), "u1": exact_text(me.u1), "u2": exact_text(me.u2),
-        "U1": exact_text(np.exp(me.u1)), "U2": exact_text(np.exp(me.u2)),
+        "Y": me.Y, "w_ratio": me.w_ratio, "u1": me.u1, "u2": me.u2, "U1": np.exp(me.u1), "U2": np.exp(me.u2),
         "x_shared": _joined(me.x, shared), "one_minus_x_shared": _joined(one_minus_x, shared),
-        "stability": exact_text(me.stability), "stable": me.stable,
-        "trade_residual": exact_text(me.trade_residual), "cost_residual": exact_text(me.cost_residual),
+        "stability": me.stability, "stable": me.stable,
+        "trade_residual": me.trade_residual, "cost_residual": me.cost_residual,
     })
 
 
