@@ -73,9 +73,7 @@ def summary_lines(s: dict[str, Any], out_dir: Path) -> list[str]:
     for name, st in s["stages"].items():
         if st["status"] != "ok":
             lines.append(f"  stage {name}: {st['status']}")
-    lines.append(f"  outputs: {out_dir}/(equilibria.csv, mixed_equilibria.csv, boundary.csv, summary.json, fig1.png, fig2.png"
-                 + (", fig3.png)" if s.get("special_case") else ")"))
-    return lines
+    return lines  # the runner prints where the complete folder is
 
 
 def print_summary(s: dict[str, Any], out_dir: Path) -> None:
