@@ -161,3 +161,49 @@ def test_kim_network_figure_has_an_edge_colour_legend(captured):
     assert len(fig.legends) == 1
     texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert any("tariff levied" in t for t in texts) and any("added" in t for t in texts) and any("removed" in t for t in texts)
+
+
+def _fake_gomory_results(folder, name="gomory_table1_labor_swapped"):
+    """A result folder with the tables run_job writes (summary.json, equilibria.csv, boundary.csv)."""
+    import json
+
+    data, batch, grid, B, B1, r, aut = _table1_figure_inputs(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame({"pattern": ["x"] * len(batch), "Y": batch.Y, "u1": batch.u1, "u2": batch.u2}).to_csv(folder / "equilibria.csv", index=False)
+    pd.DataFrame({"Y": grid, "B_greedy": B, "B1_dp": B1}).to_csv(folder / "boundary.csv", index=False)
+    summary = {"model": "gomory", "name": name, "n": data.n, "labor": data.L.tolist(), "source_file": "<instance>",
+               "autarky": {"u1": float(aut[0]), "u2": float(aut[1])}, "ricardo_level": r.ricardo_level,
+               "ricardo_solution_equilibrium": None if r.ricardo_solution is None else
+               {"Y": r.solution_Y, "u1": r.solution_u1, "u2": r.solution_u2}}
+    (folder / "summary.json").write_text(json.dumps(summary))
+    return r
+
+
+def test_redraw_gomory_figures_from_tables(tmp_path, captured):
+    from trade_opt.gomory.redraw import redraw
+
+    r = _fake_gomory_results(tmp_path / "res")
+    written = redraw(tmp_path / "res", "png,svg")
+    assert [p.name for p in written] == ["fig1.png", "fig1.svg", "fig2.png", "fig2.svg"]
+    fig1, fig2 = captured
+    assert [len(line.get_xdata()) for line in fig1.axes[0].get_lines() if line.get_label() == "specialized equilibria"] == [510]
+    squares = [line for ax in fig2.axes for line in ax.get_lines() if line.get_marker() == "s"]
+    assert len(squares) == 2 and squares[0].get_xdata()[0] == pytest.approx(r.solution_Y)
+
+
+def test_redraw_rejects_incomplete_or_foreign_folders(tmp_path):
+    import json
+
+    from trade_opt.gomory.redraw import redraw
+
+    with pytest.raises(InputError, match="summary.json"):
+        redraw(tmp_path)
+    _fake_gomory_results(tmp_path / "res", "gomory_table1")
+    (tmp_path / "res" / "boundary.csv").unlink()
+    with pytest.raises(InputError, match="boundary.csv"):
+        redraw(tmp_path / "res")
+    (tmp_path / "res" / "summary.json").write_text(json.dumps({"model": "kim"}))
+    with pytest.raises(InputError, match="model"):
+        redraw(tmp_path / "res")
+    with pytest.raises(InputError, match="formats"):
+        redraw(tmp_path / "res", ("gif",))
