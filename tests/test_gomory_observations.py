@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from conftest import INSTANCES, random_gomory
 
 from trade_opt.gomory.observations import frontier_gaps, larger_country2, one_good_moves
@@ -78,3 +79,16 @@ def test_larger_country_cross_section_counts_on_random_instances():
         below += c["equilibria_larger_below_smaller"]
         total += c["equilibria"]
     assert (best, below, total) == (39, 33325, 40880)
+
+
+def test_boundary_rises_then_falls():
+    # Fig. 1: "utility does not increase indefinitely with national income but rather decreases after a
+    # certain point": B(Y) is unimodal with an interior peak on Table 1 (both labor readings); on random
+    # instances it is counted (39 of 40 unimodal on the grid)
+    from trade_opt.gomory.observations import boundary_shape
+    from trade_opt.instances import load_instance
+
+    for name, peak in (("gomory_table1", 0.775), ("gomory_table1_labor_swapped", 0.5825)):
+        shape = boundary_shape(load_instance(INSTANCES / f"{name}.toml").data())
+        assert shape["unimodal"] and shape["interior_peak"] and shape["Y_peak"] == pytest.approx(peak)
+    assert sum(boundary_shape(random_gomory(10, 700 + s))["unimodal"] for s in range(40)) == 39

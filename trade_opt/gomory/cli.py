@@ -234,13 +234,16 @@ def observations_command(
 ) -> None:
     """The paper's observations: (a) larger country 2, (b) one-good moves, (c) mixed vs specialized near the frontier,
     (d) the larger country does less well relative to autarky."""
-    from trade_opt.gomory.observations import frontier_gaps, larger_country2, larger_country_does_less_well, one_good_moves
+    from trade_opt.gomory.observations import (
+        boundary_shape, frontier_gaps, larger_country2, larger_country_does_less_well, one_good_moves,
+    )
 
     if not factor > 0:
         raise InputError("<command line>", "--factor", f"must be > 0, got {factor}")
     data = load_instance(instance_file, model="gomory").data()
     out = {"larger_country2": larger_country2(data, factor), "one_good_moves": one_good_moves(data),
-           "frontier": frontier_gaps(data), "larger_country_gains": larger_country_does_less_well(data, factor)}
+           "frontier": frontier_gaps(data), "larger_country_gains": larger_country_does_less_well(data, factor),
+           "boundary_shape": boundary_shape(data)}
     if as_json:
         print_json(out)
         return
@@ -260,6 +263,9 @@ def observations_command(
         typer.echo(f"    as given (larger: country {x['larger']}, L = {x['labor']}): best gain g1 = {x['best_gain'][0]:.4f}, "
                    f"g2 = {x['best_gain'][1]:.4f}; larger below smaller in {x['equilibria_larger_below_smaller']} of "
                    f"{x['equilibria']} equilibria")
+    sh = out["boundary_shape"]
+    typer.echo(f"(e) B(Y) peaks at Y = {sh['Y_peak']:.4f} and is {'unimodal' if sh['unimodal'] else 'not unimodal'} on the grid "
+               "(utility falls after a certain income)")
 
 
 @app.command("graph")

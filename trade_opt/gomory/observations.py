@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from trade_opt.gomory.boundary import boundary_B1_dp
+from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy
 from trade_opt.gomory.equilibria import all_specialized, autarky_log_utilities, evaluate_patterns
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.gomory.mixed import MixedEquilibria, concat_mixed, mixed_equilibria, one_shared_pairs
@@ -167,3 +167,15 @@ def larger_country_does_less_well(data: GomoryData, factor: float = 2.0) -> dict
             equilibria_larger_below_smaller=int(np.sum(big < small)), equilibria=len(big),
         )
     return {"growth": growth, "cross_section": cross}
+
+
+def boundary_shape(data: GomoryData, points: int = 397) -> dict[str, Any]:
+    """Fig. 1's shape: "utility does not increase indefinitely with national income but rather
+    decreases after a certain point".  B(Y) (greedy) on ``points`` equally spaced Y in
+    [0.005, 0.995]: the Y of its maximum and whether it strictly rises before and falls after
+    (unimodal on the grid)."""
+    grid = np.linspace(0.005, 0.995, points)
+    B = boundary_B_greedy(data, grid)[0]
+    k = int(np.argmax(B))
+    return {"Y_peak": float(grid[k]), "B_peak": float(B[k]), "interior_peak": 0 < k < points - 1,
+            "unimodal": bool(np.all(np.diff(B[:k + 1]) > 0) and np.all(np.diff(B[k:]) < 0))}
