@@ -92,3 +92,22 @@ def test_boundary_rises_then_falls():
         shape = boundary_shape(load_instance(INSTANCES / f"{name}.toml").data())
         assert shape["unimodal"] and shape["interior_peak"] and shape["Y_peak"] == pytest.approx(peak)
     assert sum(boundary_shape(random_gomory(10, 700 + s))["unimodal"] for s in range(40)) == 39
+
+
+def test_specialized_equilibria_are_locally_stable_against_entry(table1):
+    # "2^n - 2 of which are locally stable": at every specialized equilibrium of Table 1 each nonproducer
+    # loses money entering below a positive labor I_i, and gains above it (profit computed independently)
+    from trade_opt.gomory.equilibria import all_specialized, equilibrium_detail
+    from trade_opt.gomory.observations import entry_thresholds
+
+    batch = all_specialized(table1)
+    cols = np.arange(table1.n)
+    for x in batch.X:
+        log_I = entry_thresholds(table1, x)
+        assert np.all(np.isfinite(log_I))
+        det = equilibrium_detail(table1, x)
+        o = np.where(x, 0, 1)
+        for factor, sign in ((0.5, -1), (2.0, 1)):
+            l = factor * np.exp(log_I)
+            profit = det.price * table1.e[o, cols] * l ** table1.alpha[o, cols] - det.wages[o] * l
+            assert np.all(np.sign(profit) == sign)

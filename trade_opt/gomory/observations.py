@@ -11,6 +11,8 @@
 (d) "The larger country does less well relative to autarky than its smaller partner": the log
     gains from trade g_j = u_j - u_j^aut when country 2 grows (an identity, every pattern) and
     between the two countries as given (counted); :func:`larger_country_does_less_well`.
+(e) Fig. 1's shape: B(Y) rises, then falls (:func:`boundary_shape`).
+(f) Local stability of specialized equilibria against entry (:func:`entry_thresholds`).
 """
 from __future__ import annotations
 
@@ -179,3 +181,23 @@ def boundary_shape(data: GomoryData, points: int = 397) -> dict[str, Any]:
     k = int(np.argmax(B))
     return {"Y_peak": float(grid[k]), "B_peak": float(B[k]), "interior_peak": 0 < k < points - 1,
             "unimodal": bool(np.all(np.diff(B[:k + 1]) > 0) and np.all(np.diff(B[k:]) < 0))}
+
+
+def entry_thresholds(data: GomoryData, x: np.ndarray) -> np.ndarray:
+    """Local stability of a specialized equilibrium x ("nonproducers make a negative profit near
+    equilibrium"): for each good, the labor I_i below which the country that does not make it loses
+    money by entering at the equilibrium price and wage.
+
+    The entrant o of good i earns pi_i e_io l^alpha_io - w_o l, negative exactly for
+    0 < l < I_i = (w_o / (pi_i e_io))^(1 / (alpha_io - 1)) when alpha_io > 1 (the paper's limit condition
+    f(l)/l -> 0).  Returns ln I_i, shape (n,) (in labor units of country o)."""
+    from trade_opt.gomory.equilibria import equilibrium_detail
+
+    x = np.asarray(x, dtype=bool)
+    det = equilibrium_detail(data, x)
+    entrant = np.where(x, 0, 1)                       # country 1 (row 0) enters goods made by country 2
+    cols = np.arange(data.n)
+    log_w = np.log(det.wages)[entrant]
+    log_e = np.log(data.e[entrant, cols])
+    alpha = data.alpha[entrant, cols]
+    return (log_w - np.log(det.price) - log_e) / (alpha - 1.0)
