@@ -53,6 +53,9 @@ EXPECTED = {
     "sweep_unknown_option.toml": "options.turbo", "sweep_values_wrong_type.toml": "vary[0].values",
     "sweep_vary_unknown_option.toml": "vary[0].field", "sweep_vary_whole_list.toml": "vary[0].field",
     "sweep_wrong_model.toml": "model",
+    "gomory_misspelt_labor.toml": "labour", "gomory_name_escape.toml": "name", "json_too_deep.json": "<file>",
+    "json_recursion.json": "<file>", "kim_too_many_regions.toml": "regions",
+    "melitz_nested_unknown_key.toml": "productivity.pareto.kk", "melitz_too_many_industries.toml": "industry",
 }
 #: sweep files whose error names the base instance file instead of the spec (the file to fix).
 NAMES_BASE = {"sweep_base_invalid.toml": "gomory_exponent_one.toml", "sweep_base_other_model.toml": "krugman_default.toml"}

@@ -117,7 +117,7 @@ def test_failing_sweep_point_is_a_status_row(monkeypatch):
     """A point whose solver fails becomes status "failed" with the message and no values."""
     from trade_opt.sweep.run import BatchTask, evaluate_batch
     from trade_opt.instances import read_document
-    import trade_opt.krugman.solve as ks
+    import trade_opt.krugman.economy as ks
 
     calls = []
 

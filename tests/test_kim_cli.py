@@ -23,17 +23,18 @@ def stdout_json(capsys):
 
 
 def test_solve_json_contract(capsys):
-    """`kim solve --json`: the documented keys, J entries each, the baseline equilibrium, zero profits."""
+    """`kim solve --json`: the Result, one row per region, the baseline equilibrium, zero profits."""
     assert main(["kim", "solve", str(NAFTA), "--json", "--random-starts", "0"]) == 0
     out = stdout_json(capsys)
-    for key in ("m1", "m2", "n", "r", "profits", "residual", "status", "distinct_solutions", "lambda_max"):
-        assert key in out
-    assert all(len(out[k]) == 3 for k in ("m1", "m2", "n", "r"))
-    assert set(out["profits"]) == {"A1", "A2", "F", "S"} and all(len(v) == 3 for v in out["profits"].values())
-    assert out["status"] == "solved" and out["residual"] <= 1e-10 and out["distinct_solutions"] == 1
-    assert out["lambda_max"] < 0
-    assert np.allclose(out["m1"], NOTE_M1, atol=0.5e-4) and np.allclose(out["r"], NOTE_R, atol=0.5e-4)
-    assert max(abs(p) for v in out["profits"].values() for p in v) <= 1e-12
+    assert out["status"] == "ok" and out["termination"] == "solved" and out["residual"] <= 1e-10
+    sol = out["solution"]
+    assert sol["distinct_solutions"] == 1 and sol["lambda_max"] < 0
+    regions = sol["regions"]
+    assert [r["region"] for r in regions] == ["US", "CA", "MX"]
+    assert np.allclose([r["m_1"] for r in regions], NOTE_M1, atol=0.5e-4)
+    assert np.allclose([r["r"] for r in regions], NOTE_R, atol=0.5e-4)
+    profits = [r[f"profit_{t}"] for r in regions for t in ("A1", "A2", "F", "S")]
+    assert len(profits) == 12 and max(abs(p) for p in profits) <= 1e-12
 
 
 def test_run_job_writes_summary(tmp_path, capsys):
@@ -42,7 +43,8 @@ def test_run_job_writes_summary(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "| US | 8.0538 | 5.6905 | 3.6089 | 4.6496 | 2.5927 | 2.2037 | 2.0496 | 1.1429 |" in text
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["status"] == "solved" and summary["distinct_solutions"] == 1 and summary["starts"] == 15
+    assert summary["status"] == "ok" and summary["termination"] == "solved"
+    assert summary["distinct_solutions"] == 1 and summary["starts"] == 15
     table = pd.read_csv(tmp_path / "equilibrium.csv")
     assert list(table["region"]) == ["US", "CA", "MX"]
     assert np.allclose(table["m_1"], NOTE_M1, atol=0.5e-4)
@@ -51,7 +53,7 @@ def test_run_job_writes_summary(tmp_path, capsys):
 def test_liberalize_writes_csv_and_figure(tmp_path, capsys):
     """`kim liberalize`: one CSV row per T (continuation), shares sum to 1, a PNG figure."""
     out = tmp_path / "lib"
-    assert main(["kim", "liberalize", str(NAFTA), "--t-from", "1.7", "--t-to", "1.5", "--step", "0.1",
+    assert main(["kim", "liberalize", str(NAFTA), "--from", "1.7", "--to", "1.5", "--num", "3",
                  "--out", str(out), "--warm-only"]) == 0
     table = pd.read_csv(out / "kim_liberalize.csv")
     assert np.allclose(table["T"], [1.7, 1.6, 1.5])
@@ -139,10 +141,10 @@ def test_bad_instance_is_one_line_naming_the_field(tmp_path, capsys, edit, field
 
 
 @pytest.mark.parametrize("args,option", [
-    (["--step", "0"], "--step"),
-    (["--step", "-0.05"], "--step"),
-    (["--t-to", "0.5"], "--t-to"),
-    (["--t-from", "nan"], "--t-from"),
+    (["--num", "1"], "--num"),
+    (["--num", "20000"], "--num"),
+    (["--to", "0.5"], "--to"),
+    (["--from", "nan"], "--from"),
     (["--formulation", "cubic"], "--formulation"),
 ])
 def test_bad_liberalize_options(tmp_path, capsys, args, option):

@@ -288,7 +288,7 @@ def test_network_instance_runs_everywhere(capsys):
     """The network instance works with the existing commands (`kim solve` reads the built matrices)."""
     assert main(["kim", "solve", str(CORRIDOR), "--json", "--random-starts", "0"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["status"] == "solved" and out["residual"] <= 1e-10
+    assert out["termination"] == "solved" and out["residual"] <= 1e-10
     inst = load_instance(CORRIDOR, model="kim")
     doc = copy.deepcopy(inst.model_dump(by_alias=True))
     assert validate_as(KimInstance, doc, "<roundtrip>").data().T_F.tolist() == inst.data().T_F.tolist()

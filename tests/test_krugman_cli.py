@@ -56,11 +56,11 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(tmp_path, capsys, repl
 
 def test_sweep_bad_param_and_infeasible_point_are_errors(tmp_path, capsys):
     code = main(["krugman", "sweep", str(CLOSED_FILE), "--param", "z", "--from", "0.1", "--to", "0.5",
-                 "--steps", "3", "--out", str(tmp_path / "a")])
+                 "--num", "3", "--out", str(tmp_path / "a")])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "--param" in err and "\n" not in err
     code = main(["krugman", "sweep", str(DEFAULT_FILE), "--param", "z", "--from", "0.5", "--to", "0.99",
-                 "--steps", "3", "--out", str(tmp_path / "b")])
+                 "--num", "3", "--out", str(tmp_path / "b")])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "[z=0.99]" in err and ": L_star: " in err
     assert not (tmp_path / "b" / "sweep.csv").exists()          # validated before any solve
@@ -72,11 +72,14 @@ def test_solve_json_contract_and_values(capsys, path, expected):
     code = main(["krugman", "solve", str(path), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert {"economy", "equilibrium", "closed_form", "mcp", "natural_residual", "walras_residual",
-            "max_rel_diff_mcp_closed_form", "elasticities", "instance", "normalization"} <= out.keys()
-    assert out["mcp"]["status"] == "solved" and out["natural_residual"] <= 1e-10
+    assert out["status"] == "ok" and out["termination"] == "solved" and out["residual"] <= 1e-10
+    sol = out["solution"]
+    assert {"economy", "walras_residual", "max_rel_diff_mcp_closed_form", "elasticities", "routes"} <= sol.keys()
+    routes = {r["route"]: r for r in sol["routes"]}
+    assert {"mcp", "closed_form"} <= set(routes)
     for key, value in expected.items():
-        assert abs(out["equilibrium"][key] - value) <= 1e-9 * abs(value), key
+        assert abs(routes["mcp"][key] - value) <= 1e-9 * abs(value), key
+        assert abs(routes["closed_form"][key] - value) <= 1e-9 * abs(value), key
 
 
 @needs_mcp
@@ -94,7 +97,7 @@ def test_run_prints_equilibrium_and_writes_summary(tmp_path, capsys, path, expec
 @needs_mcp
 def test_sweep_cli_writes_table_figures_and_json(tmp_path, capsys):
     code = main(["krugman", "sweep", str(DEFAULT_FILE), "--param", "L_star", "--from", "500", "--to", "2000",
-                 "--steps", "4", "--out", str(tmp_path), "--json"])
+                 "--num", "4", "--out", str(tmp_path), "--json"])
     summary = json.loads(capsys.readouterr().out)
     assert code == 0 and summary["solved"] == 4
     table = pd.read_csv(tmp_path / "sweep.csv")

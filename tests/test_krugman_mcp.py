@@ -47,7 +47,7 @@ def test_pyomo_models_encode_the_numpy_pairs():
 
 @needs_mcp
 def test_north_south_mcp_matches_note_closed_and_reduced_form():
-    from trade_opt.krugman.solve import solve_economy
+    from trade_opt.krugman.economy import solve_economy
 
     rep = solve_economy(DEFAULT.data())
     assert rep.mcp["status"] == "solved"
@@ -64,7 +64,7 @@ def test_north_south_mcp_matches_note_closed_and_reduced_form():
 
 @needs_mcp
 def test_closed_mcp_matches_note():
-    from trade_opt.krugman.solve import solve_economy
+    from trade_opt.krugman.economy import solve_economy
 
     rep = solve_economy(CLOSED.data())
     assert rep.mcp["status"] == "solved" and rep.natural_residual <= 1e-10
@@ -132,7 +132,7 @@ def test_no_income_ray_point_is_rejected_and_a_later_start_finds_the_equilibrium
     """At theta = 0.15 the closed-economy start (w_S = 1, n = closed n) can drift along the no-income
     ray (p, w_S -> inf, Y -> 0) where trade_opt.mcp's *scaled* residual reached 9.2e-11; the
     scale-free acceptance test rejects such a point and the next start is used."""
-    from trade_opt.krugman.solve import solve_economy
+    from trade_opt.krugman.economy import solve_economy
 
     d = DEFAULT.with_values(theta=0.15).data()
     ray = {"Y": 2.0056e-06, "n": 102.2, "p": 586580.2, "c": 1.668e-08, "c_star": 2.925e-10, "w_S": 351947.1}

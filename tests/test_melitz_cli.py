@@ -46,9 +46,11 @@ def test_solve_json_contract(capsys):
     code, out, err = run_cli(["melitz", "solve", CORNERS, "--json"], capsys)
     assert code == 0, err
     doc = json.loads(out)
-    assert doc["method"] == "mcp" and doc["solver"]["status"] == "solved" and doc["solver"]["residual"] <= 1e-10
+    assert doc["solution"]["method"] == "mcp" and doc["termination"] == "solved" and doc["residual"] <= 1e-10
+    assert doc["status"] == "ok" and doc["solver"]["name"] == "trade_opt_mcp"
+    doc = doc["solution"]
     assert [r["regime"] for r in doc["industries"]] == ["none", "interior", "all"]
-    required = {"name", "z", "w", "regime", "theta_star", "theta_o", "u", "nu", "M_e", "B", "P", "R", "M", "M_o",
+    required = {"industry", "z", "w", "regime", "theta_star", "theta_o", "u", "nu", "M_e", "B", "P", "R", "M", "M_o",
                 "theta_tilde_t", "ell_N", "ell_S", "CS"}
     assert all(required <= set(r) for r in doc["industries"])
 
@@ -128,7 +130,7 @@ def test_truncated_and_lognormal_parameters_checked(tmp_path, capsys):
     # a valid lognormal file is solved by the 1-D reduction (the MCP needs an algebraic G)
     path = _write(tmp_path, {"productivity": {"kind": "lognormal", "loc": 0.0, "scale": 0.5}})
     code, out, err = run_cli(["melitz", "solve", path, "--json"], capsys)
-    assert code == 0 and json.loads(out)["method"] == "reduction"
+    assert code == 0 and json.loads(out)["solution"]["method"] == "reduction"
     code, _, err = run_cli(["melitz", "solve", path, "--method", "mcp"], capsys)
     assert code == 2 and "no algebraic Pyomo form" in err
 

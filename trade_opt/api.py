@@ -15,7 +15,7 @@ Build once from a validated instance object, add constraints, solve with a solve
 
 What each problem is:
 
-* ``gomory`` (:func:`build_gomory`): B1(Y) of Gomory (1991) at a given normalized income Y, as two
+* ``gomory`` (:func:`trade_opt.gomory.interface.build_models`): B1(Y) of Gomory (1991) at a given normalized income Y, as two
   Pyomo 0-1 knapsacks ``models["le"]`` / ``models["ge"]`` (trade equation Eq. 2 relaxed to ``<=``
   and ``>=``): max C(Y) + sum_i c_i(Y) x_i s.t. sum_i V_i(Y) x_i (<= / >=) 1 - Y, x in {0,1}^n,
   ``x[i] = 1`` meaning country 2 makes good i (index i = good i+1 in file order; ``m.I`` = range(n)).
@@ -24,14 +24,13 @@ What each problem is:
   upper bound on country 1's log-utility u1 over every equilibrium at Y satisfying the constraint.
   ``relaxation=True`` gives B(Y)'s LP relaxation (0 <= x <= 1).
 * ``kim``, ``melitz``, ``krugman``: the complementarity model the package solves
-  (:func:`trade_opt.kim.mcp_model.build_mcp_model`, :func:`trade_opt.melitz.mcp_model.build_model`,
-  :func:`trade_opt.krugman.mcp_model.build_closed_model` / ``build_north_south_model``) as
+  (``trade_opt.<model>.build_model``) as
   ``models["mcp"]``; :meth:`Problem.solve` calls :func:`trade_opt.mcp.solve` (Ipopt + active-set
   polish) from the model's current values.  Fixing variables (``m.var.fix(v)``) keeps the system
   square only if you also deactivate the paired condition; adding rows makes it non-square.
 
-Every builder is also the ``build_model`` hook of its :data:`trade_opt.registry.MODELS` entry, which
-is what ``trade-opt <model> export`` writes (:mod:`trade_opt.export`).
+The models come from each registry entry's ``build_models`` hook (:data:`trade_opt.registry.MODELS`),
+which is also what ``trade-opt <model> export`` writes (:mod:`trade_opt.export`).
 """
 from __future__ import annotations
 
@@ -93,16 +92,42 @@ class Problem:
                 raise TradeOptError(f"model {model.name!r} already has a component named {name!r}")
             model.add_component(name, pyo.Constraint(rule=rule))
 
-    def solve(self, solver: str = "highs", *, time_limit: float | None = None, mip_rel_gap: float = 0.0,
+    def solve(self, solver: str | None = None, *, time_limit: float | None = None, mip_rel_gap: float = 0.0,
               **mcp_options: Any) -> ProblemResult:
-        """Solve every model; knapsacks by ``solver`` (:data:`trade_opt.solvers.SOLVERS`, gap 0 by
-        default), MCPs by :func:`trade_opt.mcp.solve` (``mcp_options`` passed on, e.g. ``tol``)."""
+        """Solve every model.
+
+        Parameters
+        ----------
+        solver : str, optional
+            Knapsacks: one of :data:`trade_opt.solvers.SOLVERS` (default ``highs``); MCPs:
+            ``trade_opt_mcp`` (the default; :func:`trade_opt.mcp.solve`).
+        time_limit, mip_rel_gap : float
+            Knapsacks only (gap 0 by default: B1 exact).
+        **mcp_options
+            MCPs only, passed to :func:`trade_opt.mcp.solve` (e.g. ``tol``).
+
+        Raises
+        ------
+        OptionError
+            An option that does not apply to this kind of problem, or a solver that cannot solve it.
+        """
+        from trade_opt.errors import OptionError
+
         start = time.perf_counter()
         if self.kind == "mcp":
+            if solver not in (None, "trade_opt_mcp"):
+                raise OptionError(f"solver {solver!r} cannot solve {self.name!r} (a complementarity problem); "
+                                  "use 'trade_opt_mcp'")
+            if time_limit is not None or mip_rel_gap != 0.0:
+                raise OptionError("time_limit/mip_rel_gap apply to knapsack problems only")
             from trade_opt.mcp import solve as mcp_solve
 
             res = mcp_solve(self.models["mcp"], **mcp_options)
             return ProblemResult(float("nan"), res.status, results={"mcp": res}, seconds=time.perf_counter() - start)
+        if mcp_options:
+            raise OptionError(f"unknown option(s) {', '.join(sorted(mcp_options))} for a knapsack problem; "
+                              "allowed: solver, time_limit, mip_rel_gap")
+        solver = "highs" if solver is None else solver
         results: dict[str, MipResult] = {}
         for key, model in self.models.items():
             results[key] = get_solver(solver, mip_rel_gap=mip_rel_gap, time_limit=time_limit).solve(model)
@@ -121,89 +146,11 @@ class Problem:
                              time.perf_counter() - start)
 
 
-# --------------------------------------------------------------------------- builders (registry hooks)
-#: The x-form rows below (right-hand side 1 - Y) lose Y's digits once Y < this; the library's own
-#: boundary code switches to the complement y = 1 - x there (trade_opt.gomory.boundary.trade_knapsacks).
-EXPORT_Y_MIN = 1e-9
-
-
-def gomory_knapsack_model(c: np.ndarray, V: np.ndarray, capacity: float, constant: float, sense: str,
-                          integer: bool = True) -> pyo.ConcreteModel:
-    """max constant + c.x s.t. V.x (sense) capacity as a Pyomo model (:func:`trade_opt.knapsack.build_knapsack_model`
-    with the data set and the constant ``C`` added to the objective).  The row is rescaled by
-    :func:`trade_opt.knapsack.scale_row` (right-hand side 1 when capacity < 1), so a solver's absolute
-    feasibility tolerance acts relative to the capacity, as in the library's own MIP/LP solves."""
-    from trade_opt.knapsack import _set_data, build_knapsack_model, scale_row
-
-    model = build_knapsack_model(len(c), sense, integer)
-    weights, rhs = scale_row(np.asarray(V, float), float(capacity), integer)
-    _set_data(model, np.asarray(c, float), weights, rhs)
-    model.C = pyo.Param(mutable=True, initialize=float(constant))
-    model.value.set_value(model.value.expr + model.C)
-    return model
-
-
-def build_gomory(instance: Any, *, Y: float | None = None, relaxation: bool = False) -> dict[str, pyo.ConcreteModel]:
-    """B1(Y) (or, with ``relaxation``, B(Y)'s LP) of a Gomory instance: ``{"le": ..., "ge": ...}``.
-
-    Variables are x_i (1: country 2 makes good i), rows V.x <= 1 - Y and V.x >= 1 - Y rescaled to
-    right-hand side 1.  Y below :data:`EXPORT_Y_MIN` is refused: 1 - Y then no longer carries Y's
-    digits, so these x-form rows cannot say which patterns are feasible (use
-    ``trade_opt.gomory.boundary.BoundarySolver``, which works in the complement there)."""
-    from trade_opt.gomory.boundary import knapsack_data
-
-    if Y is None:
-        raise TradeOptError("gomory: give the normalized income Y (e.g. --y 0.6)")
-    if not 0.0 < Y < 1.0:
-        raise TradeOptError(f"gomory: Y must lie in (0, 1), got {Y}")
-    if Y < EXPORT_Y_MIN:
-        raise TradeOptError(f"gomory: Y = {Y:g} < {EXPORT_Y_MIN:g}: the x-form trade row (right-hand side 1 - Y) "
-                            "cannot resolve it in double precision; use `trade-opt gomory boundary` (complement form)")
-    kd = knapsack_data(instance.data(), Y)
-    c, V, cap, C = kd.c[0], kd.V[0], float(kd.capacity[0]), float(kd.constant[0])
-    return {key: gomory_knapsack_model(c, V, cap, C, sense, integer=not relaxation)
-            for key, sense in (("le", "<="), ("ge", ">="))}
-
-
-def build_kim(instance: Any, **options: Any) -> dict[str, pyo.ConcreteModel]:
-    """Kim (1999) free entry as an MCP (log formulation): ``{"mcp": model}``."""
-    from trade_opt.kim.mcp_model import build_mcp_model
-
-    _no_options("kim", options)
-    return {"mcp": build_mcp_model(instance.data()).model}
-
-
-def build_melitz(instance: Any, **options: Any) -> dict[str, pyo.ConcreteModel]:
-    """Melitz (2003) with offshoring, E1-E6 for every industry as an MCP: ``{"mcp": model}``."""
-    from trade_opt.melitz.mcp_model import build_model
-
-    _no_options("melitz", options)
-    return {"mcp": build_model(instance.data())}
-
-
-def build_krugman(instance: Any, **options: Any) -> dict[str, pyo.ConcreteModel]:
-    """Krugman (1979) closed economy or North-South outsourcing as an MCP: ``{"mcp": model}``."""
-    from trade_opt.krugman.mcp_model import build_closed_model, build_north_south_model
-
-    _no_options("krugman", options)
-    data = instance.data()
-    return {"mcp": build_closed_model(data) if data.economy == "closed" else build_north_south_model(data)}
-
-
-def _no_options(model: str, options: dict[str, Any]) -> None:
-    given = sorted(k for k, v in options.items() if v not in (None, False))
-    if given:
-        raise TradeOptError(f"{model}: option(s) {', '.join(given)} apply to gomory only")
-
-
 def build_models(instance: Any, **options: Any) -> dict[str, pyo.ConcreteModel]:
     """The Pyomo model(s) of ``instance`` through its registry entry's ``build_model`` hook."""
     from trade_opt.registry import MODELS, resolve
 
-    entry = MODELS[instance.model]
-    if entry.build_model is None:
-        raise TradeOptError(f"model {instance.model!r} has no Pyomo model builder")
-    return resolve(entry.build_model)(instance, **options)
+    return resolve(MODELS[instance.model].build_models)(instance, **options)
 
 
 def build_problem(instance: Any, **options: Any) -> Problem:

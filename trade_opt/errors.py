@@ -35,3 +35,37 @@ class SolverUnavailableError(TradeOptError):
 
 class SolveError(TradeOptError):
     """A solver ran but did not return a usable answer (status and reason in the message)."""
+
+
+class ArgumentError(TradeOptError, ValueError):
+    """A bad argument to a public Python function: ``<argument>: <reason>`` in one line.
+
+    A :class:`ValueError` too, so ``except ValueError`` in calling code keeps working."""
+
+    def __init__(self, argument: str, reason: str):
+        self.argument = argument
+        self.reason = reason
+        super().__init__(f"{argument}: {reason}")
+
+
+class OptionError(TradeOptError, TypeError):
+    """An option a verb does not take (``solve(instance, tolerance=5)``), or a solver that cannot
+    solve that kind of model; the message names the option (and the allowed ones) in one line."""
+
+
+def check_options(where: str, given: dict, allowed: tuple[str, ...] | list[str]) -> None:
+    """Raise :class:`OptionError` naming every key of ``given`` that is not in ``allowed``.
+
+    Parameters
+    ----------
+    where : str
+        What takes the options, e.g. ``"kim.solve"`` (starts the message).
+    given : dict
+        The keyword arguments received.
+    allowed : sequence of str
+        The option names the verb accepts.
+    """
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise OptionError(f"{where}: unknown option(s) {', '.join(unknown)}; "
+                          f"allowed: {', '.join(sorted(allowed)) or 'none'}")

@@ -19,7 +19,7 @@ What is written (one file per model of the problem; see :mod:`trade_opt.api`):
     complementarity row (``r`` segment type 5, ``5 k i``: bound kind k, complemented variable i)
     and the header counts them; the count is checked against the number of pairs after writing.
     (``symbolic_solver_labels`` is on, so ``.row``/``.col`` name files are written next to it.)
-    The rows survive, but, as ``notes/solver_stack.md`` says, no solver available here reads them:
+    The rows survive, but, as ``models/mcp.md`` says, no solver available here reads them:
     Ipopt drops them and solves the remaining equalities ("never mpec.nl here"); only a
     complementarity solver with an AMPL interface (PATH, Knitro) honours them.
   - ``gms``: the GAMS writer raises on ``Complementarity`` and writes ``MODEL GAMS_MODEL /all/``,
@@ -134,8 +134,8 @@ def make_export_command(model_name: str):
         as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
     ) -> None:
         """Write the model's Pyomo model(s) as LP, MPS, NL or GAMS (see trade_opt.export)."""
-        from trade_opt.api import EXPORT_Y_MIN
-        from trade_opt.cli.common import print_json
+        from trade_opt.gomory.interface import EXPORT_Y_MIN
+        from trade_opt.commandline import print_json
         from trade_opt.errors import InputError
         from trade_opt.instances import load_instance
 

@@ -7,18 +7,23 @@ coercion, no unknown keys, no NaN or infinity).  Every problem becomes an
 """
 from __future__ import annotations
 
+import difflib
 import json
 import tomllib
+import types
+import typing
 from pathlib import Path
 from typing import Any, Mapping, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from trade_opt.errors import FieldError, InputError
 from trade_opt.registry import MODELS, resolve
 
 #: Largest instance file read (bytes); larger files are refused before parsing.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Deepest nesting of tables/arrays in an instance or sweep file (the deepest schema needs 4).
+MAX_DEPTH = 16
 
 
 class InstanceBase(BaseModel):
@@ -33,24 +38,90 @@ class InstanceBase(BaseModel):
     description: str = ""
     source: str = ""
 
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        """The name becomes the default output folder ``results/<slug>``: no path tricks."""
+        reason = name_problem(value)
+        if reason:
+            raise FieldError("name", reason)
+        return value
+
+
+#: Longest instance name.
+MAX_NAME = 200
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid instance name (None if it is): it must be 1..MAX_NAME characters
+    without a path separator (``/``, ``\\``), ``..``, or control characters.  Other characters
+    (spaces, accents) are allowed; :func:`trade_opt.outputs.default_out_dir` slugs them."""
+    if not name.strip():
+        return "must not be empty"
+    if len(name) > MAX_NAME:
+        return f"is {len(name)} characters long; at most {MAX_NAME}"
+    if "/" in name or "\\" in name:
+        return f"{name[:60]!r} contains a path separator; the name becomes the folder results/<name>, use e.g. '_'"
+    if ".." in name:
+        return f"{name[:60]!r} contains '..'; the name becomes the folder results/<name>"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return f"{name[:60]!r} contains a control character"
+    return None
+
 
 InstanceT = TypeVar("InstanceT", bound=InstanceBase)
 
 
+def check_size(field: str, got: int, limit: int, what: str, why: str) -> None:
+    """Refuse a model size above its limit (:class:`FieldError` naming the field, the limit and
+    the memory it stands for).  Called first in each model's validator, before anything is built."""
+    if got > limit:
+        raise FieldError(field, f"{got} {what}; at most {limit} ({why})")
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON/TOML (iterative: never recurses)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            items = item.values()
+        elif isinstance(item, list):
+            items = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            stack.extend((v, depth + 1) for v in items)
+    return deepest
+
+
 def read_document(path: str | Path) -> dict[str, Any]:
-    """Read a TOML or JSON file into a dict (errors name the file)."""
+    """Read a TOML or JSON file into a dict (errors name the file, in one line).
+
+    Refused: a missing path, anything but a regular file (folder, FIFO, device), a file larger
+    than :data:`MAX_FILE_BYTES`, a suffix other than .toml/.json, an unreadable file (permissions),
+    text that is not UTF-8, invalid TOML/JSON, nesting deeper than :data:`MAX_DEPTH` levels, a top
+    level that is not a table/object.
+    """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "<file>", "no such file")
-    if not path.is_file():
-        raise InputError(path, "<file>", "not a regular file")
-    size = path.stat().st_size
+    try:
+        if not path.exists():
+            raise InputError(path, "<file>", "no such file")
+        if not path.is_file():
+            raise InputError(path, "<file>", "not a regular file")
+        size = path.stat().st_size
+    except OSError as exc:   # e.g. a folder on the way that cannot be searched
+        raise InputError(path, "<file>", f"cannot access: {exc.strerror or exc}") from None
     if size > MAX_FILE_BYTES:
         raise InputError(path, "<file>", f"file is {size} bytes; instance files are limited to {MAX_FILE_BYTES}")
     suffix = path.suffix.lower()
     if suffix not in (".toml", ".json"):
         raise InputError(path, "<file>", f"unsupported file type {suffix or '(none)'!r}; use .toml or .json")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, "<file>", f"cannot read: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -61,8 +132,12 @@ def read_document(path: str | Path) -> dict[str, Any]:
         raise InputError(path, "<file>", f"invalid TOML: {exc}") from None
     except json.JSONDecodeError as exc:
         raise InputError(path, "<file>", f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise InputError(path, "<file>", f"nested deeper than {MAX_DEPTH} levels") from None
     if not isinstance(data, dict):
         raise InputError(path, "<file>", "the top level must be a table/object of fields")
+    if _depth(data) > MAX_DEPTH:
+        raise InputError(path, "<file>", f"nested deeper than {MAX_DEPTH} levels")
     return data
 
 
@@ -76,12 +151,57 @@ def _field_path(loc: tuple) -> str:
     return out or "<instance>"
 
 
+def _members(annotation: Any) -> list[Any]:
+    """The alternatives of a type: Optional/Union members, Annotated stripped."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _members(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(annotation) for m in _members(arg)]
+    return [annotation]
+
+
+def _tag_of(model: type[BaseModel]) -> set[str]:
+    """Literal values of a model's fields (what a tagged union puts in an error's location)."""
+    tags = set()
+    for field in model.model_fields.values():
+        if typing.get_origin(field.annotation) is typing.Literal:
+            tags.update(str(v) for v in typing.get_args(field.annotation))
+    return tags
+
+
+def table_model(cls: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model of the table at location ``loc`` inside ``cls`` (None if not a model)."""
+    current: list[Any] = [cls]
+    for part in loc:
+        following: list[Any] = []
+        for annotation in current:
+            for member in _members(annotation):
+                origin, args = typing.get_origin(member), typing.get_args(member)
+                if isinstance(member, type) and issubclass(member, BaseModel):
+                    if isinstance(part, str) and part in member.model_fields:
+                        following.append(member.model_fields[part].annotation)
+                    elif isinstance(part, str) and part in _tag_of(member):
+                        following.append(member)             # tagged-union step: same table
+                elif origin in (list, tuple, set, frozenset) and isinstance(part, int) and args:
+                    following.append(args[0])
+                elif origin is dict and len(args) == 2:
+                    following.append(args[1])
+        current = following
+    models = {m for a in current for m in _members(a) if isinstance(m, type) and issubclass(m, BaseModel)}
+    return models.pop() if len(models) == 1 else None
+
+
 def _reason(error: Mapping[str, Any], cls: type[BaseModel]) -> str:
     kind = error["type"]
     value = error.get("input")
     if kind == "extra_forbidden":
-        allowed = ", ".join(sorted(cls.model_fields))
-        return f"unknown key (allowed keys: {allowed})"
+        table = table_model(cls, tuple(error["loc"][:-1])) or cls
+        allowed = sorted(table.model_fields)
+        key = str(error["loc"][-1])
+        close = difflib.get_close_matches(key, allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown key ({hint}allowed keys: {', '.join(allowed)})"
     if kind == "missing":
         return "required field is missing"
     if kind == "finite_number":
@@ -114,7 +234,7 @@ def validate_as(cls: type[InstanceT], data: Mapping[str, Any], source: str | Pat
     try:
         return cls.model_validate(dict(data))
     except ValidationError as exc:
-        errors = exc.errors()
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # a misspelt key first
         first = errors[0]
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
         raise InputError(source, _field_path(first["loc"]), _reason(first, cls) + more) from None
@@ -123,12 +243,29 @@ def validate_as(cls: type[InstanceT], data: Mapping[str, Any], source: str | Pat
 
 
 def load_instance(path: str | Path, model: str | None = None) -> InstanceBase:
-    """Read and validate an instance file (TOML or JSON).
+    """Read and validate an instance file (TOML or JSON); its ``model`` key picks the type.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (``.toml`` or ``.json``).
+    model : str, optional
+        Require this model (a file of another model is a one-line :class:`InputError`).
+
+    Returns
+    -------
+    InstanceBase
+        The validated instance of the file's model (e.g. :class:`trade_opt.gomory.GomoryInstance`).
+
+    Raises
+    ------
+    InputError
+        ``<file>: <field>: <reason>`` in one line.
 
     Examples
     --------
-    >>> inst = load_instance("instances/gomory_table1.toml")  # doctest: +SKIP
-    >>> inst.n
-    9
+    >>> inst = load_instance("instances/gomory_table1.toml")
+    >>> inst.model, inst.name, len(inst.exponent)
+    ('gomory', 'table1', 9)
     """
     return parse_instance(read_document(path), source=str(path), model=model)

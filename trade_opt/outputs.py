@@ -1,61 +1,131 @@
-"""Writing results: JSON and CSV, atomically, so an interruption never leaves a torn file.
+"""Writing results: JSON, CSV and Parquet, exact, typed, atomic; transactional result folders.
 
-Tables that can be large (one row per equilibrium) are streamed chunk by chunk with
-:class:`CsvStream`; each chunk is flushed to disk when written, so work already done survives an
-interruption.
+Tables
+    :func:`write_table` writes a whole table, :class:`TableStream` (and :class:`CsvStream`, its
+    CSV form) streams one chunk at a time.  Both use pyarrow: floats are written in their shortest
+    round-trip form (``float(text) == value`` exactly), NaN as ``nan``, infinities as ``inf`` /
+    ``-inf``, missing values as empty cells, booleans as ``true``/``false``.
+
+Text that looks like a number (the 0/1 patterns of the Gomory model)
+    A string column is kept a string everywhere.  In Parquet it is a typed ``string`` column.  In
+    CSV, when any value of a string column would be read back by ``pandas.read_csv`` as a number
+    (``"010000000"`` would become the integer 10000000), every value of that column is written
+    with the text marker ``'`` in front (``'010000000``), the spreadsheet convention for "this is
+    text"; pandas then reads a string, and ``.str[1:]`` (or :func:`read_table`, which strips the
+    marker) gives the pattern back.
+
+JSON
+    JSON has no NaN or infinity: :func:`dumps` writes them as ``null`` and, when the top level is
+    an object, adds ``"non_finite": [{"path": "a.b[3]", "value": "NaN" | "Infinity" |
+    "-Infinity"}, ...]`` listing every such value (at most :data:`NON_FINITE_LISTED`, then a
+    count).  :func:`check_json_rows` refuses output of more than :data:`MAX_JSON_ROWS` rows with a
+    pointer to ``--csv``/``--parquet``; :func:`write_jsonl` streams rows as JSON Lines.
+
+Result folders (:mod:`trade_opt.folders`, re-exported here)
+    :func:`result_folder`, :func:`finalize_summary`, :func:`check_out_dir`, :func:`default_out_dir`,
+    :func:`folder_lock`.
 """
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterable, Literal, Mapping
 
 import numpy as np
 import pandas as pd
 
+from trade_opt.errors import InputError
+from trade_opt.folders import (  # noqa: F401  (re-exported: the output layer's public API)
+    ROWS_WRITTEN,
+    check_out_dir,
+    default_out_dir,
+    finalize_summary,
+    folder_lock,
+    result_folder,
+    slugify,
+)
 
-def to_jsonable(obj: Any) -> Any:
-    """Convert dataclasses, numpy values, paths and non-finite floats into plain JSON values.
+#: Prefix of the CSV form of text that would otherwise be read as a number.
+TEXT_MARKER = "'"
+#: Most rows a ``--json`` output may hold (about 100 MB of text); beyond it use --csv / --parquet.
+MAX_JSON_ROWS = 200_000
+#: Non-finite values listed one by one in ``non_finite`` (beyond: only counted).
+NON_FINITE_LISTED = 1000
+TableFormat = Literal["csv", "parquet"]
+FORMATS = ("csv", "parquet")
+_NUMBER_LIKE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 
-    NaN and infinities become ``None`` (JSON has no such numbers)."""
+
+# ----------------------------------------------------------------------------------------- JSON
+def _non_finite_text(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def _jsonable(obj: Any, path: str, found: list | None) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {f.name: _jsonable(getattr(obj, f.name), f"{path}.{f.name}" if path else f.name, found)
+                for f in dataclasses.fields(obj)}
     if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
+        return {str(k): _jsonable(v, f"{path}.{k}" if path else str(k), found) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
+        return [_jsonable(v, f"{path}[{i}]", found) for i, v in enumerate(obj)]
     if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
+        return _jsonable(obj.tolist(), path, found)
     if isinstance(obj, (np.bool_, bool)):
         return bool(obj)
-    if isinstance(obj, (np.integer,)):
+    if isinstance(obj, np.integer):
         return int(obj)
     if isinstance(obj, (float, np.floating)):
         value = float(obj)
-        return value if math.isfinite(value) else None
+        if math.isfinite(value):
+            return value
+        if found is not None:
+            found.append((path or "<value>", _non_finite_text(value)))
+        return None
     if isinstance(obj, Path):
         return str(obj)
     return obj
 
 
+def to_jsonable(obj: Any) -> Any:
+    """Dataclasses, numpy values and paths as plain JSON values; NaN and infinities as ``None``
+    (use :func:`dumps` to also get the ``non_finite`` list)."""
+    return _jsonable(obj, "", None)
+
+
+def jsonable_with_non_finite(obj: Any) -> Any:
+    """:func:`to_jsonable`, plus (top-level dict only) ``non_finite`` listing the values set to null."""
+    found: list = []
+    out = _jsonable(obj, "", found)
+    if found and isinstance(out, dict):
+        out["non_finite"] = [{"path": p, "value": v} for p, v in found[:NON_FINITE_LISTED]]
+        if len(found) > NON_FINITE_LISTED:
+            out["non_finite_count"] = len(found)
+    return out
+
+
 def dumps(obj: Any, indent: int | None = 2) -> str:
-    """JSON text of ``obj`` after :func:`to_jsonable`."""
-    return json.dumps(to_jsonable(obj), indent=indent, allow_nan=False)
+    """JSON text of ``obj``: :func:`jsonable_with_non_finite` (NaN/inf as null, listed)."""
+    return json.dumps(jsonable_with_non_finite(obj), indent=indent, allow_nan=False)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
+def _atomic_write(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -64,54 +134,268 @@ def _atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+_atomic_write_text = _atomic_write
+
+
 def write_json(path: str | Path, obj: Any) -> Path:
-    """Write ``obj`` as indented JSON, atomically."""
+    """Write ``obj`` as indented JSON (:func:`dumps`), atomically."""
     path = Path(path)
-    _atomic_write_text(path, dumps(obj) + "\n")
+    _atomic_write(path, dumps(obj) + "\n")
+    return path
+
+
+def check_json_rows(rows: int, option: str = "--json") -> None:
+    """Refuse a JSON output of more than :data:`MAX_JSON_ROWS` rows (one-line :class:`InputError`)."""
+    if rows > MAX_JSON_ROWS:
+        raise InputError("<command line>", option, f"{rows} rows; JSON output is limited to {MAX_JSON_ROWS} rows: "
+                         "use --csv FILE or --parquet FILE for large tables")
+
+
+def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Stream ``rows`` as JSON Lines (one object per line, NaN/inf as null); returns the row count."""
+    path = Path(path)
+    count = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(to_jsonable(row), allow_nan=False) + "\n")
+            count += 1
+    ROWS_WRITTEN[os.path.abspath(path)] = count
+    return count
+
+
+# --------------------------------------------------------------------------------------- tables
+def _column_to_arrow(series: pd.Series):
+    import pyarrow as pa
+
+    values = series.to_numpy()
+    if values.dtype.kind == "f":
+        return pa.array(values.astype(np.float64, copy=False), from_pandas=False)   # NaN stays NaN
+    try:
+        return pa.Array.from_pandas(series)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):             # mixed objects: their text
+        return pa.array([None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values],
+                        type=pa.string())
+
+
+def to_arrow(table: pd.DataFrame | Mapping[str, Any] | Any):
+    """A pandas DataFrame, a dict of columns (arrays or lists) or an Arrow table (returned as is)
+    as an Arrow table; float columns keep NaN as NaN (not null)."""
+    import pyarrow as pa
+
+    if isinstance(table, pa.Table):
+        return table
+    if isinstance(table, Mapping):
+        table = pd.DataFrame(dict(table))
+    if table.columns.has_duplicates:
+        raise ValueError(f"duplicate column names {sorted(table.columns[table.columns.duplicated()].map(str))}")
+    return pa.table([_column_to_arrow(series) for _, series in table.items()], names=[str(c) for c in table.columns])
+
+
+def _is_text(arrow_type) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+
+
+def number_like_columns(table) -> list[str]:
+    """String columns of an Arrow table holding a value that ``pandas.read_csv`` would read as a number."""
+    import pyarrow.compute as pc
+
+    out = []
+    for name, column in zip(table.column_names, table.columns):
+        if _is_text(column.type) and len(column) and pc.any(pc.match_substring_regex(column, _NUMBER_LIKE.pattern)).as_py():
+            out.append(name)
+    return out
+
+
+def _mark_text(table, columns: Iterable[str]):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name in columns:
+        k = table.column_names.index(name)
+        column = table.column(k)
+        marker, empty = pa.scalar(TEXT_MARKER, column.type), pa.scalar("", column.type)
+        table = table.set_column(k, name, pc.binary_join_element_wise(marker, column, empty))
+    return table
+
+
+def _csv_bytes(table, header: bool, marked: Iterable[str]) -> bytes:
+    import pyarrow.csv as pcsv
+
+    sink = io.BytesIO()
+    pcsv.write_csv(_mark_text(table, marked), sink, pcsv.WriteOptions(include_header=header))
+    return sink.getvalue()
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise InputError("<command line>", "--format", f"unknown table format {fmt!r} (one of: {', '.join(FORMATS)})")
+    return fmt
+
+
+def table_path(path_stem: str | Path, fmt: str) -> Path:
+    """``path_stem`` with the suffix of ``fmt`` (``.csv`` / ``.parquet``; an existing one is replaced)."""
+    path = Path(path_stem)
+    return path.with_suffix("." + fmt) if path.suffix.lower() in (".csv", ".parquet") else path.with_name(path.name + "." + fmt)
+
+
+def write_table(path_stem: str | Path, table: pd.DataFrame | Any, fmt: TableFormat = "csv") -> Path:
+    """Write a table as CSV or Parquet (pyarrow; see the module doc), atomically; returns the path.
+
+    Parameters
+    ----------
+    path_stem : file path; its ``.csv``/``.parquet`` suffix is set from ``fmt``.
+    table : pandas DataFrame (index dropped) or Arrow table.
+    fmt : ``"csv"`` or ``"parquet"``.
+    """
+    import pyarrow.parquet as pq
+
+    path = table_path(path_stem, _check_format(fmt))
+    arrow = to_arrow(table)
+    if fmt == "csv":
+        _atomic_write(path, _csv_bytes(arrow, True, number_like_columns(arrow)))
+    else:
+        sink = io.BytesIO()
+        pq.write_table(arrow, sink)
+        _atomic_write(path, sink.getvalue())
+    ROWS_WRITTEN[os.path.abspath(path)] = arrow.num_rows
     return path
 
 
 def write_csv(path: str | Path, table: pd.DataFrame) -> Path:
-    """Write a table as CSV (full float precision), atomically."""
+    """Write a table as CSV at exactly ``path`` (:func:`write_table`'s CSV), atomically."""
     path = Path(path)
-    _atomic_write_text(path, table.to_csv(index=False, float_format="%.17g"))
+    arrow = to_arrow(table)
+    _atomic_write(path, _csv_bytes(arrow, True, number_like_columns(arrow)))
+    ROWS_WRITTEN[os.path.abspath(path)] = arrow.num_rows
     return path
 
 
-class CsvStream:
-    """Append-only CSV written chunk by chunk; each chunk is flushed and fsync'ed.
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a table written here (CSV or Parquet) back with its types: marked text columns
+    (:data:`TEXT_MARKER`) lose the marker and stay strings."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
 
-    The header is written with the first chunk.  ``append=True`` keeps an existing file (a resumed
-    run) and writes the header only if the file is new or empty; ``columns`` fixes the column order
-    (missing columns are written empty, extra ones dropped).  Use as a context manager.
+        return pq.read_table(path).to_pandas()
+    frame = pd.read_csv(path, keep_default_na=True)
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype.kind in "OUT" or str(column.dtype) in ("string", "str"):
+            text = column.dropna().astype(str)
+            if len(text) and text.str.startswith(TEXT_MARKER).all():
+                frame[name] = column.where(column.isna(), column.astype(str).str[len(TEXT_MARKER):])
+    return frame
+
+
+class TableStream:
+    """A table written chunk by chunk (CSV or Parquet, pyarrow).
+
+    Chunks are converted to Arrow in the caller's thread and formatted and written, in order, by
+    one background thread (pyarrow releases the GIL), so computing the next chunk overlaps writing
+    this one; at most :attr:`MAX_PENDING` chunks wait.  Each CSV chunk reaches the operating system
+    when written (flushed: a killed process keeps every finished chunk); the file is fsync'ed on
+    close, which also re-raises any error of the writer thread.  CSV: the header comes with the
+    first chunk; ``append=True`` keeps an existing file (a resumed run) and writes the header only
+    if the file is new or empty.  ``columns`` fixes the column order (missing columns are written
+    empty, extra ones dropped).  Whether a text column gets the CSV text marker (module doc) is
+    decided on its first non-empty chunk and kept.  Parquet: one row group per chunk, the schema
+    of the first chunk.  Use as a context manager.
+
+    Parameters
+    ----------
+    path : the file (written as given; no suffix is added).
+    fmt : ``"csv"`` or ``"parquet"``.
+    append, columns : see above.
     """
 
-    def __init__(self, path: str | Path, *, append: bool = False, columns: list[str] | None = None):
+    MAX_PENDING = 3
+
+    def __init__(self, path: str | Path, *, fmt: TableFormat = "csv", append: bool = False,
+                 columns: list[str] | None = None):
+        self.fmt = _check_format(fmt)
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        has_rows = append and self.path.exists() and self.path.stat().st_size > 0
-        self._handle = open(self.path, "a" if append else "w", encoding="utf-8", newline="")
-        self._header_done = has_rows
         self._columns = columns
+        self._marked: set[str] | None = None
+        self._writer = None
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="trade-opt-writer")
+        self._pending: deque = deque()
         self.rows = 0
+        if fmt == "parquet":
+            if append:
+                raise InputError("<command line>", "--format", "a Parquet table cannot be appended to; write a new file")
+            self._handle = None
+            self._header_done = False
+            return
+        has_rows = append and self.path.exists() and self.path.stat().st_size > 0
+        self._handle = open(self.path, "ab" if append else "wb")
+        self._header_done = has_rows
 
-    def write(self, chunk: pd.DataFrame) -> None:
+    def write(self, chunk: pd.DataFrame | Mapping[str, Any] | Any) -> None:
+        """Append the rows of ``chunk`` (DataFrame, dict of columns or Arrow table)."""
         if self._columns is not None:
+            chunk = to_arrow(chunk).to_pandas() if not isinstance(chunk, (pd.DataFrame, Mapping)) else chunk
+            chunk = pd.DataFrame(dict(chunk)) if isinstance(chunk, Mapping) else chunk
             chunk = chunk.reindex(columns=self._columns)
-        chunk.to_csv(self._handle, index=False, header=not self._header_done, float_format="%.17g")
-        self._header_done = True
-        self.rows += len(chunk)
+        arrow = to_arrow(chunk)
+        if self.fmt == "csv":
+            if self._marked is None and arrow.num_rows:
+                self._marked = set(number_like_columns(arrow))
+            if not arrow.num_rows and self._header_done:
+                return
+            marked = [c for c in arrow.column_names if c in (self._marked or ())]
+            job = (self._emit_csv, arrow, not self._header_done, marked)
+            self._header_done = True
+        else:
+            job = (self._emit_parquet, arrow)
+        self.rows += arrow.num_rows
+        self._pending.append(self._pool.submit(*job))
+        while len(self._pending) > self.MAX_PENDING or (self._pending and self._pending[0].done()):
+            self._pending.popleft().result()
+
+    def _emit_csv(self, arrow, header: bool, marked: list[str]) -> None:
+        self._handle.write(_csv_bytes(arrow, header, marked))
         self._handle.flush()
-        os.fsync(self._handle.fileno())
+
+    def _emit_parquet(self, arrow) -> None:
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, arrow.schema)
+        self._writer.write_table(arrow.cast(self._writer.schema) if arrow.schema != self._writer.schema else arrow)
 
     def close(self) -> None:
-        self._handle.close()
+        """Write what is pending, finish the file (fsync); records its row count for
+        :func:`finalize_summary`."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True)
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+            if self._handle is not None and not self._handle.closed:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                self._handle.close()
+        ROWS_WRITTEN[os.path.abspath(self.path)] = self.rows
 
-    def __enter__(self) -> "CsvStream":
+    def __enter__(self) -> "TableStream":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class CsvStream(TableStream):
+    """Append-only CSV written chunk by chunk (:class:`TableStream` with ``fmt="csv"``)."""
+
+    def __init__(self, path: str | Path, *, append: bool = False, columns: list[str] | None = None):
+        super().__init__(path, fmt="csv", append=append, columns=columns)
 
 
 def markdown_table(table: pd.DataFrame, floatfmt: str = ".4g") -> str:
@@ -125,3 +409,4 @@ def markdown_table(table: pd.DataFrame, floatfmt: str = ".4g") -> str:
     rule = "| " + " | ".join("---" for _ in table.columns) + " |"
     rows: Iterable[str] = ("| " + " | ".join(fmt(v) for v in row) + " |" for row in table.itertuples(index=False))
     return "\n".join([header, rule, *rows]) + "\n"
+

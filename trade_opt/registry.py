@@ -1,55 +1,98 @@
-"""Which models trade_opt knows: instance type, main job and CLI sub-app of each.
+"""The one table of the models trade_opt knows.
 
-Entries are import strings so that ``trade-opt`` starts fast and one model's heavy imports never
-slow another's.  Adding a model touches this one table.
+Each entry names, as ``"module:attribute"`` import strings (so ``trade-opt`` starts fast and one
+model's heavy imports never slow another's): the instance type, the verbs module (``load_instance``,
+``build_model``, ``build_models``, ``solve``, ``run``; :mod:`trade_opt.gomory.interface` is an
+example), the main job, the CLI sub-app, the sweep evaluators and the solver of its main job.
+The embedding API (:mod:`trade_opt.api`), ``trade-opt run``, ``trade-opt <model> export`` and the
+sweeps read this table, so adding a model touches this one place (plus the model's own package).
 """
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """One model: ``instance`` is its pydantic instance class, ``job`` its main job
-    ``run_job(instance, out_dir, *, source) -> dict`` (what ``trade-opt run`` calls), ``cli`` its
-    typer sub-app (``trade-opt <name> ...``); all as ``"module:attribute"`` strings.
+    """One model.
 
-    ``build_model`` (optional) builds the model's Pyomo model(s) from an instance:
-    ``build(instance, **options) -> dict[str, pyomo ConcreteModel]``.  It is what the embedding API
-    (:func:`trade_opt.api.build_problem`) returns and what ``trade-opt <name> export`` writes
-    (:mod:`trade_opt.export`; the command is added to every entry that has the hook)."""
+    Attributes
+    ----------
+    name : str
+        Registry name (the instance files' ``model`` key, the CLI group, ``trade_opt.<name>``).
+    help : str
+        One line for ``trade-opt --help``.
+    instance : str
+        The pydantic instance class.
+    interface : str
+        The module with the verbs ``load_instance``, ``build_model``, ``build_models``, ``solve``, ``run``.
+    job : str
+        The main job ``run_job(instance, out_dir, *, source) -> dict`` (what ``run`` wraps).
+    cli : str
+        The typer sub-app (``trade-opt <name> ...``).
+    evaluators : dict
+        Sweep evaluators: name -> ``"module:Class"`` (the first is the default).
+    solver : str
+        The solver of the main job, as reported in ``Result.solver.name``.
+    """
 
     name: str
+    help: str
     instance: str
+    interface: str
     job: str
     cli: str
-    help: str
-    build_model: str | None = None
+    evaluators: dict[str, str] = field(default_factory=dict)
+    solver: str = "trade_opt_mcp"
+
+    @property
+    def build_models(self) -> str:
+        """``build_models(instance, **options) -> dict[str, ConcreteModel]`` (embedding API, export)."""
+        return f"{self.interface}:build_models"
+
+    def verb(self, name: str) -> Any:
+        """One of the verbs (``load_instance``, ``build_model``, ``solve``, ``run``), imported."""
+        return resolve(f"{self.interface}:{name}")
 
 
 MODELS: dict[str, ModelEntry] = {
     "gomory": ModelEntry(
-        "gomory",
-        "trade_opt.gomory.instance:GomoryInstance",
-        "trade_opt.gomory.job:run_job",
-        "trade_opt.gomory.cli:app",
-        "Gomory (1991): Ricardo model with economies of scale.",
-        build_model="trade_opt.api:build_gomory",
+        "gomory", "Gomory (1991): Ricardo model with economies of scale.",
+        instance="trade_opt.gomory.instance:GomoryInstance",
+        interface="trade_opt.gomory.interface",
+        job="trade_opt.gomory.job:run_job",
+        cli="trade_opt.gomory.cli:app",
+        evaluators={"equilibria": "trade_opt.sweep.points_gomory:GomoryEquilibria",
+                    "theorem2": "trade_opt.sweep.points_gomory:GomoryTheorem2"},
+        solver="highs",
     ),
-    "kim": ModelEntry("kim", "trade_opt.kim.instance:KimInstance", "trade_opt.kim.job:run_job", "trade_opt.kim.cli:app", "Kim (1999): J-region location model with two supplier tiers, free entry as an MCP.",
-                      build_model="trade_opt.api:build_kim"),
+    "kim": ModelEntry(
+        "kim", "Kim (1999): J-region location model with two supplier tiers, free entry as an MCP.",
+        instance="trade_opt.kim.instance:KimInstance",
+        interface="trade_opt.kim.interface",
+        job="trade_opt.kim.job:run_job",
+        cli="trade_opt.kim.cli:app",
+        evaluators={"equilibrium": "trade_opt.sweep.points_models:KimEquilibrium"},
+    ),
     "krugman": ModelEntry(
-        "krugman",
-        "trade_opt.krugman.instance:KrugmanInstance",
-        "trade_opt.krugman.job:run_job",
-        "trade_opt.krugman.cli:app",
-        "Krugman (1979) with A stages and North-South outsourcing, as MCPs.",
-        build_model="trade_opt.api:build_krugman",
+        "krugman", "Krugman (1979) with A stages and North-South outsourcing, as MCPs.",
+        instance="trade_opt.krugman.instance:KrugmanInstance",
+        interface="trade_opt.krugman.interface",
+        job="trade_opt.krugman.job:run_job",
+        cli="trade_opt.krugman.cli:app",
+        evaluators={"equilibrium": "trade_opt.sweep.points_models:KrugmanEquilibrium",
+                    "closed_form": "trade_opt.sweep.points_models:KrugmanClosedForm"},
     ),
-    "melitz": ModelEntry("melitz", "trade_opt.melitz.instance:MelitzInstance", "trade_opt.melitz.job:run_job", "trade_opt.melitz.cli:app", "Melitz (2003) with North-South offshoring: cutoffs and free entry as an MCP.",
-                         build_model="trade_opt.api:build_melitz"),
+    "melitz": ModelEntry(
+        "melitz", "Melitz (2003) with North-South offshoring: cutoffs and free entry as an MCP.",
+        instance="trade_opt.melitz.instance:MelitzInstance",
+        interface="trade_opt.melitz.interface",
+        job="trade_opt.melitz.job:run_job",
+        cli="trade_opt.melitz.cli:app",
+        evaluators={"comparison": "trade_opt.sweep.points_models:MelitzComparison"},
+    ),
 }
 
 
@@ -57,3 +100,13 @@ def resolve(target: str) -> Any:
     """Import ``"module:attribute"`` and return the attribute."""
     module_name, _, attribute = target.partition(":")
     return getattr(importlib.import_module(module_name), attribute)
+
+
+def entry_of(model: str) -> ModelEntry:
+    """The registry entry of ``model``; an unknown name is a one-line :class:`~trade_opt.errors.OptionError`."""
+    try:
+        return MODELS[model]
+    except KeyError:
+        from trade_opt.errors import OptionError
+
+        raise OptionError(f"unknown model {model!r} (one of: {', '.join(MODELS)})") from None

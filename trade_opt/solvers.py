@@ -60,7 +60,7 @@ prunes nodes within its objective tolerance ``tol_obj`` = 1e-7 (relative), which
 expose, and returned a real-weight knapsack optimum 6.4e-8 (relative) short of the DP's at n = 10^4.
 
 Defaults differ without these options: HiGHS stops at a 1e-4 relative gap (a 1000-item knapsack
-once came back 2 short of the optimum, ``notes/solver_stack.md``); CBC, GLPK and SCIP default to
+once came back 2 short of the optimum); CBC, GLPK and SCIP default to
 gap 0 but are set explicitly anyway.
 """
 from __future__ import annotations

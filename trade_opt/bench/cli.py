@@ -18,7 +18,7 @@ def bench(
     """Run every (instance, method) pair of a suite in its own process; write CSV, Markdown and a performance profile."""
     from trade_opt.bench.families import SUITES
     from trade_opt.bench.harness import run_benchmark
-    from trade_opt.cli.common import print_json
+    from trade_opt.commandline import print_json
     from trade_opt.errors import InputError
 
     if suite not in SUITES:

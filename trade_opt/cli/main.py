@@ -1,7 +1,11 @@
-"""``trade-opt``: the main job (``run``), a set-up check (``doctor``) and one sub-command group per model.
+"""``trade-opt``: the main job (``run``), sweeps, a set-up check (``doctor``), the benchmark and one
+sub-command group per registered model, each with the same verbs (``solve``, ``run``, ``export``).
 
-Errors a user causes (bad files, bad options, missing solvers) print one line on stderr and exit
-with code 2; nothing prints a traceback for them.
+Model groups load when used (:class:`LazyModelGroup`), so ``trade-opt --help`` imports no model.
+
+Exit codes: 0 success; 1 a solve or job that ran and failed (``status: error``, or every point of a
+sweep failed); 2 bad input (a file, a field, an option: one line on stderr naming it); 130
+interrupted (a result folder is then left as it was before the run).
 """
 from __future__ import annotations
 
@@ -9,13 +13,72 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import click
 import typer
+import typer.core
 
-from trade_opt.errors import TradeOptError
+from trade_opt.errors import SolveError, TradeOptError
 from trade_opt.registry import MODELS, resolve
+
+
+def load_model_app(name: str) -> typer.Typer:
+    """The typer sub-app of model ``name`` with the contract verbs added (``run``, ``export``)."""
+    from trade_opt.commandline import add_run_command
+    from trade_opt.export import make_export_command
+
+    sub_app = resolve(MODELS[name].cli)
+    sub_app._add_completion = False  # completion belongs to the top-level program
+    registered = {c.name or c.callback.__name__ for c in sub_app.registered_commands}
+    if "run" not in registered:
+        add_run_command(sub_app, name)
+    if "export" not in registered:
+        sub_app.command("export")(make_export_command(name))
+    return sub_app
+
+
+class LazyModelGroup(typer.core.TyperGroup):
+    """The top-level group: model sub-groups are imported only when one of them is called.
+
+    While the top-level help is drawn, models are listed from the registry (name and help) without
+    importing them."""
+
+    _listing = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(super().list_commands(ctx)) + [name for name in MODELS if name not in self.commands]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> Optional[click.Command]:
+        if cmd_name in MODELS and cmd_name not in self.commands:
+            if self._listing:
+                return click.Group(name=cmd_name, help=MODELS[cmd_name].help)
+            command = typer.main.get_command(load_model_app(cmd_name))
+            command.name = cmd_name
+            command.help = MODELS[cmd_name].help
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        from trade_opt import __version__
+
+        typer.echo(f"trade-opt {__version__}")
+        raise typer.Exit()
+
+#: Exit codes of :func:`main` (see its docstring).
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+INTERRUPTED = "trade-opt: interrupted (previous results left unchanged; sweeps resume on rerun)"
 
 app = typer.Typer(
     name="trade-opt",
+    cls=LazyModelGroup,
     help="Trade models as optimization and complementarity problems (Pyomo + HiGHS / Ipopt).",
     no_args_is_help=True,
     add_completion=False,
@@ -23,18 +86,31 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Trade models as optimization and complementarity problems (Pyomo + HiGHS / Ipopt)."""
+
+
 @app.command()
 def run(
     instance_file: Path = typer.Argument(..., help="Instance file (.toml or .json); its `model` key picks the model."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: results/<instance name>)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: results/<slug of the instance name>)."),
+    quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (and --json)."),
+    wait: bool = typer.Option(False, "--wait", help="Wait for another run writing the same folder instead of refusing."),
+    as_json: bool = typer.Option(False, "--json", help="Print the Result (with the summary) as JSON."),
 ) -> None:
-    """Run the main job of the instance's model and write its outputs to --out."""
+    """Run the main job of the instance's model and write its outputs to --out (complete or not at all)."""
+    from trade_opt.commandline import exit_code_of, print_json
     from trade_opt.instances import load_instance
+    from trade_opt.runner import run as run_model
 
     instance = load_instance(instance_file)
-    out_dir = out if out is not None else Path("results") / instance.name
-    job = resolve(MODELS[instance.model].job)
-    job(instance, out_dir, source=str(instance_file))
+    result = run_model(instance, out, source=str(instance_file), quiet=quiet or as_json, wait=wait)
+    if as_json:
+        print_json(result.to_dict())
+    raise typer.Exit(exit_code_of(result))
 
 
 @app.command()
@@ -44,15 +120,18 @@ def sweep(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler (tcp://host:8786)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes of the local Dask cluster (0: no Dask)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+    wait: bool = typer.Option(False, "--wait", help="If another trade-opt process writes the same --out, wait for it instead of stopping."),
 ) -> None:
-    """Run (or resume) a scenario sweep on Dask: one Parquet row per point, finished points skipped on rerun."""
+    """Run (or resume) a scenario sweep on Dask: one Parquet row per point, finished points skipped on rerun.
+
+    Exits 1 when the sweep is complete and no point has a usable answer."""
     from trade_opt.sweep.run import run_sweep
 
     if scheduler is not None and workers is not None:
         raise TradeOptError("<command line>: --scheduler/--workers: give at most one of them")
-    summary = run_sweep(spec_file, out, workers=workers, scheduler=scheduler)
+    summary = run_sweep(spec_file, out, workers=workers, scheduler=scheduler, wait=wait)
     if as_json:
-        from trade_opt.cli.common import print_json
+        from trade_opt.commandline import print_json
 
         print_json(summary)
         return
@@ -66,6 +145,9 @@ def sweep(
         typer.echo(f"{len(run_info['lost_batches'])} batches lost with their worker; rerun the same command to retry them")
     if summary.get("status_counts"):
         typer.echo("status: " + ", ".join(f"{k} {v}" for k, v in summary["status_counts"].items()))
+    if summary["complete"] and summary["total_points"] and not summary["points_ok"]:
+        typer.echo(f"trade-opt: every one of the {summary['total_points']} points failed (see the error column)", err=True)
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command()
@@ -85,28 +167,56 @@ from trade_opt.bench.cli import bench as _bench  # noqa: E402  (typer only; the 
 
 app.command("bench")(_bench)
 
-for _entry in MODELS.values():
-    _sub_app = resolve(_entry.cli)
-    if _entry.build_model is not None:  # `trade-opt <model> export` for every model with a Pyomo builder
-        from trade_opt.export import make_export_command  # light: Pyomo loads when the command runs
-
-        _sub_app.command("export")(make_export_command(_entry.name))
-    app.add_typer(_sub_app, name=_entry.name, help=_entry.help)
-
 
 def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point; returns the exit code (2 for bad input, with a one-line message)."""
+    """Console-script entry point; returns the exit code.
+
+    Exit codes
+    ----------
+    0
+        success (a sweep with some failed points still exits 0; summary.json counts them).
+    1
+        a solve failed (:class:`~trade_opt.errors.SolveError`: no usable answer), or a sweep in
+        which every point failed; one line on stderr.
+    2
+        bad input: a file, a field, an option, an output folder, a missing solver, a folder locked
+        by another trade-opt process (one line ``trade-opt: error: <file>: <field>: <reason>``);
+        also click's usage errors.
+    130
+        interrupted (Ctrl-C or SIGTERM): a result folder being written is discarded and the
+        previous one is left unchanged; a sweep keeps its finished parts and resumes on rerun.
+    """
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
         app(args=argv, prog_name="trade-opt")  # standalone: usage errors exit 2 with click's message
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into exit 130 silently
+            print(INTERRUPTED, file=sys.stderr)
+        return code
+    except SolveError as exc:
+        print(f"trade-opt: solve failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except TradeOptError as exc:
         print(f"trade-opt: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("trade-opt: interrupted (outputs written so far are kept)", file=sys.stderr)
-        return 130
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _sigterm_as_interrupt(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so staging folders are removed and locks released."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -7,7 +7,17 @@ Two countries, n goods, production f_ij(l) = e_ij l^alpha_ij with alpha > 1, Cob
 * :mod:`~trade_opt.gomory.boundary`: knapsack coefficients c_i(Y), V_i(Y) and the curves B(Y), B1(Y).
 * :mod:`~trade_opt.gomory.ricardo`: Ricardo level and Ricardo solution.
 * :mod:`~trade_opt.gomory.theorems`: Theorem 2's bound, Theorem 3's check.
-"""
-from trade_opt.gomory.instance import GomoryData, GomoryInstance
 
-__all__ = ["GomoryData", "GomoryInstance"]
+The verbs (:mod:`~trade_opt.gomory.interface`): ``load_instance(path)``, ``build_model(instance, ...)``
+(a Pyomo model), ``solve(instance, ...)`` and ``run(instance, out_dir)`` (both return
+:class:`trade_opt.result.Result`).
+"""
+
+from trade_opt._lazy import lazy_exports
+
+_EXPORTS = {
+    **{name: "interface" for name in ("load_instance", "build_model", "build_models", "solve", "run")},
+    **{name: "instance" for name in ('GomoryData', 'GomoryInstance')},
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)

@@ -7,7 +7,7 @@ from typing import Optional
 import numpy as np
 import typer
 
-from trade_opt.cli.common import parse_float_list, print_json
+from trade_opt.commandline import parse_float_list, print_json
 from trade_opt.errors import InputError
 from trade_opt.instances import load_instance
 
@@ -54,6 +54,34 @@ def equilibria(
     typer.echo("best 10 for country 1:   pattern      Y         w1/w2      u1          u2")
     for k in order[:10]:
         typer.echo(f"  {''.join(map(str, batch.X[k].astype(int)))}  {batch.Y[k]:.6f}  {batch.w_ratio[k]:9.5f}  {batch.u1[k]: .6f}  {batch.u2[k]: .6f}")
+
+
+@app.command()
+def solve(
+    instance_file: Path = typer.Argument(..., help="Gomory instance (.toml/.json)."),
+    y: str = typer.Option(..., "--y", help="Comma-separated normalized incomes Y in (0, 1), e.g. 0.3,0.5."),
+    method: str = typer.Option("mip", "--method", help="mip | dp (B1, the 0-1 knapsack) or lp | greedy (B, continuous)."),
+    solver: str = typer.Option("highs", "--solver", help="LP/MIP solver of mip and lp: highs | cbc | glpk | scip."),
+    as_json: bool = typer.Option(False, "--json", help="Print the Result as JSON."),
+) -> None:
+    """B1(Y) (0-1 knapsack) or B(Y) (continuous) at the given Y: the boundary of the utility-income array."""
+    from trade_opt.commandline import echo_result, exit_code_of
+    from trade_opt.gomory.interface import LP_MIP_SOLVERS, METHODS
+    from trade_opt.gomory.interface import load_instance as load_gomory, solve as solve_gomory
+
+    values = parse_float_list(y, "--y")
+    for value in values:
+        if not 0 < value < 1:
+            raise InputError("<command line>", "--y", f"Y must lie in (0, 1), got {value}")
+    if method not in METHODS:
+        raise InputError("<command line>", "--method", f"unknown method {method!r} ({', '.join(METHODS)})")
+    if solver not in LP_MIP_SOLVERS:
+        raise InputError("<command line>", "--solver", f"unknown solver {solver!r}; choose from {', '.join(LP_MIP_SOLVERS)}")
+    if method in ("dp", "greedy") and solver != "highs":
+        raise InputError("<command line>", "--solver", f"does not apply to --method {method} (an exact algorithm of its own)")
+    result = solve_gomory(load_gomory(instance_file), Y=values, method=method, solver=solver)
+    echo_result(result, as_json)
+    raise typer.Exit(exit_code_of(result))
 
 
 @app.command()

@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 from pydantic import model_validator
 
-from trade_opt.errors import FieldError
-from trade_opt.instances import InstanceBase, validate_as
+from trade_opt.errors import ArgumentError, FieldError, InputError
+from trade_opt.instances import InstanceBase, check_size, validate_as
+
+#: Most goods n: the boundary job holds (grid x n) arrays (201 Y values x 8 bytes x n, 160 MB at
+#: n = 10^5) and the DP/MIP rows grow with n.  (The main job enumerates 2^n - 2 patterns and
+#: has its own, smaller limit: trade_opt.gomory.job.MAX_RUN_GOODS.)
+MAX_GOODS = 100_000
 
 
 #: Positive labor, efficiency and raw demand values must lie in [VALUE_MIN, VALUE_MAX]; a positive
@@ -61,6 +66,11 @@ class GomoryInstance(InstanceBase):
 
     @model_validator(mode="after")
     def _check(self) -> "GomoryInstance":
+        for field in ("demand", "efficiency", "exponent"):
+            rows = getattr(self, field)
+            longest = max((len(r) if isinstance(r, list) else 1 for r in rows), default=0)
+            check_size(field, max(longest, len(rows) if field == "exponent" else 0), MAX_GOODS, "goods",
+                       "the boundary arrays need about 1.6 kB x n")
         if len(self.labor) != 2:
             raise FieldError("labor", f"needs 2 entries [L1, L2], got {len(self.labor)}")
         for j, value in enumerate(self.labor):
@@ -142,6 +152,10 @@ class GomoryData:
     L: np.ndarray
     demand_row_sums: np.ndarray
 
+    def __post_init__(self) -> None:
+        """Validate at entry (Python API): shapes (2, n) / (2,), finite values, d >= 0, e > 0, L > 0."""
+        check_gomory_arrays(self.d, self.e, self.alpha, self.L)
+
     @property
     def n(self) -> int:
         return self.d.shape[1]
@@ -160,12 +174,43 @@ class GomoryData:
         exponent: Sequence[float] | Sequence[Sequence[float]],
         labor: Sequence[float] = (1.0, 1.0),
     ) -> "GomoryData":
-        """Build (and validate, as an instance file would be) from array-likes."""
-        raw = {
-            "model": "gomory",
-            "labor": np.asarray(labor, dtype=float).tolist(),
-            "demand": np.asarray(demand, dtype=float).tolist(),
-            "efficiency": np.asarray(efficiency, dtype=float).tolist(),
-            "exponent": np.asarray(exponent, dtype=float).tolist(),
-        }
-        return validate_as(GomoryInstance, raw, "<arrays>").data()
+        """Build (and validate, as an instance file would be) from array-likes.
+
+        Raises
+        ------
+        ArgumentError
+            (a ValueError) naming the argument and the entry: ragged or non-numeric arrays, and
+            everything an instance file is checked for.
+        """
+        raw = {"model": "gomory", "labor": as_float_array("labor", labor).tolist(),
+               "demand": as_float_array("demand", demand).tolist(),
+               "efficiency": as_float_array("efficiency", efficiency).tolist(),
+               "exponent": as_float_array("exponent", exponent).tolist()}
+        try:
+            return validate_as(GomoryInstance, raw, "<arrays>").data()
+        except InputError as exc:
+            raise ArgumentError(exc.field, exc.reason) from None
+
+
+def as_float_array(argument: str, value: Any) -> np.ndarray:
+    """``value`` as a float array, or :class:`ArgumentError` naming ``argument`` (ragged, not numeric)."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (ValueError, TypeError) as exc:
+        reason = "ragged (rows of different lengths)" if "inhomogeneous" in str(exc) or "sequence" in str(exc) else f"not numeric ({exc})"
+        raise ArgumentError(argument, reason) from None
+
+
+def check_gomory_arrays(d: np.ndarray, e: np.ndarray, alpha: np.ndarray, L: np.ndarray) -> None:
+    """Shapes and values of :class:`GomoryData`'s arrays; :class:`ArgumentError` names the array."""
+    n = np.shape(d)[1] if np.ndim(d) == 2 else -1
+    for name, arr, shape in (("d", d, (2, n)), ("e", e, (2, n)), ("alpha", alpha, (2, n)), ("L", L, (2,))):
+        if not isinstance(arr, np.ndarray) or arr.shape != shape or n < 1:
+            raise ArgumentError(name, f"must be a float array of shape {shape if n >= 1 else '(2, n)'}, got {np.shape(arr)}")
+        if not np.isfinite(arr).all():
+            bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+            raise ArgumentError(name + "".join(f"[{i}]" for i in bad), f"must be finite, got {float(arr[bad])!r}")
+    for name, arr, ok, what in (("d", d, d >= 0, ">= 0"), ("e", e, e > 0, "> 0"), ("L", L, L > 0, "> 0")):
+        if not ok.all():
+            bad = tuple(int(i) for i in np.argwhere(~ok)[0])
+            raise ArgumentError(name + "".join(f"[{i}]" for i in bad), f"must be {what}, got {float(arr[bad])!r}")

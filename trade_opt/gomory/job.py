@@ -45,6 +45,7 @@ from trade_opt.gomory.plots import figure1, figure2, figure3
 from trade_opt.gomory.ricardo import ricardo
 from trade_opt.gomory.special_case import identical_curve, is_identical, is_special, special_curves
 from trade_opt.gomory.theorems import theorem2_witnesses, theorem3_check, theorem3_points
+from trade_opt.errors import InputError
 from trade_opt.outputs import CsvStream, to_jsonable, write_csv, write_json
 from trade_opt.progress import progress_bar
 
@@ -56,6 +57,8 @@ THEOREM3_SAMPLE = 1 << 12
 MIXED_TWO_LIMIT = 1 << 14
 #: Skip mixed equilibria when even the one-shared-good pairs exceed this (n * (2^(n-1) - 2)).
 MIXED_PAIR_LIMIT = 1 << 20
+#: Largest n the main job accepts (2^30 - 2 rows, about 100 GB of equilibria.csv).
+MAX_RUN_GOODS = 30
 #: Patterns cross-checked with the Pyomo MCP solve (trade_opt.mcp) in the main job.
 PYOMO_CHECK_PATTERNS = 8
 
@@ -83,7 +86,7 @@ def _subsample(batch: EquilibriumBatch, stride: int) -> EquilibriumBatch:
 def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -> tuple[EquilibriumBatch, dict[str, Any]]:
     """Stream all specialized equilibria to ``path``; return a (sub)sample and streaming statistics."""
     total = pattern_count(data.n)
-    stride = max(1, -(-total // KEEP_IN_MEMORY))
+    stride = min(max(1, -(-total // KEEP_IN_MEMORY)), 1 << 62)  # stays an int64 (n > 82 overflowed)
     kept: list[EquilibriumBatch] = []
     stats: dict[str, Any] = {"count": 0, "max_trade_residual": 0.0, "max_labor_residual": 0.0,
                              "best_country1": None, "best_country2": None}
@@ -112,7 +115,7 @@ def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -
 def mixed_frame(me: MixedEquilibria) -> pd.DataFrame:
     """The ``mixed_equilibria.csv`` columns (pattern: 0 country 1, 1 country 2, S shared)."""
     shared = me.owner == 2
-    x_shared = [" ".join(f"{v:.12g}" for v in row[mask]) for row, mask in zip(me.x, shared)]
+    x_shared = [" ".join(repr(float(v)) for v in row[mask]) for row, mask in zip(me.x, shared)]  # exact (round-trip)
     return pd.DataFrame({
         "pattern": owner_strings(me.owner) if len(me) else np.zeros(0, str),
         "n_shared": shared.sum(axis=1), "root": me.root, "n_roots": me.n_roots,
@@ -229,6 +232,8 @@ def run_job(instance: GomoryInstance, out_dir: Path, *, source: str = "<instance
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = instance.data()
+    if data.n > MAX_RUN_GOODS:  # the job enumerates every pattern: 2^n - 2 rows in equilibria.csv
+        raise InputError(source, "demand", f"n = {data.n} goods: the main job writes all 2^n - 2 equilibria; at most n = {MAX_RUN_GOODS} (use `trade-opt gomory boundary` for larger n)")
     timings: dict[str, float] = {}
 
     t = time.perf_counter()

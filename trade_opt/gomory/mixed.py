@@ -617,7 +617,8 @@ def evaluate_mixed(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: 
         take = lambda arr: np.take_along_axis(arr[sel], idx, axis=1)  # noqa: E731
         J = take(dH_dY)[:, :, None] * take(dY_dx)[:, None, :]
         J[:, np.arange(k), np.arange(k)] += take(h)
-        stability[sel] = np.linalg.eigvals(J).real.max(axis=1)
+        finite = np.isfinite(J).all(axis=(1, 2))  # x = 0 or 1 in floating point (extreme exponents): stability NaN
+        stability[sel[finite]] = np.linalg.eigvals(J[finite]).real.max(axis=1) if finite.any() else []
     return {"x": x, "Y": Y, "w_ratio": Y / omY * data.L[1] / data.L[0], "u1": u1, "u2": u2,
             "log_Q": log_Q, "trade_residual": trade, "cost_residual": cost, "stability": stability}
 

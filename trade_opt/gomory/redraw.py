@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from trade_opt.errors import InputError
+from trade_opt.outputs import read_table
 from trade_opt.plotting import check_formats
 
 
@@ -27,11 +28,11 @@ def _table(folder: Path, stem: str, columns: list[str], required: bool = True) -
     for suffix in (".parquet", ".csv"):
         path = folder / (stem + suffix)
         if path.exists():
-            frame = pd.read_parquet(path, columns=columns) if suffix == ".parquet" else pd.read_csv(path, usecols=lambda c: c in columns)
+            frame = read_table(path)
             missing = sorted(set(columns) - set(frame.columns))
             if missing:
                 raise InputError(str(path), missing[0], "column missing: not a Gomory result table")
-            return frame
+            return frame[columns]
     if required:
         raise InputError(str(folder), stem + ".csv", "missing: not a complete Gomory result folder")
     return None

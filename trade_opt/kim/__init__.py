@@ -10,7 +10,17 @@ project closes the model by free entry, an MCP (``models/kim_location.md``).
 * :mod:`~trade_opt.kim.mcp_model`: free entry as a Pyomo complementarity model.
 * :mod:`~trade_opt.kim.equilibrium`: multi-start solves, verification, stability lambda_max.
 * :mod:`~trade_opt.kim.liberalize`: the trade-liberalization sweep by continuation.
-"""
-from trade_opt.kim.instance import KimData, KimInstance
 
-__all__ = ["KimData", "KimInstance"]
+The verbs (:mod:`~trade_opt.kim.interface`): ``load_instance(path)``, ``build_model(instance, ...)``
+(a Pyomo model), ``solve(instance, ...)`` and ``run(instance, out_dir)`` (both return
+:class:`trade_opt.result.Result`).
+"""
+
+from trade_opt._lazy import lazy_exports
+
+_EXPORTS = {
+    **{name: "interface" for name in ("load_instance", "build_model", "build_models", "solve", "run")},
+    **{name: "instance" for name in ('KimData', 'KimInstance')},
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from trade_opt.cli.common import print_json
+from trade_opt.commandline import print_json
 from trade_opt.errors import InputError
 from trade_opt.instances import load_instance
 
@@ -33,42 +33,41 @@ def _check_markup(option: str, value: float) -> float:
 @app.command()
 def solve(
     instance_file: Path = typer.Argument(..., help="A Kim instance file (.toml or .json)."),
-    json_out: bool = typer.Option(False, "--json", help="Print the equilibrium as JSON."),
+    json_out: bool = typer.Option(False, "--json", help="Print the Result as JSON."),
     T: Optional[float] = typer.Option(None, "--T", help="Override: every off-diagonal markup set to T."),
     random_starts: int = typer.Option(10, "--random-starts", help="Seeded random starts added to the 2 + J standard ones."),
     formulation: str = _FORMULATION,
+    solver: str = typer.Option("trade_opt_mcp", "--solver", help="Complementarity solver: trade_opt_mcp (Ipopt + active-set Newton)."),
+    tol: float = typer.Option(1e-10, "--tol", help="Natural-residual target (> 0)."),
 ) -> None:
-    """Free-entry equilibrium (MCP, note section 7): the most stable of the distinct solutions found."""
-    from trade_opt.errors import SolveError
-    from trade_opt.kim.equilibrium import solve_equilibria
+    """Free-entry equilibrium (MCP): the most stable of the distinct solutions found; exit 1 if none."""
+    from trade_opt.commandline import echo_result, exit_code_of
+    from trade_opt.kim.interface import load_instance as load_kim, solve as solve_kim
 
-    instance = load_instance(instance_file, model="kim")
+    instance = load_kim(instance_file)
     _check_formulation(formulation)
     if random_starts < 0:
         raise InputError("<command line>", "--random-starts", f"must be >= 0, got {random_starts}")
-    data = instance.data()
     if T is not None:
-        data = data.with_uniform_transport(_check_markup("--T", T))
-    found = solve_equilibria(data, n_random=random_starts, formulation=formulation)
-    if not found.solutions:
-        raise SolveError(f"{instance_file}: no free-entry equilibrium found from {found.starts} starts ({found.message})")
-    sol = found.best
-    out = {**sol.summary(), "status": found.status, "distinct_solutions": found.distinct}
-    if json_out:
-        print_json(out)
-        return
-    for key in ("m1", "m2", "n", "r"):
-        typer.echo(f"{key:>3}: " + "  ".join(f"{v:10.6f}" for v in out[key]))
-    typer.echo(f"status {found.status}, residual {sol.residual:.2e}, lambda_max {sol.lambda_max:.4f}, "
-               f"{found.distinct} distinct solution(s) from {found.starts} starts")
+        _check_markup("--T", T)
+    if solver != "trade_opt_mcp":
+        raise InputError("<command line>", "--solver", f"{solver!r} cannot solve kim (a complementarity problem); use trade_opt_mcp")
+    if not (tol > 0 and math.isfinite(tol)):
+        raise InputError("<command line>", "--tol", f"must be a finite number > 0, got {tol!r}")
+    result = solve_kim(instance, formulation=formulation, random_starts=random_starts, T=T, tol=tol, solver=solver)
+    echo_result(result, json_out)
+    if not json_out and result.solution.lambda_max is not None:
+        typer.echo(f"lambda_max {result.solution.lambda_max:.4f}, {result.solution.distinct_solutions} distinct "
+                   f"solution(s) from {result.solution.starts} starts")
+    raise typer.Exit(exit_code_of(result))
 
 
 @app.command()
 def liberalize(
     instance_file: Path = typer.Argument(..., help="A Kim instance file (.toml or .json)."),
-    t_from: float = typer.Option(2.0, "--t-from", help="First markup T (>= 1)."),
-    t_to: float = typer.Option(1.0, "--t-to", help="Last markup T (>= 1)."),
-    step: float = typer.Option(0.05, "--step", help="Step in T (> 0)."),
+    t_from: float = typer.Option(2.0, "--from", help="First markup T (>= 1)."),
+    t_to: float = typer.Option(1.0, "--to", help="Last markup T (>= 1)."),
+    num: int = typer.Option(21, "--num", help="Number of markups from --from to --to, both included (2..10001)."),
     out: Path = typer.Option(Path("results/kim_liberalize"), "--out", help="Output folder (CSV, figure)."),
     multistart: bool = typer.Option(True, "--multistart/--warm-only", help="Also try the standard starts at every T."),
     formulation: str = _FORMULATION,
@@ -78,21 +77,18 @@ def liberalize(
     import pandas as pd
 
     from trade_opt.kim.liberalize import liberalize as run_sweep
-    from trade_opt.kim.liberalize import sweep_values
     from trade_opt.kim.plots import plot_shares
     from trade_opt.outputs import CsvStream
     from trade_opt.progress import progress_bar
 
-    _check_markup("--t-from", t_from)
-    _check_markup("--t-to", t_to)
-    if not math.isfinite(step) or step <= 0:
-        raise InputError("<command line>", "--step", f"must be a finite number > 0, got {step!r}")
-    if abs(t_to - t_from) / step > 10000:
-        raise InputError("<command line>", "--step", f"gives more than 10000 points between {t_from} and {t_to}")
+    from trade_opt.commandline import parse_range
+
+    t_values = [round(v, 12) for v in parse_range(t_from, t_to, num, low=1.0)]
+    if num > 10001:
+        raise InputError("<command line>", "--num", f"at most 10001 markups, got {num}")
     _check_formulation(formulation)
     instance = load_instance(instance_file, model="kim")
     data = instance.data()
-    t_values = sweep_values(t_from, t_to, step)
     csv_path, fig_path = out / "kim_liberalize.csv", out / "kim_liberalize_shares.png"
     with CsvStream(csv_path) as stream, progress_bar("liberalizing", len(t_values)) as bar:
         def on_row(row: dict) -> None:

@@ -49,7 +49,7 @@ def closed_form_profits(data: KimData, m: np.ndarray, n: np.ndarray, r: np.ndarr
 
     Returns
     -------
-    ClosedForms; ``profit`` agrees with ``chain(...).profit`` (note section 9.1).
+    ClosedForms; ``profit`` agrees with ``chain(...).profit`` (models/kim_location.md, 'Closed forms, corrected').
     """
     m, n, r = np.asarray(m, float), np.asarray(n, float), np.asarray(r, float)
     W, I = data.W, data.I

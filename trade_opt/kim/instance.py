@@ -37,7 +37,7 @@ network; a class with an explicit matrix named in ``network.freight``; a network
 matrices are explicit (it would be unused); scenarios without a network.
 
 Every markup must be >= 1 (a markup "plus one", eq. 7); the diagonal may differ from 1 (the
-settled note allows intra-regional markups, ``/work/shared/notes/kim_location.md`` section 1).
+settled note allows intra-regional markups, ``models/kim_location.md``, Conventions).
 """
 from __future__ import annotations
 
@@ -49,7 +49,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from trade_opt.errors import FieldError
-from trade_opt.instances import InstanceBase
+from trade_opt.instances import InstanceBase, check_size
+
+#: Most regions J: the free-entry MCP has 4 J^2 transport terms in its price indices (Pyomo: about
+#: 1 kB each) and a dense (4J x 4J) Jacobian, about 1 GB at J = 500; 10^6 regions asked for 7 TiB.
+MAX_REGIONS = 500
 from trade_opt.kim.network import CLASSES, KimNetwork, KimScenario, NetworkMarkups, network_graph, network_markups
 
 _MATRICES = ("T_A1", "T_A2", "T_F", "T_S")
@@ -119,6 +123,7 @@ class KimInstance(InstanceBase):
     @model_validator(mode="after")
     def _check(self) -> "KimInstance":
         J = len(self.regions)
+        check_size("regions", J, MAX_REGIONS, "regions", "the MCP needs about 4 kB x J^2 of memory")
         if J < 1:
             raise FieldError("regions", "needs at least one region")
         if len(set(self.regions)) != J:

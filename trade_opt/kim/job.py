@@ -8,7 +8,7 @@ import pandas as pd
 from trade_opt.errors import SolveError
 from trade_opt.kim.equilibrium import KimEquilibria, solve_equilibria
 from trade_opt.kim.instance import KimInstance
-from trade_opt.outputs import markdown_table, write_csv, write_json
+from trade_opt.outputs import markdown_table, write_csv
 
 #: Random starts added to the standard ones (income, uniform, one per region): 15 starts for J = 3.
 RANDOM_STARTS = 10
@@ -25,33 +25,46 @@ def equilibrium_table(found: KimEquilibria, regions: list[str]) -> pd.DataFrame:
 
 
 def solve_instance(instance: KimInstance, random_starts: int = RANDOM_STARTS, formulation: str = "log") -> KimEquilibria:
-    """Multi-start free-entry solve of an instance (note section 7)."""
+    """Multi-start free-entry solve of an instance (models/kim_location.md, 'Free entry as an MCP')."""
     return solve_equilibria(instance.data(), n_random=random_starts, formulation=formulation)
 
 
 def run_job(instance: KimInstance, out_dir: Path, *, source: str) -> dict:
-    """Solve the free-entry MCP, print the equilibrium, write summary.json and equilibrium.csv.
+    """Solve the free-entry MCP, print the equilibrium, write equilibrium.csv and equilibrium.png.
+
+    Parameters
+    ----------
+    instance : KimInstance
+    out_dir : Path
+        The (staging) folder to write into (:func:`trade_opt.runner.run_job_in_folder`).
+    source : str
+        The instance file, for the summary.
 
     Returns
     -------
-    dict: the ``trade-opt kim solve --json`` fields plus instance name, source and timings.
+    dict
+        The equilibrium (firm numbers, prices, profits per region, ``regions`` = the CSV's rows),
+        residual, stability and timings; the runner adds the contract fields and writes summary.json.
     """
     found = solve_instance(instance)
     if not found.solutions:
         raise SolveError(f"{source}: no free-entry equilibrium found from {found.starts} starts ({found.message})")
+    from trade_opt.kim.interface import region_rows
+    from trade_opt.kim.plots import plot_equilibrium
+
     sol = found.best
-    table = equilibrium_table(found, instance.regions)
+    rows = region_rows(sol, list(instance.regions))
+    table = pd.DataFrame.from_records(rows)
     out_dir = Path(out_dir)
     summary = {
-        "model": "kim", "instance": instance.name, "source": source,
-        **sol.summary(), "status": found.status, "distinct_solutions": found.distinct,
-        "starts": found.starts, "seconds": found.seconds,
+        "model": "kim", "name": instance.name, "source": source,
+        **sol.summary(), "regions": rows, "status": found.status, "distinct_solutions": found.distinct,
+        "starts": found.starts, "timings": {"solve": found.seconds},
     }
     write_csv(out_dir / "equilibrium.csv", table)
-    write_json(out_dir / "summary.json", summary)
+    plot_equilibrium(table, out_dir / "equilibrium.png")
     print(f"Kim (1999) free-entry equilibrium, instance {instance.name!r} ({source})")
-    print(markdown_table(table, floatfmt=".4f"), end="")
+    print(markdown_table(equilibrium_table(found, instance.regions), floatfmt=".4f"), end="")
     print(f"status {found.status}, natural residual {sol.residual:.2e}, lambda_max {sol.lambda_max:.4f}, "
           f"{found.distinct} distinct solution(s) from {found.starts} starts, {found.seconds:.2f} s")
-    print(f"wrote {out_dir / 'summary.json'} and {out_dir / 'equilibrium.csv'}")
     return summary

@@ -1,7 +1,7 @@
 """Prices, demands, price indices and profits at given firm numbers: the explicit chain.
 
 Kim (1999), sections III-IV, corrected as in ``models/kim_location.md``.  For given numbers of
-firms (m_1, m_2, n, r) the computation is a chain, not a fixed point (note section 5):
+firms (m_1, m_2, n, r) the computation is a chain, not a fixed point (models/kim_location.md, 'The chain at given firm numbers'):
 
 1. costs flow down:  P_S (25) -> N_S -> q (21) -> P_F (24) -> N_F -> b_h (16) -> P_Ah (19) -> D_h;
 2. quantities flow up:  A_h(k, g) (11) -> A^D_h (12) -> F_h(y, k) (17) -> F^D (18) -> S(z, y) (22)
@@ -91,7 +91,7 @@ def _check_nonempty(x: np.ndarray) -> None:
     if np.any(x < 0) or not np.all(totals > 0):
         empty = [TIERS[t] for t in np.flatnonzero(~(totals > 0))]
         raise ValueError(f"firm numbers must be >= 0 with every tier non-empty (empty: {empty}); "
-                         "marginal costs are infinite at an empty tier (note section 5)")
+                         "marginal costs are infinite at an empty tier (models/kim_location.md, 'The chain at given firm numbers')")
 
 
 def log_costs(data: KimData, n: np.ndarray, r: np.ndarray):
@@ -114,7 +114,7 @@ def log_costs(data: KimData, n: np.ndarray, r: np.ndarray):
 
 
 def chain(data: KimData, m: np.ndarray, n: np.ndarray, r: np.ndarray) -> KimState:
-    """Prices, demands, indices and profits at given firm numbers (note section 5).
+    """Prices, demands, indices and profits at given firm numbers (models/kim_location.md, 'The chain at given firm numbers').
 
     Parameters
     ----------

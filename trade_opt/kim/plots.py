@@ -91,3 +91,41 @@ def plot_network_scenario(base_graph, scen_graph, regions: tuple[str, ...], x_ba
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     return save_figure(fig, path, formats, dpi=120)
+
+
+def plot_equilibrium(table: pd.DataFrame, path: str | Path, formats: tuple[str, ...] = ("png",)) -> Path:
+    """Firm numbers of the free-entry equilibrium by region, one bar group per tier (m_1, m_2, n, r).
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per region with columns ``region``, ``m_1``, ``m_2``, ``n``, ``r``
+        (:func:`trade_opt.kim.interface.region_rows`).
+    path : str or Path
+        The PNG to write.
+    formats : tuple of str
+        Any of ``trade_opt.plotting.FIGURE_FORMATS`` (the first is returned).
+
+    Returns
+    -------
+    Path
+    """
+    import numpy as np
+
+    path = Path(path)
+    tiers = (("m_1", "assemblers A_1"), ("m_2", "assemblers A_2"), ("n", "first tier F"), ("r", "second tier S"))
+    regions = list(table["region"])
+    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    width = 0.8 / len(regions)
+    positions = np.arange(len(tiers))
+    for k, region in enumerate(regions):
+        ax.bar(positions + (k - (len(regions) - 1) / 2) * width, [float(table[col].iloc[k]) for col, _ in tiers],
+               width, label=region)
+    ax.set_xticks(positions, [label for _, label in tiers])
+    ax.set_ylabel("number of firms")
+    ax.set_title("Free-entry equilibrium by region")
+    ax.legend(title="region", frameon=False, ncols=min(len(regions), 6))
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return save_figure(fig, path, formats, dpi=120)

@@ -3,9 +3,9 @@
 A scenario (``[scenarios.NAME]`` of an instance with a ``[transport.network]``) changes the
 transport network (open a bloc border, add a corridor, scale freight; :mod:`trade_opt.kim.network`);
 the markups of every network-built class are rebuilt from the changed graph, and the free-entry MCP
-(note section 7) is solved with the existing Kim solve (:func:`trade_opt.kim.equilibrium.solve_equilibria`).
+(models/kim_location.md, 'Free entry as an MCP') is solved with the existing Kim solve (:func:`trade_opt.kim.equilibrium.solve_equilibria`).
 
-Which scenario equilibrium is compared (the model can have several, note section 7): the baseline
+Which scenario equilibrium is compared (the model can have several, models/kim_location.md, 'Free entry as an MCP'): the baseline
 is the most stable of the distinct equilibria found from the standard starts; the scenario
 equilibrium is the one reached by **continuation** from the baseline along the log-linear markup
 path T(lambda) = T0^(1 - lambda) T1^lambda, lambda = 1/steps, ..., 1 (each step warm-started from
@@ -17,7 +17,7 @@ The comparison table has one row per (tier, region): firm numbers, shares of the
 firm at both equilibria (0 for active firms, <= 0 for absent ones: free entry), and the *impact*
 profit: the profit per firm under the scenario's markups at the baseline firm numbers (before entry
 and exit respond; its sign says where entry is attracted), also relative to the fixed cost W f
-(``impact_profit_rel``, dimensionless: -G of note section 7).  Units: firm numbers are counts, profits
+(``impact_profit_rel``, dimensionless: -G of models/kim_location.md, 'Free entry as an MCP').  Units: firm numbers are counts, profits
 in the numeraire (W, I units).
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from trade_opt.cli.common import print_json
+from trade_opt.commandline import print_json
 from trade_opt.instances import load_instance
 
 app = typer.Typer(no_args_is_help=True, help="Krugman (1979) with A stages and North-South outsourcing, as MCPs.")
@@ -15,16 +15,30 @@ app = typer.Typer(no_args_is_help=True, help="Krugman (1979) with A stages and N
 @app.command()
 def solve(
     instance_file: Path = typer.Argument(..., help="A krugman instance (.toml/.json)."),
-    json_out: bool = typer.Option(False, "--json", help="Print the full summary as JSON."),
+    json_out: bool = typer.Option(False, "--json", help="Print the Result as JSON."),
+    solver: str = typer.Option("trade_opt_mcp", "--solver", help="Complementarity solver: trade_opt_mcp (Ipopt + active-set Newton)."),
+    tol: float = typer.Option(1e-10, "--tol", help="Natural-residual target (> 0)."),
+    verbose: bool = typer.Option(False, "--verbose", help="Also print every check (elasticities, conditions, residuals)."),
 ) -> None:
-    """Solve the economy (MCP, closed form, reduced form) and print the equilibrium (paper normalization)."""
-    from trade_opt.krugman.job import print_summary, solve_summary
+    """Solve the economy (MCP), check it against the closed and reduced forms; exit 1 if it fails."""
+    import math
 
-    summary = solve_summary(load_instance(instance_file, model="krugman"), str(instance_file))
-    if json_out:
-        print_json(summary)
-    else:
-        print_summary(summary)
+    from trade_opt.commandline import echo_result, exit_code_of
+    from trade_opt.errors import InputError
+    from trade_opt.krugman.interface import load_instance as load_krugman, solve as solve_krugman
+
+    instance = load_krugman(instance_file)
+    if solver != "trade_opt_mcp":
+        raise InputError("<command line>", "--solver", f"{solver!r} cannot solve krugman (a complementarity problem); use trade_opt_mcp")
+    if not (tol > 0 and math.isfinite(tol)):
+        raise InputError("<command line>", "--tol", f"must be a finite number > 0, got {tol!r}")
+    result = solve_krugman(instance, tol=tol, solver=solver)
+    echo_result(result, json_out)
+    if verbose and not json_out:
+        from trade_opt.krugman.job import print_summary, solve_summary
+
+        print_summary(solve_summary(instance, str(instance_file)))
+    raise typer.Exit(exit_code_of(result))
 
 
 @app.command()
@@ -33,12 +47,12 @@ def sweep(
     param: str = typer.Option(..., "--param", help="z, A, L, L_star or theta."),
     start: float = typer.Option(..., "--from", help="First value of the parameter."),
     stop: float = typer.Option(..., "--to", help="Last value of the parameter."),
-    steps: int = typer.Option(45, "--steps", help="Number of grid points (>= 2)."),
+    steps: int = typer.Option(45, "--num", help="Number of grid points (>= 2)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default results/<name>_sweep_<param>)."),
     no_figures: bool = typer.Option(False, "--no-figures", help="Write the table and sweep.json only."),
     json_out: bool = typer.Option(False, "--json", help="Print sweep.json's content as JSON."),
 ) -> None:
-    """Comparative statics: solve along linspace(--from, --to, --steps), warm-started; sweep.csv row by row + figures."""
+    """Comparative statics: solve along linspace(--from, --to, --num), warm-started; sweep.csv row by row + figures."""
     from trade_opt.krugman.sweep import run_sweep
 
     instance = load_instance(instance_file, model="krugman")

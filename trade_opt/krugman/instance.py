@@ -17,7 +17,7 @@ Schema (TOML or JSON)::
     phi = 0.4                   #   or "table" (z = [...], mu = [...], PCHIP-interpolated)
     gamma = 2.0
 
-Beyond the types, the instance checks what the equilibrium needs (note ``krugman_outsourcing.md``):
+Beyond the types, the instance checks what the equilibrium needs (``models/krugman_outsourcing.md``):
 0 < mu(z) < theta (otherwise there is no equilibrium with production; the error names ``mu``) and
 Southern employment ``E_S = L z (theta - mu)/((1 - z)(1 - mu)) <= L_star`` (finding K10; the error
 names ``L_star``).
@@ -31,7 +31,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from trade_opt.errors import FieldError
-from trade_opt.instances import InstanceBase, validate_as
+from trade_opt.instances import InstanceBase, check_size, validate_as
+
+#: Most points of a tabulated mu(z) (interpolated at every solve; 16 bytes a point).
+MAX_MU_POINTS = 100_000
 from trade_opt.krugman.mu import Mu, PolynomialMu, PowerMu, TableMu
 
 #: |ln b_A| above this overflows exp in double precision (b_A = beta A^(1/(1-eps))).
@@ -77,6 +80,7 @@ def _check_mu_spec(spec: MuSpec) -> Mu:
             raise FieldError("mu.coefficients", f"needs 1 to 10 coefficients, got {len(spec.coefficients)}")
         return PolynomialMu(tuple(spec.coefficients))
     zs, mus = spec.z, spec.mu
+    check_size("mu.z", len(zs or []), MAX_MU_POINTS, "points", "a tabulated mu(z) is interpolated at every solve")
     if len(zs) < 2:
         raise FieldError("mu.z", f"a table needs at least 2 points, got {len(zs)}")
     if len(mus) != len(zs):

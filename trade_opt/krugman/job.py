@@ -1,4 +1,4 @@
-"""``trade-opt run`` for a Krugman instance: solve, check, print a summary, write summary.json + SS/DD figure."""
+"""``trade-opt run`` for a Krugman instance: solve, check, print a summary, write the equilibrium table + SS/DD figure."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +7,8 @@ from typing import Any
 import typer
 
 from trade_opt.krugman.instance import KrugmanInstance
-from trade_opt.krugman.solve import solve_economy
-from trade_opt.outputs import write_json
+from trade_opt.krugman.economy import solve_economy
+from trade_opt.outputs import write_csv
 
 #: Quantities printed by :func:`run_job`, in this order.
 _PRINTED = ("p", "omega", "Y", "n", "c", "c_star", "real_wage_N", "real_wage_S", "E_S", "l", "x", "U_N", "U_S")
@@ -48,15 +48,35 @@ def print_summary(summary: dict[str, Any]) -> None:
 
 
 def run_job(instance: KrugmanInstance, out_dir: Path, *, source: str) -> dict[str, Any]:
-    """Main job: solve the instance, print the equilibrium, write ``summary.json`` and ``ss_dd.png``."""
+    """Main job: solve the instance, print the equilibrium, write ``equilibrium.csv`` (one row per route:
+    MCP, closed form, reduced form; the ``routes`` of the summary) and ``ss_dd.png``.
+
+    Parameters
+    ----------
+    instance : KrugmanInstance
+    out_dir : Path
+        The (staging) folder to write into (:func:`trade_opt.runner.run_job_in_folder`).
+    source : str
+        The instance file, for the summary.
+
+    Returns
+    -------
+    dict
+        The summary (the runner adds the contract fields and writes summary.json).
+    """
     from trade_opt.krugman.plots import ss_dd_figure
+
+    import pandas as pd
 
     summary = solve_summary(instance, source)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    routes = [{"route": "mcp", **summary["equilibrium"]}, {"route": "closed_form", **summary["closed_form"]}]
+    if summary.get("reduced_form"):
+        routes.append({"route": "reduced_form", **summary["reduced_form"]})
+    summary["routes"] = routes
+    summary["status"] = summary["mcp"]["status"]
+    write_csv(out_dir / "equilibrium.csv", pd.DataFrame.from_records(routes))
     ss_dd_figure([(instance.name, instance.data())], out_dir / "ss_dd.png")
-    summary["files"] = ["summary.json", "ss_dd.png"]
-    write_json(out_dir / "summary.json", summary)
     print_summary(summary)
-    typer.echo(f"  wrote {out_dir}/summary.json, ss_dd.png")
     return summary

@@ -1,6 +1,6 @@
 """North-South with outsourcing (seed Eqs. 13-19): closed form, reduced form, MCP pairs, elasticities.
 
-Two normalizations are used (note ``krugman_outsourcing.md``, "Equilibrium as a square MCP"):
+Two normalizations are used (``models/krugman_outsourcing.md``, "Equilibrium as a square MCP"):
 
 * the paper's: Southern wage = 1, Northern wage omega (all results are reported this way);
 * the MCP's: Northern wage = 1, Southern wage ``w_S`` a variable (rules out the no-income point).

@@ -19,7 +19,7 @@ import pandas as pd
 from trade_opt.errors import InputError, SolveError
 from trade_opt.krugman import closed as cl
 from trade_opt.krugman.instance import KrugmanInstance
-from trade_opt.krugman.solve import solve_economy
+from trade_opt.krugman.economy import solve_economy
 from trade_opt.outputs import CsvStream, write_json
 from trade_opt.progress import progress_bar
 
@@ -48,7 +48,7 @@ def grid_instances(instance: KrugmanInstance, param: str, lo: float, hi: float, 
     if instance.economy not in SWEEP_PARAMS[param]:
         raise InputError("<command line>", "--param", f"{param!r} does not exist when economy = {instance.economy!r}")
     if not isinstance(steps, int) or steps < 2:
-        raise InputError("<command line>", "--steps", f"needs at least 2 points, got {steps!r}")
+        raise InputError("<command line>", "--num", f"needs at least 2 points, got {steps!r}")
     if not (math.isfinite(lo) and math.isfinite(hi)) or lo == hi:
         raise InputError("<command line>", "--from/--to", f"need two different finite values, got {lo!r}, {hi!r}")
     return [(float(v), instance.with_values(f"{source} [{param}={v:.6g}]", **{param: float(v)}))

@@ -1,7 +1,7 @@
 """Melitz (2003) with North-South offshoring (Antràs-Helpman 2004) (seed 001).
 
 Heterogeneous firms draw productivity from G; the more productive ones offshore the low-tech
-input to the South.  Spec: ``notes/melitz_offshoring.md``; the system as implemented:
+input to the South.  The system as implemented:
 ``models/melitz_offshoring.md``.
 
 * :mod:`~trade_opt.melitz.instance`: instance files and their numpy form (:class:`MelitzData`).
@@ -10,7 +10,17 @@ input to the South.  Spec: ``notes/melitz_offshoring.md``; the system as impleme
 * :mod:`~trade_opt.melitz.mcp_model`: the equilibrium as one square MCP in Pyomo (solved by trade_opt.mcp).
 * :mod:`~trade_opt.melitz.closed_forms`, :mod:`~trade_opt.melitz.reduction`: two independent checks.
 * :mod:`~trade_opt.melitz.compare`, :mod:`~trade_opt.melitz.plots`: autarky vs offshoring.
-"""
-from trade_opt.melitz.instance import MelitzData, MelitzInstance
 
-__all__ = ["MelitzData", "MelitzInstance"]
+The verbs (:mod:`~trade_opt.melitz.interface`): ``load_instance(path)``, ``build_model(instance, ...)``
+(a Pyomo model), ``solve(instance, ...)`` and ``run(instance, out_dir)`` (both return
+:class:`trade_opt.result.Result`).
+"""
+
+from trade_opt._lazy import lazy_exports
+
+_EXPORTS = {
+    **{name: "interface" for name in ("load_instance", "build_model", "build_models", "solve", "run")},
+    **{name: "instance" for name in ('MelitzData', 'MelitzInstance')},
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)

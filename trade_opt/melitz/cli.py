@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from trade_opt.cli.common import print_json
+from trade_opt.commandline import print_json
 from trade_opt.errors import InputError
 from trade_opt.instances import load_instance
 
@@ -28,24 +28,26 @@ def _method(data, method: Optional[str]) -> str:
 def solve(
     instance_file: Path = typer.Argument(..., help="Melitz instance (.toml/.json)."),
     method: Optional[str] = typer.Option(None, "--method", help="mcp (default), reduction or closed_form."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+    solver: Optional[str] = typer.Option(None, "--solver", help="The MCP's solver (method mcp only): trade_opt_mcp."),
+    tol: float = typer.Option(1e-10, "--tol", help="Natural-residual target of the MCP (> 0)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the Result as JSON."),
 ) -> None:
     """Equilibrium per industry with offshoring: theta*, theta_o, nu, M_e, B, P, R, M, M_o, theta~_t, regime."""
-    from trade_opt.melitz.equilibrium import solve_equilibrium
-    from trade_opt.melitz.job import solution_records
+    import math
 
-    instance = load_instance(instance_file, model="melitz")
-    data = instance.data()
-    sol = solve_equilibrium(data, _method(data, method))
-    records = solution_records(sol)
-    if as_json:
-        print_json({"name": instance.name, "method": sol.method, "solver": sol.report, "industries": records})
-        return
-    typer.echo(f"{instance.name}: method {sol.method}" + (f", residual {sol.report['residual']:.2e}" if "residual" in sol.report else ""))
-    for rec in records:
-        typer.echo(f"{rec['name']:<12} z={rec['z']:<5g} {rec['regime']:<11} theta*={rec['theta_star']:.6g} "
-                   f"theta_o={rec['theta_o']:.6g} P={rec['P']:.6g} R={rec['R']:.6g} M={rec['M']:.6g} "
-                   f"M_o={rec['M_o']:.6g} theta~_t={rec['theta_tilde_t']:.6g}")
+    from trade_opt.commandline import echo_result, exit_code_of
+    from trade_opt.melitz.interface import load_instance as load_melitz, solve as solve_melitz
+
+    instance = load_melitz(instance_file)
+    chosen = _method(instance.data(), method)
+    if solver is not None and (solver != "trade_opt_mcp" or chosen != "mcp"):
+        raise InputError("<command line>", "--solver", f"{solver!r} cannot solve melitz by method {chosen!r} "
+                         "(the MCP's solver is trade_opt_mcp; reduction and closed_form take none)")
+    if not (tol > 0 and math.isfinite(tol)):
+        raise InputError("<command line>", "--tol", f"must be a finite number > 0, got {tol!r}")
+    result = solve_melitz(instance, method=chosen, tol=tol, solver=solver)
+    echo_result(result, as_json)
+    raise typer.Exit(exit_code_of(result))
 
 
 @app.command()

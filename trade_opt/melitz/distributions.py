@@ -1,6 +1,6 @@
 """Productivity distributions G for the Melitz (2003) industry: survival J and partial moment V.
 
-The industry model needs G only through two functions (spec ``notes/melitz_offshoring.md``,
+The industry model needs G only through two functions (``models/melitz_offshoring.md``,
 "Readings chosen"; seed eqs. (9)-(12), (17)-(19)):
 
 * ``J(t) = 1 - G(t)``, the share of entrants with productivity above ``t``;

@@ -1,7 +1,7 @@
 """Firm side and aggregation of the Melitz-offshoring industry (numpy, vectorized over industries).
 
 Seed: ``seeds/001_387f931a0ea0409f.txt``; equations as reconstructed in
-``notes/melitz_offshoring.md``.  Units: prices and revenues in the numeraire (Southern wage = 1),
+``models/melitz_offshoring.md``.  Units: prices and revenues in the numeraire (Southern wage = 1),
 fixed costs ``f_d, f_o, f_e`` in Northern labour, ``w`` the Northern wage.
 
 The equilibrium state of an industry is six numbers (the MCP's unknowns, note table "Equilibrium

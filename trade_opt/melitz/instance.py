@@ -1,6 +1,6 @@
 """Melitz (2003) + Antràs-Helpman (2004) offshoring instance files and their numpy form.
 
-Schema (TOML or JSON; spec ``notes/melitz_offshoring.md``, "Notation")::
+Schema (TOML or JSON; ``models/melitz_offshoring.md``, "Notation")::
 
     model = "melitz"
     name = "melitz_default"
@@ -33,7 +33,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from trade_opt.errors import FieldError
-from trade_opt.instances import InstanceBase
+from trade_opt.instances import InstanceBase, check_size
+
+#: Most industries: the MCP has about 20 variables per industry and a dense Jacobian of
+#: (20 k)^2 doubles, 800 MB at k = 500.
+MAX_INDUSTRIES = 500
 from trade_opt.melitz.distributions import Distribution, Lognormal, Pareto, TruncatedPareto
 
 #: Largest Northern wage accepted; w^(z (sigma-1)) is formed in logs, this only keeps outputs finite.
@@ -161,6 +165,7 @@ def _check_productivity(spec: ParetoSpec | TruncatedParetoSpec | LognormalSpec, 
 
 
 def _check_industries(industries: list[IndustrySpec]) -> None:
+    check_size("industry", len(industries), MAX_INDUSTRIES, "industries", "the MCP's Jacobian needs about 3.2 kB x k^2")
     if not industries:
         raise FieldError("industry", "needs at least one [[industry]]")
     seen: set[str] = set()

@@ -21,7 +21,7 @@ from trade_opt.melitz.compare import W_GRID, Z_GRID, Comparison, compare, sweep
 from trade_opt.melitz.equilibrium import Solution, cross_check
 from trade_opt.melitz.industry import identity_residuals
 from trade_opt.melitz.instance import MelitzData, MelitzInstance
-from trade_opt.outputs import markdown_table, write_csv, write_json
+from trade_opt.outputs import markdown_table, write_csv
 
 __all__ = ["run_job", "default_method", "summarize", "solution_records", "format_table"]
 
@@ -112,9 +112,9 @@ def run_job(instance: MelitzInstance, out_dir: Path, *, source: str) -> dict[str
     method = default_method(data)
     comp = compare(data, method)
     summary = summarize(data, comp, source=source, name=instance.name)
+    summary["status"] = str(comp.offshoring.report.get("status", "solved"))
     by_z, by_w = _sweeps(data, method)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_json(out_dir / "summary.json", summary)
     write_csv(out_dir / "comparison.csv", comp.table)
     (out_dir / "comparison.md").write_text(markdown_table(comp.table, floatfmt=".6g"), encoding="utf-8")
     write_csv(out_dir / "sweep_z.csv", by_z)
@@ -129,5 +129,4 @@ def run_job(instance: MelitzInstance, out_dir: Path, *, source: str) -> dict[str
         f"{k} {v:.1e}" if v is not None else f"{k} n/a" for k, v in checks["cross_check_offshoring"].items())
         + "; identities max |res| " + ", ".join(
         f"{k} {v:.1e}" for k, v in checks["identities_max_abs"].items() if v is not None))
-    print(f"outputs: {out_dir}")
     return summary

@@ -5,29 +5,18 @@ named values.  It may carry a *warm-start state* from one point to the next: the
 each Dask task a batch of consecutive points (a path along the last swept field) and calls
 :meth:`Evaluator.evaluate` on them in order with the state the previous point returned.
 
-The table below names them; entries are import strings so that importing the sweep package does
-not import every model.
+The registry (:data:`trade_opt.registry.MODELS`) names them; entries are import strings so that
+importing the sweep package does not import every model.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from trade_opt.errors import FieldError
-from trade_opt.registry import resolve
+from trade_opt.registry import MODELS, resolve
 
-#: model -> evaluator name -> "module:Class" (the first is the model's default).
-EVALUATORS: dict[str, dict[str, str]] = {
-    "gomory": {
-        "equilibria": "trade_opt.sweep.points_gomory:GomoryEquilibria",
-        "theorem2": "trade_opt.sweep.points_gomory:GomoryTheorem2",
-    },
-    "krugman": {
-        "equilibrium": "trade_opt.sweep.points_models:KrugmanEquilibrium",
-        "closed_form": "trade_opt.sweep.points_models:KrugmanClosedForm",
-    },
-    "kim": {"equilibrium": "trade_opt.sweep.points_models:KimEquilibrium"},
-    "melitz": {"comparison": "trade_opt.sweep.points_models:MelitzComparison"},
-}
+#: model -> evaluator name -> "module:Class" (the first is the model's default), from the registry.
+EVALUATORS: dict[str, dict[str, str]] = {name: dict(entry.evaluators) for name, entry in MODELS.items()}
 
 #: Column types a row may hold (Parquet types: float64, int64, string, bool).
 COLUMN_TYPES = ("float", "int", "str", "bool")

@@ -2,7 +2,7 @@
 
 Warm starts (a batch of consecutive points is solved in order by one Dask task):
 
-* Krugman ``equilibrium``: :func:`trade_opt.krugman.solve.solve_economy` with ``start`` = the
+* Krugman ``equilibrium``: :func:`trade_opt.krugman.economy.solve_economy` with ``start`` = the
   previous point's MCP values (the engine's own warm start, as in ``krugman/sweep.py``).
 * Kim ``equilibrium``: :func:`trade_opt.kim.equilibrium.solve_equilibria` from the previous point's
   firm numbers (plus the standard starts unless ``multistart = false``), keeping the solution
@@ -39,7 +39,7 @@ class KrugmanEquilibrium(Evaluator):
         return cols
 
     def evaluate(self, instance: Any, options: dict[str, Any], state: Any) -> tuple[dict[str, Any], Any]:
-        from trade_opt.krugman.solve import solve_economy
+        from trade_opt.krugman.economy import solve_economy
 
         data = instance.data()
         start = state if options["warm_start"] else None

@@ -46,7 +46,7 @@ import pandas as pd
 
 from trade_opt.errors import InputError, TradeOptError
 from trade_opt.instances import parse_instance
-from trade_opt.outputs import write_json
+from trade_opt.outputs import check_out_dir, folder_lock, write_json
 from trade_opt.progress import progress_bar
 from trade_opt.sweep.evaluators import get_evaluator
 from trade_opt.sweep.spec import LoadedSpec, load_spec, parse_path, set_path
@@ -333,7 +333,7 @@ def default_workers() -> int:
 
 
 def run_sweep(spec_path: str | Path, out_dir: str | Path, *, workers: int | None = None, scheduler: str | None = None,
-              client: Any = None, progress: bool | None = None) -> dict[str, Any]:
+              client: Any = None, progress: bool | None = None, wait: bool = False) -> dict[str, Any]:
     """Run (or resume) the sweep of ``spec_path`` into ``out_dir``; return the run's summary.
 
     Parameters
@@ -343,10 +343,27 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, *, workers: int | None
     scheduler : address of an existing Dask scheduler (instead of a LocalCluster).
     client : an existing ``dask.distributed.Client`` (tests share one per module).
     progress : force the progress bar on/off (default: on when stderr is a terminal).
+    wait : when another process holds the lock of ``out_dir``, wait for it (default: refuse with
+        a one-line :class:`InputError` naming the holder).
+
+    Returns
+    -------
+    dict
+        name, model, spec hash, ``out``, ``total_points``, ``points_done``, ``points_ok`` and
+        ``points_failed`` (all runs so far; status not in :data:`OK_STATUSES` counts as failed),
+        ``complete``, ``run`` (this run), and when complete ``status_counts`` and ``files``.
     """
     loaded = load_spec(spec_path)
     plan = SweepPlan(loaded)
-    out_dir = Path(out_dir)
+    if workers is not None and workers < 0:
+        raise InputError("<command line>", "--workers", f"must be >= 0, got {workers}")
+    out_dir = check_out_dir(out_dir, replace=False)
+    with folder_lock(out_dir, wait=wait):
+        return _run_locked(loaded, plan, out_dir, workers, scheduler, client, progress)
+
+
+def _run_locked(loaded: LoadedSpec, plan: SweepPlan, out_dir: Path, workers: int | None, scheduler: str | None,
+                client: Any, progress: bool | None) -> dict[str, Any]:
     manifest = Manifest(out_dir, plan)
     manifest.reconcile()
     manifest.save()                      # before anything else lands in out_dir
@@ -355,8 +372,6 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, *, workers: int | None
     pending = [k for k in range(plan.n_batches) if k not in done]
     run_no = len(manifest.doc["runs"]) + 1
     workers = default_workers() if workers is None else workers
-    if workers < 0:
-        raise InputError("<command line>", "--workers", f"must be >= 0, got {workers}")
     run_info: dict[str, Any] = {
         "run": run_no, "started": time.strftime("%Y-%m-%dT%H:%M:%S"), "skipped_batches": len(done),
         "computed_batches": 0, "computed_points": 0, "lost_batches": [],
@@ -413,9 +428,13 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, *, workers: int | None
         "spec_hash": loaded.hash, "out": str(out_dir), "total_points": len(plan.points),
         "points_done": manifest.doc["points_done"], "complete": manifest.doc["complete"], "run": run_info,
     }
+    failed = sum(b["failed"] or 0 for b in manifest.doc["batches_done"].values())
+    summary["points_ok"], summary["points_failed"] = manifest.doc["points_done"] - failed, failed
     if manifest.doc["complete"]:
         table = load_results(out_dir)
         summary["status_counts"] = {str(k): int(v) for k, v in table["status"].value_counts().sort_index().items()}
+        summary["points_ok"] = int(table["status"].isin(OK_STATUSES).sum())
+        summary["points_failed"] = len(table) - summary["points_ok"]
         summary["files"] = [MANIFEST, f"{PARTS}/", "summary.json"]
         if plan.spec.plot is not None:
             from trade_opt.sweep.plots import sweep_figure

@@ -1,0 +1,133 @@
+"""What every command-line verb shares, outside ``trade_opt.cli`` (which imports the model CLIs).
+
+Printing JSON, parsing number lists and ranges, and the ``solve``/``run`` commands that every
+model's sub-app gets (:func:`add_contract_commands`), so the option names are the same everywhere:
+``--out``, ``--json``, ``--solver``, ``--method``, ``--from/--to/--num``, ``--quiet``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+from trade_opt.errors import InputError
+
+
+def print_json(obj: Any) -> None:
+    """Print ``obj`` as JSON on stdout (for ``--json``; NaN as null)."""
+    from trade_opt.outputs import dumps
+
+    sys.stdout.write(dumps(obj) + "\n")
+
+
+def parse_float_list(text: str, option: str) -> list[float]:
+    """Parse ``"0.3,0.5"`` into floats; errors name the option.
+
+    Examples
+    --------
+    >>> parse_float_list("0.3, 0.5", "--y")
+    [0.3, 0.5]
+    """
+    values = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            values.append(float(part))
+        except ValueError:
+            raise InputError("<command line>", option, f"{part!r} is not a number") from None
+    if not values:
+        raise InputError("<command line>", option, "no values given")
+    return values
+
+
+def parse_range(start: float, stop: float, num: int, *, low: float | None = None) -> list[float]:
+    """``num`` equally spaced values from ``start`` to ``stop`` (``--from/--to/--num``), checked.
+
+    Parameters
+    ----------
+    start, stop : float
+        First and last value (finite; at least ``low`` when given).
+    num : int
+        Number of values, >= 2.
+    low : float, optional
+        Smallest admissible value.
+
+    Returns
+    -------
+    list of float
+
+    Examples
+    --------
+    >>> parse_range(2.0, 1.0, 3)
+    [2.0, 1.5, 1.0]
+    """
+    import math
+
+    for option, value in (("--from", start), ("--to", stop)):
+        if not math.isfinite(value) or (low is not None and value < low):
+            bound = f" >= {low:g}" if low is not None else ""
+            raise InputError("<command line>", option, f"must be a finite number{bound}, got {value!r}")
+    if num < 2:
+        raise InputError("<command line>", "--num", f"must be >= 2, got {num}")
+    return [start + (stop - start) * k / (num - 1) for k in range(num)]
+
+
+def echo_result(result: Any, as_json: bool) -> None:
+    """Print a :class:`trade_opt.result.Result`: its JSON, or a header line and its table."""
+    import typer
+
+    if as_json:
+        print_json(result.to_dict())
+        return
+    residual = "-" if result.residual is None else f"{result.residual:.2e}"
+    typer.echo(f"{result.model} {result.name!r}: status {result.status} ({result.termination}), "
+               f"solver {result.solver.name}, residual {residual}, {result.seconds:.2f} s")
+    if result.message:
+        typer.echo(result.message)
+    frame = result.to_frame()
+    if len(frame):
+        from trade_opt.outputs import markdown_table
+
+        typer.echo(markdown_table(frame, floatfmt=".6g"), nl=False)
+
+
+def exit_code_of(result: Any) -> int:
+    """1 when the solve failed (``status == "error"``), else 0."""
+    return 1 if result.status == "error" else 0
+
+
+def add_run_command(app: Any, model: str) -> None:
+    """Add ``trade-opt <model> run FILE --out DIR [--quiet] [--wait] [--json]`` to ``app``.
+
+    Parameters
+    ----------
+    app : typer.Typer
+        The model's sub-app.
+    model : str
+        Registry name.
+    """
+    import typer
+
+    def run(
+        instance_file: Path = typer.Argument(..., help="Instance file (.toml/.json)."),
+        out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default results/<slug of the name>); written complete or not at all."),
+        quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (and --json)."),
+        wait: bool = typer.Option(False, "--wait", help="Wait for another run writing the same folder instead of refusing."),
+        as_json: bool = typer.Option(False, "--json", help="Print the Result (with the summary) as JSON."),
+    ) -> None:
+        """Run the model's main job and write its outputs (tables, figures, summary.json) to --out."""
+        from trade_opt.registry import MODELS
+
+        entry = MODELS[model]
+        instance = entry.verb("load_instance")(instance_file)
+        result = entry.verb("run")(instance, out, source=str(instance_file), quiet=quiet or as_json, wait=wait)
+        if as_json:
+            print_json(result.to_dict())
+        raise typer.Exit(exit_code_of(result))
+
+    run.__doc__ = f"Run the {model} main job and write its outputs (tables, figures, summary.json) to --out."
+    app.command("run")(run)
+
+

@@ -1,0 +1,174 @@
+"""The verbs of the Kim (1999) model: ``load_instance``, ``build_model``, ``solve``, ``run``.
+
+``solve`` finds the free-entry equilibrium of the J-region location model (``models/kim_location.md``):
+the complementarity problem 0 <= m ⟂ -Pi/(W f) >= 0 for the four firm types (assemblers A_1,
+A_2, first-tier suppliers F, second-tier suppliers S) in every region, with prices and profits of
+eqs. 11-29, solved by :mod:`trade_opt.mcp` from several starts; the most stable solution is reported.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from trade_opt.errors import OptionError, check_options
+from trade_opt.result import Result, Solution, SolverInfo, status_of
+
+MODEL = "kim"
+#: the solver names that can solve this complementarity problem
+MCP_SOLVERS = ("trade_opt_mcp",)
+
+
+def load_instance(path: str | Path):
+    """Read and validate a Kim instance file (TOML or JSON).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; its ``model`` key must be ``kim``.
+
+    Returns
+    -------
+    KimInstance
+    """
+    from trade_opt.instances import load_instance as _load
+
+    return _load(path, model=MODEL)
+
+
+def build_model(instance, *, formulation: str = "log"):
+    """Free entry as a Pyomo complementarity model (``pyomo.mpec``).
+
+    Parameters
+    ----------
+    instance : KimInstance
+    formulation : {"log", "reduced"}
+        Free log-price-index variables with their defining equations, or indices substituted.
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+    """
+    from trade_opt.kim.mcp_model import FORMULATIONS, build_mcp_model
+
+    if formulation not in FORMULATIONS:
+        raise OptionError(f"kim.build_model: formulation must be one of {', '.join(FORMULATIONS)}, got {formulation!r}")
+    return build_mcp_model(instance.data(), formulation).model
+
+
+def build_models(instance, **options: Any) -> dict:
+    """Registry hook (embedding API, ``trade-opt kim export``): ``{"mcp": build_model(...)}``."""
+    check_options("kim.build_model", options, ("formulation",))
+    return {"mcp": build_model(instance, **options)}
+
+
+@dataclass
+class KimEquilibrium(Solution):
+    """The reported (most stable) free-entry equilibrium.
+
+    One row per region: ``region``; firm numbers ``m_1``, ``m_2`` (assemblers of A_1, A_2), ``n``
+    (first tier), ``r`` (second tier); mill prices ``P_A1``, ``P_A2``, ``P_F``, ``P_S``; profits
+    ``profit_A1``, ``profit_A2``, ``profit_F``, ``profit_S`` (0 where firms enter, eq. 26-30).
+    Scalars: ``lambda_max`` (largest real eigenvalue of the entry dynamics, < 0 stable),
+    ``distinct_solutions``, ``starts``, ``formulation``."""
+
+    table_key: ClassVar[str] = "regions"
+    regions: list[dict[str, Any]] = field(default_factory=list)
+    lambda_max: float | None = None
+    distinct_solutions: int = 0
+    starts: int = 0
+    formulation: str = "log"
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self.regions)
+
+    def scalars(self) -> dict[str, Any]:
+        return {"lambda_max": self.lambda_max, "distinct_solutions": self.distinct_solutions,
+                "starts": self.starts, "formulation": self.formulation}
+
+
+def region_rows(solution, regions: list[str]) -> list[dict[str, Any]]:
+    """Per-region records of a :class:`trade_opt.kim.equilibrium.KimSolution` (the CSV columns)."""
+    x, st, profit = solution.x, solution.state, solution.state.profit
+    return [{"region": name, "m_1": float(x[0, j]), "m_2": float(x[1, j]), "n": float(x[2, j]), "r": float(x[3, j]),
+             "P_A1": float(st.P_A[0][j]), "P_A2": float(st.P_A[1][j]), "P_F": float(st.P_F[j]), "P_S": float(st.P_S[j]),
+             "profit_A1": float(profit[0, j]), "profit_A2": float(profit[1, j]), "profit_F": float(profit[2, j]),
+             "profit_S": float(profit[3, j])} for j, name in enumerate(regions)]
+
+
+def solve(instance, *, formulation: str = "log", random_starts: int = 10, T: float | None = None,
+          tol: float = 1e-10, solver: str = "trade_opt_mcp") -> Result:
+    """Free-entry equilibrium of a Kim instance.
+
+    Parameters
+    ----------
+    instance : KimInstance
+    formulation : {"log", "reduced"}
+        MCP formulation (:func:`build_model`).
+    random_starts : int
+        Seeded random starts added to the 2 + J standard ones.
+    T : float, optional
+        Override: every off-diagonal transport markup set to T >= 1.
+    tol : float
+        Natural-residual target (> 0).
+    solver : {"trade_opt_mcp"}
+        Ipopt on a Scholtes relaxation plus an active-set Newton polish (:mod:`trade_opt.mcp`).
+
+    Returns
+    -------
+    Result
+        ``solution`` a :class:`KimEquilibrium`; ``residual`` its natural residual (numpy re-check).
+    """
+    import math
+
+    from trade_opt.kim.equilibrium import solve_equilibria
+    from trade_opt.kim.mcp_model import FORMULATIONS
+
+    if solver != "trade_opt_mcp":
+        raise OptionError(f"kim.solve: solver {solver!r} cannot solve kim (a complementarity problem); "
+                          f"use one of {', '.join(MCP_SOLVERS)}")
+    if formulation not in FORMULATIONS:
+        raise OptionError(f"kim.solve: formulation must be one of {', '.join(FORMULATIONS)}, got {formulation!r}")
+    if not isinstance(random_starts, int) or random_starts < 0:
+        raise OptionError(f"kim.solve: random_starts must be an integer >= 0, got {random_starts!r}")
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
+        raise OptionError(f"kim.solve: tol must be a finite number > 0, got {tol!r}")
+    data = instance.data()
+    if T is not None:
+        if not (isinstance(T, (int, float)) and math.isfinite(T) and T >= 1):
+            raise OptionError(f"kim.solve: T (transport markup) must be a finite number >= 1, got {T!r}")
+        data = data.with_uniform_transport(float(T))
+    start = time.perf_counter()
+    found = solve_equilibria(data, n_random=random_starts, formulation=formulation, tol=tol)
+    options = {"formulation": formulation, "random_starts": random_starts, "tol": tol, **({"T": T} if T is not None else {})}
+    if not found.solutions:
+        return Result(MODEL, instance.name, "error", "failed", time.perf_counter() - start,
+                      SolverInfo(solver, options, found.iterations), None,
+                      KimEquilibrium(starts=found.starts, formulation=formulation),
+                      f"no free-entry equilibrium found from {found.starts} starts ({found.message})")
+    best = found.best
+    solution = KimEquilibrium(regions=region_rows(best, list(instance.regions)), lambda_max=best.lambda_max,
+                              distinct_solutions=found.distinct, starts=found.starts, formulation=formulation)
+    return Result(MODEL, instance.name, status_of(found.status), found.status, time.perf_counter() - start,
+                  SolverInfo(solver, options, found.iterations), best.residual, solution)
+
+
+def run(instance, out_dir: str | Path | None = None, **options: Any) -> Result:
+    """The main job (equilibrium table, figure, summary) in a complete-or-absent folder.
+
+    Parameters
+    ----------
+    instance : KimInstance
+    out_dir : str or Path, optional
+        Default ``results/<slug of the name>``.
+    **options
+        ``source``, ``quiet``, ``wait`` (:func:`trade_opt.runner.run_job_in_folder`).
+
+    Returns
+    -------
+    Result
+    """
+    from trade_opt.runner import run_job_in_folder
+
+    return run_job_in_folder(MODEL, instance, out_dir, **options)
