@@ -262,14 +262,18 @@ def observations_command(
     factor: float = typer.Option(2.0, "--factor", help="Factor on country 2's labor for observation (a)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
 ) -> None:
-    """The paper's observations: (a) larger country 2, (b) one-good moves, (c) mixed vs specialized near the frontier."""
-    from trade_opt.gomory.observations import frontier_gaps, larger_country2, one_good_moves
+    """The paper's observations: (a) larger country 2, (b) one-good moves, (c) mixed vs specialized near the frontier,
+    (d) the larger country does less well relative to autarky."""
+    from trade_opt.gomory.observations import (
+        boundary_shape, frontier_gaps, larger_country2, larger_country_does_less_well, one_good_moves,
+    )
 
     if not factor > 0:
         raise InputError("<command line>", "--factor", f"must be > 0, got {factor}")
     data = load_instance(instance_file, model="gomory").data()
     out = {"larger_country2": larger_country2(data, factor), "one_good_moves": one_good_moves(data),
-           "frontier": frontier_gaps(data)}
+           "frontier": frontier_gaps(data), "larger_country_gains": larger_country_does_less_well(data, factor),
+           "boundary_shape": boundary_shape(data)}
     if as_json:
         print_json(out)
         return
@@ -280,6 +284,18 @@ def observations_command(
     typer.echo(f"(c) gap B1 - u1, median: specialized {c['specialized']['gap']['median']:.4f}, mixed {c['mixed']['gap']['median']:.4f}; "
                f"near the frontier (gap <= {c['near_threshold']}): {c['specialized']['near_frontier']} of {c['specialized']['count']} specialized, "
                f"{c['mixed']['near_frontier']} of {c['mixed']['count']} mixed")
+    g, x = out["larger_country_gains"]["growth"], out["larger_country_gains"]["cross_section"]
+    typer.echo(f"(d) gain from trade g_j = u_j - u_j(autarky): L2 x {factor} lowers g2 in {g['gain2_down']} and raises g1 in "
+               f"{g['gain1_up']} of {g['patterns']} specialized equilibria")
+    if x["larger"] is None:
+        typer.echo("    equal labor: no larger country")
+    else:
+        typer.echo(f"    as given (larger: country {x['larger']}, L = {x['labor']}): best gain g1 = {x['best_gain'][0]:.4f}, "
+                   f"g2 = {x['best_gain'][1]:.4f}; larger below smaller in {x['equilibria_larger_below_smaller']} of "
+                   f"{x['equilibria']} equilibria")
+    sh = out["boundary_shape"]
+    typer.echo(f"(e) B(Y) peaks at Y = {sh['Y_peak']:.4f} and is {'unimodal' if sh['unimodal'] else 'not unimodal'} on the grid "
+               "(utility falls after a certain income)")
 
 
 @app.command("graph")

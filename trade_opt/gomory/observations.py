@@ -8,6 +8,11 @@
     Y(x(1)) < Y(x(0)) (income moves toward the country that takes the good); the direction of
     each country's utility is counted, not asserted.
 (c) Mixed vs specialized utility near the frontier: the gap B1(Y) - u1 of each equilibrium.
+(d) "The larger country does less well relative to autarky than its smaller partner": the log
+    gains from trade g_j = u_j - u_j^aut when country 2 grows (an identity, every pattern) and
+    between the two countries as given (counted); :func:`larger_country_does_less_well`.
+(e) Fig. 1's shape: B(Y) rises, then falls (:func:`boundary_shape`).
+(f) Local stability of specialized equilibria against entry (:func:`entry_thresholds`).
 """
 from __future__ import annotations
 
@@ -15,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from trade_opt.gomory.boundary import boundary_B1_dp
-from trade_opt.gomory.equilibria import all_specialized, evaluate_patterns
+from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy
+from trade_opt.gomory.equilibria import all_specialized, autarky_log_utilities, evaluate_patterns
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.gomory.mixed import MixedEquilibria, concat_mixed, mixed_equilibria, one_shared_pairs
 
@@ -106,3 +111,93 @@ def frontier_gaps(data: GomoryData, mixed: MixedEquilibria | None = None, max_sh
                              "between": int(np.sum((m >= np.minimum(u0, u1)) & (m <= np.maximum(u0, u1)))),
                              "above_both": int(np.sum(m > np.maximum(u0, u1)))}
     return out
+
+
+def gains_from_trade(data: GomoryData, batch=None) -> tuple[np.ndarray, np.ndarray]:
+    """Log gains from trade g_j(x) = u_j(x) - u_j(autarky) of every specialized equilibrium, shape (2, m).
+
+    g_j = ln(U_j / U_j^aut): Fig. 2's distance of a point above country j's autarky bar (log scale)."""
+    if batch is None:
+        batch = all_specialized(data)
+    aut = autarky_log_utilities(data)
+    return np.vstack([batch.u1 - aut[0], batch.u2 - aut[1]]), batch
+
+
+def larger_country_does_less_well(data: GomoryData, factor: float = 2.0) -> dict[str, Any]:
+    """"The larger country does less well relative to autarky than its smaller partner", measured.
+
+    Compared: each country's log gain from trade g_j(x) = u_j(x) - u_j^aut (:func:`gains_from_trade`).
+
+    * ``growth`` (the paper's experiment: country 2 replaced by one with ``factor`` times the labor,
+      same demand and production functions).  Y(x) does not involve L (Eq. 2), so exactly
+      dg_1(x) = ln(factor) sum_{x_i=1} d_i1 alpha_i2 > 0 and
+      dg_2(x) = -ln(factor) sum_{x_i=0} d_i2 alpha_i2 < 0 for every pattern other than autarky:
+      the country that grows gains less relative to its own autarky, its partner more.  Counted
+      over all specialized equilibria and checked against these formulas.
+    * ``cross_section`` at the instance as given (``larger`` = the country with more labor, None if
+      equal): the best gain max_x g_j of each country (Fig. 2: how far the normalized maximum 1 lies
+      above the autarky bar) and the number of equilibria with g_larger(x) < g_smaller(x).  Counted,
+      not asserted: it depends on demands and efficiencies too.
+
+    Returns
+    -------
+    dict with ``growth`` and ``cross_section`` (counts and extreme values, log-utility units).
+    """
+    gains, base = gains_from_trade(data)
+    grown = with_labor(data, factor)
+    big_gains, _ = gains_from_trade(grown)
+    dg = big_gains - gains
+    log_f = np.log(factor)
+    X = base.X
+    expected1 = (X * (data.d[0] * data.alpha[1])).sum(axis=1) * log_f
+    expected2 = -((~X) * (data.d[1] * data.alpha[1])).sum(axis=1) * log_f
+    growth = {
+        "factor": factor, "patterns": len(base),
+        "gain1_up": int(np.sum(dg[0] > 0)), "gain2_down": int(np.sum(dg[1] < 0)),
+        "max_abs_dgain1_minus_formula": float(np.max(np.abs(dg[0] - expected1))),
+        "max_abs_dgain2_minus_formula": float(np.max(np.abs(dg[1] - expected2))),
+        "best_gain_before": gains.max(axis=1).tolist(), "best_gain_after": big_gains.max(axis=1).tolist(),
+    }
+    L = data.L
+    larger = None if L[0] == L[1] else int(np.argmax(L)) + 1
+    cross: dict[str, Any] = {"labor": L.tolist(), "larger": larger, "best_gain": gains.max(axis=1).tolist(),
+                             "median_gain": np.median(gains, axis=1).tolist()}
+    if larger is not None:
+        big, small = gains[larger - 1], gains[2 - larger]
+        cross.update(
+            best_gain_larger_below_smaller=bool(big.max() < small.max()),
+            equilibria_larger_below_smaller=int(np.sum(big < small)), equilibria=len(big),
+        )
+    return {"growth": growth, "cross_section": cross}
+
+
+def boundary_shape(data: GomoryData, points: int = 397) -> dict[str, Any]:
+    """Fig. 1's shape: "utility does not increase indefinitely with national income but rather
+    decreases after a certain point".  B(Y) (greedy) on ``points`` equally spaced Y in
+    [0.005, 0.995]: the Y of its maximum and whether it strictly rises before and falls after
+    (unimodal on the grid)."""
+    grid = np.linspace(0.005, 0.995, points)
+    B = boundary_B_greedy(data, grid)[0]
+    k = int(np.argmax(B))
+    return {"Y_peak": float(grid[k]), "B_peak": float(B[k]), "interior_peak": 0 < k < points - 1,
+            "unimodal": bool(np.all(np.diff(B[:k + 1]) > 0) and np.all(np.diff(B[k:]) < 0))}
+
+
+def entry_thresholds(data: GomoryData, x: np.ndarray) -> np.ndarray:
+    """Local stability of a specialized equilibrium x ("nonproducers make a negative profit near
+    equilibrium"): for each good, the labor I_i below which the country that does not make it loses
+    money by entering at the equilibrium price and wage.
+
+    The entrant o of good i earns pi_i e_io l^alpha_io - w_o l, negative exactly for
+    0 < l < I_i = (w_o / (pi_i e_io))^(1 / (alpha_io - 1)) when alpha_io > 1 (the paper's limit condition
+    f(l)/l -> 0).  Returns ln I_i, shape (n,) (in labor units of country o)."""
+    from trade_opt.gomory.equilibria import equilibrium_detail
+
+    x = np.asarray(x, dtype=bool)
+    det = equilibrium_detail(data, x)
+    entrant = np.where(x, 0, 1)                       # country 1 (row 0) enters goods made by country 2
+    cols = np.arange(data.n)
+    log_w = np.log(det.wages)[entrant]
+    log_e = np.log(data.e[entrant, cols])
+    alpha = data.alpha[entrant, cols]
+    return (log_w - np.log(det.price) - log_e) / (alpha - 1.0)

@@ -5,9 +5,16 @@ Theorem 2 (as read in ``models/gomory.md``): for each Y' there is an integer x w
     |Y' - Y(x)| <= delta / (1 - rho)   and   |B(Y') - u(x, Y(x))| <= delta K(Y', alpha, beta, rho),
 
 delta = max_i d_i1, alpha = max_i alpha_i, beta = max_i L_2 e_i2 / (L_1 e_i1),
-rho = sum of (d_i1 - d_i2) over goods with d_i1 > d_i2, and
+rho = sum of (d_i1 - d_i2) over goods with d_i1 > d_i2, and K as printed,
 K = alpha ln(Y(x) beta / (1 - Y(x))) + sum_i d_i1 alpha_i (1/Y(x) + 1/(1 - Y')).
-The witness x is the greedy solution of B(Y') with its fractional good rounded down or up.
+The same with B1(Y') in place of B(Y') ("the same result holds with B1").
+
+The theorem names no witness.  :func:`theorem2_search` tests it as stated: every specialized
+pattern is a candidate (n <= ``exhaustive_max_n``), else a candidate set (:func:`theorem2_candidates`,
+where a witness found proves the statement at Y' and none found is inconclusive).
+:func:`theorem2_witnesses` checks only the two roundings of the greedy B(Y') solution, our own
+conjecture of a witness; it fails on some instances (``models/gomory.md``), which refutes the
+conjecture, not the theorem.
 
 Theorem 3: u(x, Y(x)) <= B1(Y(x)) <= B(Y(x)) for every equilibrium, specialized or mixed
 (:func:`theorem3_points` takes any (Y, u1) arrays, e.g. :mod:`~trade_opt.gomory.mixed` roots).
@@ -18,8 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy
-from trade_opt.gomory.equilibria import EquilibriumBatch, evaluate_patterns, nondegenerate
+from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy, knapsack_data, trade_knapsacks
+from trade_opt.gomory.equilibria import (
+    EquilibriumBatch, all_specialized, evaluate_patterns, nondegenerate, pattern_count,
+)
+from trade_opt.knapsack import knapsack_cover_dp, knapsack_dp
 from trade_opt.gomory.instance import GomoryData
 
 
@@ -49,7 +59,7 @@ def theorem2_constants(data: GomoryData) -> Theorem2Constants:
 
 @dataclass(frozen=True)
 class Theorem2Check:
-    """One rounding of the greedy solution at Y' and whether it satisfies both inequalities."""
+    """One candidate pattern x at Y' against Theorem 2's two inequalities (``B``: the boundary value at Y')."""
 
     Y_prime: float
     B: float
@@ -67,36 +77,167 @@ class Theorem2Check:
 
 
 def theorem2_witnesses(data: GomoryData, Y_prime: float) -> list[Theorem2Check]:
-    """Both roundings of the greedy B(Y') solution's fractional good, each checked against Theorem 2."""
+    """Our rounding conjecture (not the theorem's claim): both roundings of the greedy B(Y')
+    solution's fractional good, each checked against Theorem 2's two inequalities.
+
+    The theorem asserts only that *some* specialized x satisfies both; use :func:`theorem2_search`
+    to test it.  Kept to document that the conjecture fails (random n = 12 instance, seed 500,
+    Y' = 0.25: both roundings fail while 466 of the 4094 patterns are witnesses)."""
     const = theorem2_constants(data)
-    B, x = boundary_B_greedy(data, Y_prime)
-    B, x = float(B[0]), x[0]
-    fractional = np.flatnonzero((x > 1e-12) & (x < 1 - 1e-12))
-    base = x > 0.5
-    candidates = []
-    if len(fractional) == 0:
-        candidates.append(base)
-    else:
-        f = fractional[0]
-        for bit in (False, True):
-            cand = base.copy()
-            cand[f] = bit
-            candidates.append(cand)
+    B = float(boundary_B_greedy(data, Y_prime)[0][0])
     checks = []
-    for cand in candidates:
+    for cand in _greedy_roundings(data, Y_prime):
         if not (0 < cand.sum() < data.n) or not nondegenerate(data, cand[None])[0]:
             continue
         eq = evaluate_patterns(data, cand[None])
         Y_x, u_x = float(eq.Y[0]), float(eq.u1[0])
-        K = const.alpha * np.log(Y_x * const.beta / (1 - Y_x)) + float(
-            np.sum(data.d[0] * const.alpha_i * (1 / Y_x + 1 / (1 - Y_prime)))
-        )
+        K = float(printed_K(const, data.d[0], np.array([Y_x]), Y_prime)[0])
         checks.append(Theorem2Check(
             Y_prime=float(Y_prime), B=B, x=cand.astype(int).tolist(), Y_x=Y_x, u_x=u_x,
             income_gap=abs(Y_prime - Y_x), income_bound=const.delta / (1 - const.rho),
             utility_gap=abs(B - u_x), utility_bound=const.delta * K,
         ))
     return checks
+
+
+@dataclass(frozen=True)
+class Theorem2Search:
+    """Theorem 2 at one Y' for one form (``"B"``: B(Y') by the greedy rule; ``"B1"``: B1(Y') by the DP).
+
+    ``candidates`` patterns were checked (all 2^n - 2 when ``exhaustive``); ``witnesses`` of them
+    satisfy both inequalities, so the theorem holds at Y' iff ``witnesses > 0`` (a failure of a
+    non-exhaustive search is inconclusive).  ``best`` is the candidate with the smallest ``ratio``
+    = max(income gap / income bound, utility gap / utility bound) (<= 1 iff it is a witness;
+    +inf where delta K <= 0 and the utility gap is positive); ``best_utility_witness`` is the
+    witness with the smallest utility gap (None without one).  ``negative_K``: candidates whose
+    printed K(Y', ...) is <= 0, for which the utility inequality cannot hold unless u = B."""
+
+    Y_prime: float
+    form: str
+    bound_value: float
+    candidates: int
+    exhaustive: bool
+    witnesses: int
+    negative_K: int
+    best: Theorem2Check
+    best_ratio: float
+    best_utility_witness: Theorem2Check | None
+
+    @property
+    def holds(self) -> bool:
+        return self.witnesses > 0
+
+
+def printed_K(const: Theorem2Constants, d1: np.ndarray, Y_x: np.ndarray, Y_prime: float) -> np.ndarray:
+    """K(Y', alpha, beta, rho) as printed: alpha ln(Y(x) beta / (1 - Y(x))) + sum_i d_i1 alpha_i (1/Y(x) + 1/(1 - Y')).
+
+    Vectorized over the candidates' Y(x).  rho is among its printed arguments but not in its formula;
+    the log term is negative when Y(x) beta < 1 - Y(x) (``models/gomory.md``, Theorem 2)."""
+    Y_x = np.asarray(Y_x, dtype=float)
+    A = float(np.sum(d1 * const.alpha_i))
+    return const.alpha * (np.log(Y_x) + np.log(const.beta) - np.log1p(-Y_x)) + A * (1.0 / Y_x + 1.0 / (1.0 - Y_prime))
+
+
+def _greedy_roundings(data: GomoryData, Y_prime: float) -> np.ndarray:
+    """The greedy B(Y') solution with its fractional good (if any) rounded down and up, shape (k, n)."""
+    _, x = boundary_B_greedy(data, Y_prime)
+    x = x[0]
+    base = x > 0.5
+    fractional = np.flatnonzero((x > 1e-12) & (x < 1 - 1e-12))
+    if len(fractional) == 0:
+        return base[None]
+    out = np.vstack([base, base])
+    out[0, fractional[0]], out[1, fractional[0]] = False, True
+    return out
+
+
+def theorem2_candidates(data: GomoryData, Y_prime: float) -> np.ndarray:
+    """Candidate witnesses for large n (not a proof of sufficiency): the two greedy roundings, every
+    pattern one good away from them, and the B1 DP maximizer of each relaxation direction at Y'.
+
+    Returns a boolean (k, n) array of distinct non-degenerate specialized patterns."""
+    base = _greedy_roundings(data, Y_prime)
+    n = data.n
+    flips = np.repeat(base, n, axis=0)
+    idx = np.arange(len(flips))
+    flips[idx, idx % n] = ~flips[idx, idx % n]
+    kd = knapsack_data(data, Y_prime)
+    dp = []
+    for problem in trade_knapsacks(kd):            # the exact 0-1 optimum of each direction ("<=", ">=")
+        solve = knapsack_dp if problem.sense == "<=" else knapsack_cover_dp
+        dp.append(problem.to_x(solve(problem.values, problem.weights, problem.rhs).x).astype(bool))
+    X = np.unique(np.vstack([base, flips, np.array(dp)]), axis=0)
+    ok = (X.sum(axis=1) > 0) & (X.sum(axis=1) < n)
+    X = X[ok]
+    return X[nondegenerate(data, X)]
+
+
+def boundary_value(data: GomoryData, Y_prime: np.ndarray | float, form: str) -> np.ndarray:
+    """B(Y') (greedy) for ``form = "B"``, B1(Y') (exact DP) for ``form = "B1"``."""
+    if form == "B":
+        return boundary_B_greedy(data, Y_prime)[0]
+    if form == "B1":
+        return boundary_B1_dp(data, Y_prime)
+    raise ValueError(f"Theorem 2 form must be 'B' or 'B1', got {form!r}")
+
+
+def theorem2_search(data: GomoryData, Y_prime: np.ndarray | float, form: str = "B",
+                    exhaustive_max_n: int = 20, batch: EquilibriumBatch | None = None) -> list[Theorem2Search]:
+    """Theorem 2 as stated: at each Y', is there a specialized equilibrium x satisfying both
+    |Y' - Y(x)| <= delta/(1 - rho) and |B(Y') - u(x, Y(x))| <= delta K (K as printed)?
+
+    Parameters
+    ----------
+    data : GomoryData
+    Y_prime : float or array of floats in (0, 1)
+        The points Y' of the boundary curve.
+    form : {"B", "B1"}
+        Which boundary the theorem is applied to (the paper: "the same result holds with B1").
+    exhaustive_max_n : int
+        Up to this many goods every one of the 2^n - 2 patterns is a candidate (the search is then
+        a proof either way); above, :func:`theorem2_candidates` at each Y' (a witness found proves
+        the theorem at Y', none found is inconclusive).
+    batch : EquilibriumBatch, optional
+        Precomputed specialized equilibria to search (e.g. all of them, reused over calls); the
+        search counts as exhaustive iff it holds all 2^n - 2 patterns.
+
+    Returns
+    -------
+    list of Theorem2Search, one per Y'.
+    """
+    Y_all = np.atleast_1d(np.asarray(Y_prime, dtype=float))
+    const = theorem2_constants(data)
+    bound_values = boundary_value(data, Y_all, form)
+    if batch is None and data.n <= exhaustive_max_n:
+        batch = all_specialized(data)
+    exhaustive = batch is not None and len(batch) == pattern_count(data.n)
+    income_bound = const.delta / (1.0 - const.rho)
+    out = []
+    for Yp, Bv in zip(Y_all, bound_values):
+        eq = batch if batch is not None else evaluate_patterns(data, theorem2_candidates(data, float(Yp)))
+        income_gap = np.abs(Yp - eq.Y)
+        utility_gap = np.abs(Bv - eq.u1)
+        utility_bound = const.delta * printed_K(const, data.d[0], eq.Y, float(Yp))
+        holds = (income_gap <= income_bound) & (utility_gap <= utility_bound)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u_ratio = np.where(utility_bound > 0, utility_gap / utility_bound, np.where(utility_gap == 0, 0.0, np.inf))
+        ratio = np.maximum(income_gap / income_bound, u_ratio)
+        k = int(np.argmin(ratio))
+
+        def check(i: int) -> Theorem2Check:
+            return Theorem2Check(Y_prime=float(Yp), B=float(Bv), x=eq.X[i].astype(int).tolist(), Y_x=float(eq.Y[i]),
+                                 u_x=float(eq.u1[i]), income_gap=float(income_gap[i]), income_bound=income_bound,
+                                 utility_gap=float(utility_gap[i]), utility_bound=float(utility_bound[i]))
+
+        witness = None
+        if holds.any():
+            w = np.flatnonzero(holds)
+            witness = check(int(w[np.argmin(utility_gap[w])]))
+        out.append(Theorem2Search(
+            Y_prime=float(Yp), form=form, bound_value=float(Bv), candidates=len(eq), exhaustive=exhaustive,
+            witnesses=int(holds.sum()), negative_K=int(np.sum(utility_bound <= 0)), best=check(k),
+            best_ratio=float(ratio[k]), best_utility_witness=witness))
+    return out
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from trade_opt.kim.model import TIERS  # noqa: E402
+from trade_opt.plotting import save_figure  # noqa: E402
 
 
-def plot_shares(table: pd.DataFrame, regions: tuple[str, ...], path: str | Path) -> Path:
-    """Regional shares of each tier (A_1, A_2, F, S) against the markup T, one panel per tier."""
+def plot_shares(table: pd.DataFrame, regions: tuple[str, ...], path: str | Path, formats: tuple[str, ...] = ("png",)) -> Path:
+    """Regional shares of each tier (A_1, A_2, F, S) against the markup T, one panel per tier
+    (saved in each of ``formats``; returns the first file)."""
     path = Path(path)
     fig, axes = plt.subplots(1, 4, figsize=(14, 3.4), sharey=True)
     for ax, tier in zip(axes, TIERS):
@@ -27,30 +29,29 @@ def plot_shares(table: pd.DataFrame, regions: tuple[str, ...], path: str | Path)
     axes[-1].legend(loc="best")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, formats, dpi=120)
 
 
 def plot_network_scenario(base_graph, scen_graph, regions: tuple[str, ...], x_base, x_scen, path: str | Path,
-                          title: str = "") -> Path:
+                          title: str = "", formats: tuple[str, ...] = ("png",)) -> Path:
     """The transport network before and after a scenario, regions sized by their firm numbers.
 
     Node area is proportional to the region's total firm number m_1 + m_2 + n + r (same scale in
-    both panels); the label gives the region and its (m_1 + m_2, n, r).  Links: grey, red when a
-    tariff is levied (label "length / +tariff"), dashed when the scenario removed the tariff,
-    green when the scenario added the link.  Positions: Kamada-Kawai layout of the baseline graph
+    both panels); the region's name sits on its node, its (m_1 + m_2, n, r) in a box below it.  Links:
+    grey, red when a tariff is levied (label "length / +tariff"), dashed when the scenario removed
+    the tariff, green when the scenario added the link; a legend under the panels explains the colours.  Positions: Kamada-Kawai layout of the baseline graph
     with the freight lengths as distances (same positions in both panels).
     """
     import networkx as nx
     import numpy as np
+    from matplotlib.lines import Line2D
 
     path = Path(path)
     G0 = base_graph
     pos = nx.kamada_kawai_layout(G0, weight="length") if G0.number_of_edges() else nx.circular_layout(G0)
     totals = [np.asarray(x_base).sum(axis=0), np.asarray(x_scen).sum(axis=0)]
     scale = 2500.0 / max(float(max(t.max() for t in totals)), 1e-12)
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5.2))
+    fig, axes = plt.subplots(1, 2, figsize=(12, 6.0))
     for ax, G, x, tot, label in zip(axes, (base_graph, scen_graph), (x_base, x_scen), totals, ("baseline", "scenario")):
         x = np.asarray(x)
         for a, b, e in G.edges(data=True):
@@ -65,28 +66,34 @@ def plot_network_scenario(base_graph, scen_graph, regions: tuple[str, ...], x_ba
             (xa, ya), (xb, yb) = pos[a], pos[b]
             ax.plot([xa, xb], [ya, yb], color=color, ls=style, lw=2.5, zorder=1)
             text = f"{e['length']:g}" + (f" / +{e['tariff']:g}" if e["tariff"] > 0 else "")
-            frac = 0.3 if e.get("added") else 0.5  # keep a new link's label off crossing links' labels
-            ax.text(xa + frac * (xb - xa), ya + frac * (yb - ya), text, fontsize=7, ha="center", va="center",
-                    bbox=dict(fc="white", ec="none", alpha=0.8), zorder=2)
+            frac = 0.35 if e.get("added") else 0.5  # keep a new link's label off crossing links' labels
+            ax.text(xa + frac * (xb - xa), ya + frac * (yb - ya), text, fontsize=6.5, ha="center", va="center",
+                    color=color if color != "0.55" else "0.3", bbox=dict(fc="white", ec="none", alpha=0.85, pad=0.5),
+                    zorder=2)
         xy = np.array([pos[r] for r in regions])
         ax.scatter(xy[:, 0], xy[:, 1], s=np.maximum(tot * scale, 20.0), color="tab:blue", alpha=0.55,
                    edgecolor="black", zorder=3)
         for k, region in enumerate(regions):
-            ax.annotate(f"{region}\n{x[0, k] + x[1, k]:.2f} / {x[2, k]:.2f} / {x[3, k]:.2f}", xy[k], fontsize=7,
-                        ha="center", va="center", zorder=4)
+            ax.text(xy[k, 0], xy[k, 1], region, fontsize=8, fontweight="bold", ha="center", va="center", zorder=4)
+            ax.annotate(f"{x[0, k] + x[1, k]:.2f} / {x[2, k]:.2f} / {x[3, k]:.2f}", xy[k], xytext=(0, -16),
+                        textcoords="offset points", fontsize=6.5, ha="center", va="top", zorder=4,
+                        bbox=dict(fc="lightyellow", ec="0.7", lw=0.5, pad=1.0))
         ax.set_title(f"{label}: node area ~ firms (label m1+m2 / n / r)", fontsize=9)
         ax.set_axis_off()
         ax.margins(0.15)
+    handles = [Line2D([], [], color="0.55", lw=2.5, label="link (label: freight length)"),
+               Line2D([], [], color="tab:red", lw=2.5, label="tariff levied (length / +tariff)"),
+               Line2D([], [], color="0.55", lw=2.5, ls="dashed", label="tariff removed by the scenario"),
+               Line2D([], [], color="tab:green", lw=2.5, label="link added by the scenario")]
+    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, formats, dpi=120)
 
 
-def plot_equilibrium(table: pd.DataFrame, path: str | Path) -> Path:
+def plot_equilibrium(table: pd.DataFrame, path: str | Path, formats: tuple[str, ...] = ("png",)) -> Path:
     """Firm numbers of the free-entry equilibrium by region, one bar group per tier (m_1, m_2, n, r).
 
     Parameters
@@ -96,6 +103,8 @@ def plot_equilibrium(table: pd.DataFrame, path: str | Path) -> Path:
         (:func:`trade_opt.kim.interface.region_rows`).
     path : str or Path
         The PNG to write.
+    formats : tuple of str
+        Any of ``trade_opt.plotting.FIGURE_FORMATS`` (the first is returned).
 
     Returns
     -------
@@ -119,6 +128,4 @@ def plot_equilibrium(table: pd.DataFrame, path: str | Path) -> Path:
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, formats, dpi=120)

@@ -18,6 +18,15 @@ import pandas as pd  # noqa: E402
 from trade_opt.krugman import closed as cl  # noqa: E402
 from trade_opt.krugman import outsourcing as ns  # noqa: E402
 from trade_opt.krugman.instance import KrugmanData  # noqa: E402
+from trade_opt.plotting import save_figure  # noqa: E402
+
+#: y-axis label of each panel of :data:`_PANELS`.
+_Y_LABELS = {
+    "real_wages.png": "real wage (wage / price of a variety)",
+    "consumption.png": "consumption per variety per capita",
+    "varieties.png": "number of varieties $n$",
+    "utilities.png": r"utility per capita $n c^\theta$",
+}
 
 _PANELS = {
     "real_wages.png": ("Real wages", [("real_wage_N", "North omega/p"), ("real_wage_S", "South 1/p"),
@@ -30,8 +39,10 @@ _PANELS = {
 }
 
 
-def sweep_figures(table: pd.DataFrame, param: str, out_dir: Path, economy: str) -> list[str]:
-    """One PNG per panel of :data:`_PANELS`; series absent in the economy are skipped."""
+def sweep_figures(table: pd.DataFrame, param: str, out_dir: Path, economy: str,
+                  formats: tuple[str, ...] = ("png",)) -> list[str]:
+    """One figure per panel of :data:`_PANELS` (PNG, or each of ``formats``); series absent in the
+    economy are skipped.  Returns the PNG-style names of the panels written."""
     written = []
     for name, (title, series) in _PANELS.items():
         fig, ax = plt.subplots(figsize=(6, 4))
@@ -41,14 +52,14 @@ def sweep_figures(table: pd.DataFrame, param: str, out_dir: Path, economy: str) 
             if col in table and table[col].notna().any():
                 ax.plot(table[param], table[col], marker=".", label=label)
         ax.set_xlabel(param)
+        ax.set_ylabel(_Y_LABELS[name])
         ax.set_title(f"{title} ({economy.replace('_', '-')})")
         if name in ("consumption.png", "utilities.png"):
             ax.set_yscale("log")
         ax.legend()
         ax.grid(alpha=0.3)
         fig.tight_layout()
-        fig.savefig(Path(out_dir) / name, dpi=110)
-        plt.close(fig)
+        save_figure(fig, Path(out_dir) / name, formats)
         written.append(name)
     return written
 
@@ -61,7 +72,7 @@ def _curves(data: KrugmanData):
     return eq.c, eq.p / eq.omega, ns.ss_curve, ns.dd_curve
 
 
-def ss_dd_figure(cases: list[tuple[str, KrugmanData]], path: Path) -> str:
+def ss_dd_figure(cases: list[tuple[str, KrugmanData]], path: Path, formats: tuple[str, ...] = ("png",)) -> str:
     """SS (horizontal) and DD (falling) curves of each case; returns the file name."""
     fig, ax = plt.subplots(figsize=(6, 4.5))
     c_all = [_curves(d)[0] for _, d in cases]
@@ -72,14 +83,13 @@ def ss_dd_figure(cases: list[tuple[str, KrugmanData]], path: Path) -> str:
         ax.plot(c, ss(data, c), color=color, linestyle="-", label=f"SS, {label}")
         ax.plot(c, dd(data, c), color=color, linestyle="--", label=f"DD, {label}")
         ax.plot([c_eq], [p_eq], "o", color=color)
-    ax.set_xlabel("c (Northern consumption per variety)")
-    ax.set_ylabel("p / omega")
+    ax.set_xlabel("$c$ (Northern consumption per variety)")
+    ax.set_ylabel(r"$p / \omega$")
     top = max(_curves(d)[1] for _, d in cases)
     ax.set_ylim(0, 2.5 * top)
     ax.set_title("SS and DD (Figs. 2-3)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, formats)
     return Path(path).name

@@ -7,15 +7,17 @@ from typing import Any
 import pandas as pd
 
 
-def sweep_figure(table: pd.DataFrame, plot: Any, path: Path, title: str = "") -> Path:
+def sweep_figure(table: pd.DataFrame, plot: Any, path: Path, title: str = "", formats: tuple[str, ...] = ("png",)) -> Path:
     """One panel per column in ``plot.y`` against ``plot.x``; one line per value of ``plot.by``.
 
-    Points whose status is not ok (invalid, failed, error) are left out (gaps in the lines)."""
+    Points whose status is not ok (invalid, failed, error) are left out (gaps in the lines).
+    Saved in each of ``formats`` (:func:`trade_opt.plotting.save_figure`); returns the first file."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from trade_opt.plotting import save_figure
     from trade_opt.sweep.run import OK_STATUSES
 
     ok = table[table["status"].isin(OK_STATUSES)]
@@ -45,6 +47,4 @@ def sweep_figure(table: pd.DataFrame, plot: Any, path: Path, title: str = "") ->
     failed = len(table) - len(ok)
     fig.suptitle((plot.title or title) + (f"  ({failed} points not solved)" if failed else ""), fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, formats)

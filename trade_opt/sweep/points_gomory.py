@@ -23,7 +23,7 @@ from trade_opt.gomory.boundary import BoundarySolver, boundary_B_greedy
 from trade_opt.gomory.equilibria import autarky_log_utilities, pattern_count, specialized_equilibria
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.gomory.ricardo import ricardo
-from trade_opt.gomory.theorems import theorem2_constants, theorem2_witnesses
+from trade_opt.gomory.theorems import theorem2_constants, theorem2_search, theorem2_witnesses
 from trade_opt.sweep.evaluators import Evaluator
 
 
@@ -100,8 +100,13 @@ class GomoryTheorem2(Evaluator):
 
     Per Y' on ``grid`` equally spaced points of [``y_low``, ``y_high``]:
     gap(Y') = min over the equilibria found of |B(Y') - u(x, Y(x))| (B by the greedy rule);
-    bound(Y') = delta K(Y', ...) of the better greedy rounding.  The row holds the maxima over Y'
-    and the number of Y' at which neither rounding satisfies both Theorem 2 inequalities."""
+    bound(Y') = delta K(Y', ...) of the better greedy rounding.  The row holds the maxima over Y',
+    ``theorem2_failures``: the number of Y' at which no witness of Theorem 2 as stated was found
+    (:func:`trade_opt.gomory.theorems.theorem2_search`, all patterns for n <= 16, else its candidate
+    set), ``max_witness_ratio``: the worst over Y' of the best candidate's ratio to the bounds (<= 1:
+    a witness), ``max_gap_witness``: the worst over Y' of the smallest |B(Y') - u| among the witnesses,
+    and ``rounding_failures``: the Y' at which both greedy roundings fail (our old
+    witness conjecture, not the theorem); ``*_B1``: the same with B1(Y') in place of B(Y')."""
 
     model = "gomory"
     name = "theorem2"
@@ -114,7 +119,9 @@ class GomoryTheorem2(Evaluator):
             "n": "int", "delta": "float", "alpha": "float", "beta": "float", "rho": "float",
             "max_gap": "float", "max_gap_rounding": "float", "max_gap_dp": "float", "max_bound": "float",
             "max_gap_over_bound": "float", "max_income_gap": "float", "income_bound": "float",
-            "theorem2_failures": "int", "dp_used": "bool", "dp_seconds": "float",
+            "theorem2_failures": "int", "max_witness_ratio": "float", "rounding_failures": "int",
+            "theorem2_failures_B1": "int", "max_witness_ratio_B1": "float", "max_gap_witness": "float",
+            "dp_used": "bool", "dp_seconds": "float",
         }
 
     def evaluate(self, instance: Any, options: dict[str, Any], state: Any) -> tuple[dict[str, Any], Any]:
@@ -129,11 +136,14 @@ class GomoryTheorem2(Evaluator):
         solver = BoundarySolver(data, ("dp",)) if use_dp else None
         B_all, _ = boundary_B_greedy(data, grid)
         gaps, gaps_round, gaps_dp, bounds, ratios, income = [], [], [], [], [], []
-        failures, dp_seconds = 0, 0.0
+        searches = theorem2_search(data, grid, "B", exhaustive_max_n=16)
+        searches_B1 = theorem2_search(data, grid, "B1", exhaustive_max_n=16)
+        failures = sum(not s.holds for s in searches)
+        rounding_failures, dp_seconds = 0, 0.0
         for Yp, B in zip(grid, B_all):
             checks = theorem2_witnesses(data, float(Yp))
             if not any(c.holds for c in checks):
-                failures += 1
+                rounding_failures += 1
             best = min(checks, key=lambda c: c.utility_gap)
             g_round = best.utility_gap
             g_dp = np.nan
@@ -152,5 +162,9 @@ class GomoryTheorem2(Evaluator):
             "max_gap_dp": float(np.nanmax(gaps_dp)) if use_dp and np.isfinite(gaps_dp).any() else np.nan, "max_bound": float(np.max(bounds)),
             "max_gap_over_bound": float(np.max(ratios)), "max_income_gap": float(np.max(income)),
             "income_bound": const.delta / (1.0 - const.rho), "theorem2_failures": failures,
+            "max_witness_ratio": max(s.best_ratio for s in searches), "rounding_failures": rounding_failures,
+            "theorem2_failures_B1": sum(not s.holds for s in searches_B1),
+            "max_witness_ratio_B1": max(s.best_ratio for s in searches_B1),
+            "max_gap_witness": max((s.best_utility_witness.utility_gap if s.holds else np.inf) for s in searches),
             "dp_used": use_dp, "dp_seconds": dp_seconds,
         }, None
