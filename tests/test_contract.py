@@ -137,6 +137,15 @@ def test_run_contract(model, tmp_path, capsys):
     assert max((out / n).stat().st_mtime_ns for n in listed) <= (out / "summary.json").stat().st_mtime_ns
     # nothing left beside the folder but the advisory lock file (no staging folder, no old copy)
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")) == [model]
+    # `trade-opt plot DIR` redraws from the tables where the model can, and the summary stays true
+    if MODELS[model].redraw is not None:
+        assert main(["plot", str(out), "--figure-format", "pdf,svg"]) == 0
+        summary = json.loads((out / "summary.json").read_text())
+        assert {"fig1.pdf", "fig1.svg", "fig2.pdf", "fig2.svg"} <= set(summary["outputs"])
+        for name, entry in summary["outputs"].items():
+            assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"]
+    else:
+        assert main(["plot", str(out)]) == 2
 
 
 def test_run_dispatches_on_the_model_key(tmp_path):

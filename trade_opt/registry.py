@@ -36,6 +36,9 @@ class ModelEntry:
         Sweep evaluators: name -> ``"module:Class"`` (the first is the default).
     solver : str
         The solver of the main job, as reported in ``Result.solver.name``.
+    redraw : str or None
+        ``redraw(results_dir, formats) -> list[Path]``: the figures of a result folder from its
+        tables (``trade-opt plot``), or None if the model has none yet.
     """
 
     name: str
@@ -46,6 +49,7 @@ class ModelEntry:
     cli: str
     evaluators: dict[str, str] = field(default_factory=dict)
     solver: str = "trade_opt_mcp"
+    redraw: str | None = None
 
     @property
     def build_models(self) -> str:
@@ -67,6 +71,7 @@ MODELS: dict[str, ModelEntry] = {
         evaluators={"equilibria": "trade_opt.sweep.points_gomory:GomoryEquilibria",
                     "theorem2": "trade_opt.sweep.points_gomory:GomoryTheorem2"},
         solver="highs",
+        redraw="trade_opt.gomory.redraw:redraw",
     ),
     "kim": ModelEntry(
         "kim", "Kim (1999): J-region location model with two supplier tiers, free entry as an MCP.",

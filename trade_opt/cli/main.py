@@ -151,6 +151,39 @@ def sweep(
 
 
 @app.command()
+def plot(
+    results_dir: Path = typer.Argument(..., help="A complete result folder written by `trade-opt run`."),
+    figure_format: str = typer.Option("png", "--figure-format", help="Comma-separated: png, pdf, svg."),
+) -> None:
+    """Redraw the figures of a result folder from its tables (no recomputation); summary.json is rewritten last."""
+    import json
+
+    from trade_opt.errors import InputError
+    from trade_opt.folders import finalize_summary, folder_lock
+    from trade_opt.plotting import check_formats
+
+    formats = check_formats(figure_format)
+    summary_path = results_dir / "summary.json"
+    if not summary_path.is_file():
+        raise InputError(str(results_dir), "summary.json", "missing: not a complete result folder")
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(str(summary_path), "<file>", f"not valid JSON ({exc})") from None
+    model = summary.get("model") if isinstance(summary, dict) else None
+    if model not in MODELS:
+        raise InputError(str(summary_path), "model", f"unknown model {model!r} (one of: {', '.join(MODELS)})")
+    if MODELS[model].redraw is None:
+        raise InputError(str(results_dir), "model", f"redrawing {model} figures from tables is not available yet")
+    with folder_lock(results_dir):
+        written = resolve(MODELS[model].redraw)(results_dir, formats)
+        summary.pop("outputs", None)
+        summary.pop("complete", None)
+        finalize_summary(results_dir, summary)
+    typer.echo(f"redrew {len(written)} figure file(s) in {results_dir}: {', '.join(p.name for p in written)}")
+
+
+@app.command()
 def doctor() -> None:
     """Check that the solver stack is installed (HiGHS, Ipopt via PyNumero/cyipopt, optional CBC/GLPK/SCIP)."""
     from trade_opt.solvers import solver_report
