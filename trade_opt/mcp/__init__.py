@@ -12,6 +12,10 @@ set identified from the natural residual and a Newton solve of the support syste
 PyNumero/ASL derivatives (:mod:`.polish`), semismooth mid / Fischer-Burmeister fallbacks, scaled
 natural residual (:mod:`.residual`).  :mod:`.baseline` holds the plain scipy FB baseline.
 """
+from trade_opt._config import locate_pynumero_asl as _locate_pynumero_asl
+
+_locate_pynumero_asl()  # PyNumero's library in any import order (also for SolverFactory('cyipopt'))
+
 from trade_opt.mcp.pairs import Pair, complementarity_pairs
 from trade_opt.mcp.residual import natural_residual
 from trade_opt.mcp.result import MCPResult, MCPSolution

@@ -24,7 +24,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from trade_opt.errors import SolverUnavailableError
-from trade_opt.solvers import PROVIDERS, ipopt_available
+from trade_opt.solvers import ipopt_available
 
 NLP_BLOCK = "_mcp_scholtes"
 EPS_SCHEDULE = (1e-2, 1e-4, 1e-6, 1e-8)
@@ -40,12 +40,23 @@ DEFAULT_IPOPT_OPTIONS = {
 
 
 def require_ipopt() -> None:
-    """Raise :class:`SolverUnavailableError` unless Ipopt works through Pyomo's cyipopt interface."""
+    """Raise :class:`SolverUnavailableError` (one line) unless Ipopt works through ``cyipopt``.
+
+    Called only when the relaxation phase actually runs (a start the Newton polish alone did
+    not solve).
+    """
     ok, detail = ipopt_available()
     if not ok:
-        raise SolverUnavailableError(
-            f"Ipopt is not available ({detail}); run `bash scripts/setup.sh` ({PROVIDERS['ipopt']})"
-        )
+        raise SolverUnavailableError(f"the MCP needs Ipopt for its relaxation phase: {detail}")
+
+
+def require_asl() -> None:
+    """Raise :class:`SolverUnavailableError` (one line) unless PyNumero's ASL library is found
+    (every solve compiles its residual and Jacobian with it), in any import order."""
+    from trade_opt._config import locate_pynumero_asl, missing_asl_message
+
+    if locate_pynumero_asl() is None:
+        raise SolverUnavailableError(missing_asl_message())
 
 
 class ScholtesNLP:

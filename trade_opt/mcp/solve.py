@@ -24,7 +24,7 @@ from pyomo.contrib.pynumero.exceptions import PyNumeroEvaluationError
 
 from trade_opt.errors import TradeOptError
 from trade_opt.mcp.polish import PolishOutcome, polish
-from trade_opt.mcp.reformulate import EPS_SCHEDULE, ScholtesNLP, require_ipopt
+from trade_opt.mcp.reformulate import EPS_SCHEDULE, ScholtesNLP, require_asl, require_ipopt
 from trade_opt.mcp.residual import Acceptance, reference_scales, residual_at, row_scales, user_rows
 from trade_opt.mcp.result import MCPResult, MCPSolution
 from trade_opt.mcp.system import MCPSystem, build_system
@@ -124,6 +124,7 @@ class _Run:
         else:
             best = PolishOutcome(x0.copy(), self.accept(x0), 0, "start")
         if self.nlp is None:
+            require_ipopt()  # only now: the Newton polish alone did not solve this start
             self.nlp = ScholtesNLP(self.system, scales)
         best = self._nlp_and_polish(x0, "scholtes", best)
         if best.residual > self.tol:  # fallback 1: semismooth Newton straight from the start
@@ -223,7 +224,7 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
         Ipopt (cyipopt + PyNumero ASL) is not available: run ``bash scripts/setup.sh``.
     """
     t0 = time.perf_counter()
-    require_ipopt()
+    require_asl()
     system = build_system(model)
     base = system.x_from_model()
     start_list = list(starts) if starts else [{}]
