@@ -5,8 +5,10 @@ Shared layers: ``instances`` (files -> validated instance objects), ``knapsack``
 ``solvers`` (solver choice and results), ``outputs`` (tables and JSON), ``cli``.
 """
 from trade_opt._config import ensure_pyomo_config_dir as _ensure_pyomo_config_dir
+from trade_opt._config import register_mcp_plugin as _register_mcp_plugin
 
 _ensure_pyomo_config_dir()
+_register_mcp_plugin()  # pyo.SolverFactory("trade_opt_mcp"), Pyomo imported before or after
 
 from trade_opt.errors import InputError, TradeOptError  # noqa: E402
 from trade_opt.instances import load_instance  # noqa: E402

@@ -73,3 +73,54 @@ def missing_asl_message() -> str:
     where = ", ".join(str(p) for p in asl_candidates())
     return (f"PyNumero's ASL library ({ASL_LIBRARY}, needed for exact derivatives and Ipopt) is not "
             f"built for this Python (looked in Pyomo's search path and {where}); run `{SETUP_COMMAND}`")
+
+
+#: The name of the complementarity layer in ``pyo.SolverFactory``.
+MCP_SOLVER_NAME = "trade_opt_mcp"
+_MCP_DOC = "trade_opt's MCP solver: Newton polish + Scholtes/Ipopt, natural residual (trade_opt.mcp)"
+
+
+def _make_mcp_solver(**kwds):
+    """Factory registered in Pyomo's SolverFactory: imports the solver only when one is made."""
+    from trade_opt.mcp.plugin import TradeOptMCP
+
+    return TradeOptMCP(**kwds)
+
+
+def _register_in(factory) -> None:
+    if MCP_SOLVER_NAME not in factory._cls:
+        factory.register(MCP_SOLVER_NAME, doc=_MCP_DOC)(_make_mcp_solver)
+
+
+class _RegisterWhenPyomoLoads:
+    """A ``sys.meta_path`` finder that registers the plugin right after Pyomo's SolverFactory
+    module executes (so ``import trade_opt`` does not import Pyomo itself)."""
+
+    target = "pyomo.opt.base.solvers"
+
+    def find_spec(self, name, path=None, target=None):
+        if name != self.target:
+            return None
+        import importlib.util
+
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            _register_in(module.SolverFactory)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def register_mcp_plugin() -> None:
+    """Make ``pyo.SolverFactory("trade_opt_mcp")`` available, whether Pyomo is imported yet or not."""
+    module = sys.modules.get(_RegisterWhenPyomoLoads.target)
+    if module is not None and hasattr(module, "SolverFactory"):
+        _register_in(module.SolverFactory)
+    elif not any(isinstance(f, _RegisterWhenPyomoLoads) for f in sys.meta_path):
+        sys.meta_path.insert(0, _RegisterWhenPyomoLoads())

@@ -13,8 +13,10 @@ PyNumero/ASL derivatives (:mod:`.polish`), semismooth mid / Fischer-Burmeister f
 natural residual (:mod:`.residual`).  :mod:`.baseline` holds the plain scipy FB baseline.
 """
 from trade_opt._config import locate_pynumero_asl as _locate_pynumero_asl
+from trade_opt._config import register_mcp_plugin as _register_mcp_plugin
 
 _locate_pynumero_asl()  # PyNumero's library in any import order (also for SolverFactory('cyipopt'))
+_register_mcp_plugin()  # pyo.SolverFactory("trade_opt_mcp")
 
 from trade_opt.mcp.pairs import Pair, complementarity_pairs
 from trade_opt.mcp.residual import natural_residual

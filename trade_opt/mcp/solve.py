@@ -167,7 +167,7 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
           scaling: Mapping[str, float] | None = None, time_limit: float | None = None, *,
           stability: Callable[[Any], float] | None = None,
           select: Callable[[list[MCPSolution]], MCPSolution | int] | None = None,
-          distinct_tol: float = 1e-6, warm_polish: bool = True) -> MCPResult:
+          distinct_tol: float = 1e-6, warm_polish: bool = True, load_solution: bool = True) -> MCPResult:
     """Solve the mixed complementarity problem written in ``model``.
 
     Parameters
@@ -209,6 +209,8 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
     warm_polish : bool
         First try the Newton polish directly from each start (cheap; enough when the start is
         near a solution, e.g. in continuation); False always goes through Ipopt first.
+    load_solution : bool
+        Load the reported solution into ``model`` (unless the status is ``failed``).
 
     Returns
     -------
@@ -255,7 +257,7 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
         x_best = best.x
         chosen = _describe(system, best, index, tol, loose_tol, stability, accept)
     status = chosen.status
-    if status != "failed":
+    if status != "failed" and load_solution:
         system.load_model(x_best)
     seconds = time.perf_counter() - t0
     counts = run.counts
