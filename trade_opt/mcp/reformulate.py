@@ -85,15 +85,15 @@ class ScholtesNLP:
 
     def _add_pair(self, blk: Any, k: int, pair: Any, var: Any, s: float) -> None:
         F, lb, ub, cons = pair.expr, pair.lb, pair.ub, blk.cons
-        if pair.kind == "free":
+        if math.isinf(lb) and math.isinf(ub):  # a free variable: its row is an equation
             cons.add(F == 0)
             return
         var.setlb(None if math.isinf(lb) else lb)
         var.setub(None if math.isinf(ub) else ub)
-        if pair.kind in ("lower", "slack"):
+        if math.isinf(ub):  # lower bound only (also slacks)
             cons.add(F >= 0)
             self._product(blk, (var - lb) * F / s)
-        elif pair.kind == "upper":
+        elif math.isinf(lb):  # upper bound only
             cons.add(F <= 0)
             self._product(blk, (ub - var) * (-F) / s)
         else:  # box

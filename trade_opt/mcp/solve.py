@@ -84,6 +84,19 @@ def generic_stability(system: MCPSystem, x: np.ndarray) -> float | None:
     return float(np.max(np.linalg.eigvals(-j_ii).real))
 
 
+def _check_numbers(**values: float | None) -> None:
+    """One :class:`TradeOptError` line unless every given tolerance/limit is a positive finite number."""
+    for name, value in values.items():
+        if value is None and name == "time_limit":
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if not (np.isfinite(number) and number > 0.0):
+            raise TradeOptError(f"{name} must be a positive finite number, got {value!r}")
+
+
 def _status(residual: float, tol: float, loose_tol: float) -> str:
     if residual <= tol:
         return "solved"
@@ -226,6 +239,9 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
         Ipopt (cyipopt + PyNumero ASL) is not available: run ``bash scripts/setup.sh``.
     """
     t0 = time.perf_counter()
+    _check_numbers(tol=tol, loose_tol=loose_tol, distinct_tol=distinct_tol, time_limit=time_limit)
+    if not loose_tol >= tol:
+        raise TradeOptError(f"loose_tol must be at least tol, got loose_tol={loose_tol!r} < tol={tol!r}")
     require_asl()
     system = build_system(model)
     base = system.x_from_model()
@@ -233,6 +249,10 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
     if max_starts is not None:
         start_list = start_list[: max(1, int(max_starts))]
     points = [_apply_start(system, base, start) for start in start_list]
+    for index, x0 in enumerate(points):
+        bad = np.flatnonzero(~np.isfinite(x0))
+        if bad.size:
+            raise TradeOptError(f"start {index}: {system.names[bad[0]]} = {float(x0[bad[0]])!r} is not a finite number")
     accept = Acceptance(system, reference_scales(system, points, scaling), user_rows(system, scaling))
     run = _Run(system, tol, scaling, ipopt_options, None if time_limit is None else t0 + time_limit, accept)
 

@@ -162,12 +162,27 @@ class MCPSystem:
 
     # --- values -----------------------------------------------------------------------------
     def current_x(self) -> np.ndarray:
-        """``x`` from the clone's current variable values (None -> 0)."""
-        return np.array([0.0 if v.value is None else float(v.value) for v in self.work_vars])
+        """``x`` from the clone's current variable values (None -> 0 projected onto the bounds)."""
+        x = np.array([0.0 if v.value is None else float(v.value) for v in self.work_vars])
+        return self._project_missing(x, [v.value is None for v in self.work_vars])
+
+    def _project_missing(self, x: np.ndarray, unset: list[bool]) -> np.ndarray:
+        """Unset values start at the projection of 0 onto the variable's bounds (as PATH does):
+        the pair bounds for complementarity variables, the declared bounds for free ones."""
+        for k in np.flatnonzero(unset):
+            lo, hi = self.lb[k], self.ub[k]
+            if k >= self.n_pairs:
+                v = self.work_vars[k]
+                lo = -math.inf if v.lb is None else float(v.lb)
+                hi = math.inf if v.ub is None else float(v.ub)
+            x[k] = min(max(0.0, lo), hi)
+        return x
 
     def x_from_model(self) -> np.ndarray:
-        """``x`` from the user's model values (slacks: their defining expression)."""
+        """``x`` from the user's model values (unset: projection of 0 onto the bounds; slacks:
+        their defining expression)."""
         x = np.array([0.0 if v is None or v.value is None else float(v.value) for v in self.orig_vars])
+        x = self._project_missing(x, [v is not None and v.value is None for v in self.orig_vars])
         self.load_work(x)
         for k, pair in enumerate(self.pairs):
             if pair.kind == "slack":
@@ -196,6 +211,18 @@ class MCPSystem:
             return self._name_index[name]
         except KeyError:
             raise TradeOptError(f"start names unknown variable {name!r} (not an unfixed variable of the MCP)") from None
+
+
+def fix_degenerate_bounds(work: pyo.Block) -> list[Any]:
+    """Fix every unfixed Var with ``lb == ub`` at that value (data, as AMPL's presolve treats it);
+    a complementarity pair whose variable is so fixed is dropped like any fixed pair.  Returns
+    the Vars fixed."""
+    fixed = []
+    for v in work.component_data_objects(pyo.Var, descend_into=True):
+        if not v.fixed and v.lb is not None and v.ub is not None and float(v.lb) == float(v.ub):
+            v.fix(float(v.lb))
+            fixed.append(v)
+    return fixed
 
 
 def _equality_constraints(work: pyo.Block) -> list[Any]:
@@ -277,8 +304,14 @@ def build_system(model: pyo.Block) -> MCPSystem:
         If the model has no complementarity conditions or equations, is not square, or uses an
         unsupported form.
     """
+    if next(model.component_data_objects(Complementarity, active=True, descend_into=True), None) is None:
+        raise TradeOptError("the model has no active Complementarity condition (pyomo.mpec); "
+                            "trade_opt.mcp solves complementarity problems only")
     work = model.clone()
-    pairs = [_nonconstant(p) for p in complementarity_pairs(work)]
+    fix_degenerate_bounds(work)
+    entries = complementarity_pairs(work, include_equations=True)
+    pairs = [_nonconstant(p) for p in entries if p.kind != "equation"]
+    equations = [p for p in entries if p.kind == "equation"]
     for comp in list(work.component_objects(Complementarity, active=True, descend_into=True)):
         comp.deactivate()
     for obj in work.component_data_objects(pyo.Objective, active=True, descend_into=True):
@@ -287,10 +320,12 @@ def build_system(model: pyo.Block) -> MCPSystem:
 
     eval_block = pyo.Block()
     work.add_component(EVAL_BLOCK, eval_block)
+    for k, entry in enumerate(equations):  # an equality side whose other side is no variable
+        eval_block.add_component(f"equation_{k}", pyo.Constraint(expr=entry.expr == 0))
     pair_vars: list[Any] = []
     for k, pair in enumerate(pairs):
         if pair.kind == "slack":
-            slack = pyo.Var(bounds=(0.0, None))
+            slack = pyo.Var(bounds=(None if math.isinf(pair.lb) else pair.lb, None if math.isinf(pair.ub) else pair.ub))
             eval_block.add_component(f"slack_{k}", slack)
             eval_block.add_component(f"slack_eq_{k}", pyo.Constraint(expr=slack - pair.slack_expr == 0))
             pair_vars.append(slack)
@@ -333,7 +368,7 @@ def build_system(model: pyo.Block) -> MCPSystem:
             orig = model.find_component(v.name)
             orig_vars.append(orig)
             names.append(v.name)
-    lb = np.array([p.lb if p.kind != "slack" else 0.0 for p in pairs] + [-math.inf] * len(free))
+    lb = np.array([p.lb for p in pairs] + [-math.inf] * len(free))
     ub = np.array([p.ub for p in pairs] + [math.inf] * len(free))
     system = MCPSystem(
         model=model, work=work, pairs=pairs, work_vars=all_vars, orig_vars=orig_vars, names=names,
