@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyomo.environ as pyo
+from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
 from pyomo.mpec import Complementarity
@@ -83,11 +84,29 @@ def _const(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def has_no_free_var(e: Any) -> bool:
+    """True if ``e`` contains no unfixed Var (stops at the first one: cheap on big expressions)."""
+    stack = [e]
+    while stack:  # depth-first, returning at the first unfixed Var (Pyomo's is_fixed walks it all)
+        node = stack.pop()
+        if node.__class__ in native_numeric_types:
+            continue
+        if isinstance(node, VarData):
+            if not node.fixed:
+                return False
+            continue
+        if not node.is_potentially_variable():
+            continue
+        if node.is_expression_type():
+            stack.extend(node.args)
+    return True
+
+
 def _is_constant(e: Any) -> bool:
     """Numbers, Params and expressions of fixed data; a (even fixed) Var is never a constant here."""
     if e is None or not hasattr(e, "is_fixed"):
         return True
-    return e.is_fixed() and not isinstance(e, VarData)
+    return not isinstance(e, VarData) and has_no_free_var(e)
 
 
 def _canonical(e: Any) -> tuple[Any, ...]:

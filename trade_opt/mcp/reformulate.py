@@ -75,7 +75,11 @@ class ScholtesNLP:
         blk.products = pyo.ConstraintList()
         self.product_terms: list[Any] = []
         self.splits: list[tuple[int, Any, Any]] = []
-        for k, pair in enumerate(system.pairs):
+        # each F_i once, as a named Expression: the .nl writer emits it once (a defined variable)
+        # although both F_i >= 0 and the product (x_i - lb_i) F_i / s_i use it
+        pairs = system.pairs
+        blk.F = pyo.Expression(range(len(pairs)), rule=lambda b, k: pairs[k].expr)
+        for k, pair in enumerate(pairs):
             self._add_pair(blk, k, pair, system.work_vars[k], float(scales[k]))
         blk.obj = pyo.Objective(expr=0.0)
         blk.penalty = pyo.Objective(expr=sum(self.product_terms) if self.product_terms else 0.0)
@@ -84,7 +88,7 @@ class ScholtesNLP:
         self.solver = pyo.SolverFactory("cyipopt")
 
     def _add_pair(self, blk: Any, k: int, pair: Any, var: Any, s: float) -> None:
-        F, lb, ub, cons = pair.expr, pair.lb, pair.ub, blk.cons
+        F, lb, ub, cons = blk.F[k], pair.lb, pair.ub, blk.cons
         if math.isinf(lb) and math.isinf(ub):  # a free variable: its row is an equation
             cons.add(F == 0)
             return
@@ -146,10 +150,15 @@ class ScholtesNLP:
                 counter[0] += 1
                 return True
 
+            for v in system.degenerate:  # lb == ub Vars are data while Ipopt runs too
+                v.fix(float(v.lb))
             try:
                 results = self.solver.solve(system.work, options=opts, intermediate_callback=callback)
                 termination = str(results.solver.termination_condition)
             except Exception as exc:  # Ipopt/evaluation errors: report, do not crash the caller
                 logging.getLogger(__name__).debug("Ipopt failed: %s", exc)
                 termination = f"error: {type(exc).__name__}"
+            finally:
+                for v in system.degenerate:
+                    v.unfix()
             yield eps, system.current_x(), max(counter[0] - 1, 0), termination

@@ -175,6 +175,34 @@ def _pick(solved: list[MCPSolution], select: Callable | None) -> MCPSolution:
     return choice
 
 
+def _run_starts(system: MCPSystem, starts: Any, max_starts: int | None, scaling: Any, tol: float,
+                ipopt_options: dict | None, t0: float, time_limit: float | None, warm_polish: bool):
+    """Every start of one :func:`solve` call: ``([(start index, PolishOutcome)], _Run)``."""
+    base = system.x_from_model()
+    start_list = list(starts) if starts else [{}]
+    if max_starts is not None:
+        start_list = start_list[: max(1, int(max_starts))]
+    points = [_apply_start(system, base, start) for start in start_list]
+    for index, x0 in enumerate(points):
+        bad = np.flatnonzero(~np.isfinite(x0))
+        if bad.size:
+            raise TradeOptError(f"start {index}: {system.names[bad[0]]} = {float(x0[bad[0]])!r} is not a finite number")
+    accept = Acceptance(system, reference_scales(system, points, scaling), user_rows(system, scaling))
+    run = _Run(system, tol, scaling, ipopt_options, None if time_limit is None else t0 + time_limit, accept)
+
+    outcomes: list[tuple[int, PolishOutcome]] = []
+    for index, x0 in enumerate(points):
+        if run.deadline is not None and index > 0 and time.perf_counter() > run.deadline:
+            break
+        run.counts["starts"] += 1
+        try:
+            outcome = run.one_start(x0, warm_polish)
+        except (PyNumeroEvaluationError, ArithmeticError) as exc:  # a failed start, never a traceback
+            outcome = PolishOutcome(x0.copy(), float("inf"), 0, f"error: {type(exc).__name__}: {exc}")
+        outcomes.append((index, outcome))
+    return outcomes, run
+
+
 def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: float = 1e-10,
           max_starts: int | None = None, loose_tol: float = 1e-6, ipopt_options: dict | None = None,
           scaling: Mapping[str, float] | None = None, time_limit: float | None = None, *,
@@ -244,29 +272,12 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
         raise TradeOptError(f"loose_tol must be at least tol, got loose_tol={loose_tol!r} < tol={tol!r}")
     require_asl()
     system = build_system(model)
-    base = system.x_from_model()
-    start_list = list(starts) if starts else [{}]
-    if max_starts is not None:
-        start_list = start_list[: max(1, int(max_starts))]
-    points = [_apply_start(system, base, start) for start in start_list]
-    for index, x0 in enumerate(points):
-        bad = np.flatnonzero(~np.isfinite(x0))
-        if bad.size:
-            raise TradeOptError(f"start {index}: {system.names[bad[0]]} = {float(x0[bad[0]])!r} is not a finite number")
-    accept = Acceptance(system, reference_scales(system, points, scaling), user_rows(system, scaling))
-    run = _Run(system, tol, scaling, ipopt_options, None if time_limit is None else t0 + time_limit, accept)
+    try:
+        outcomes, run = _run_starts(system, starts, max_starts, scaling, tol, ipopt_options, t0, time_limit, warm_polish)
+    finally:
+        system.restore()  # values and bounds of the user's Vars as before the call
 
-    outcomes: list[tuple[int, PolishOutcome]] = []
-    for index, x0 in enumerate(points):
-        if run.deadline is not None and index > 0 and time.perf_counter() > run.deadline:
-            break
-        run.counts["starts"] += 1
-        try:
-            outcome = run.one_start(x0, warm_polish)
-        except (PyNumeroEvaluationError, ArithmeticError) as exc:  # a failed start, never a traceback
-            outcome = PolishOutcome(x0.copy(), float("inf"), 0, f"error: {type(exc).__name__}: {exc}")
-        outcomes.append((index, outcome))
-
+    accept = run.accept
     solutions, xs = _distinct(system, outcomes, tol, loose_tol, distinct_tol, stability, accept)
     solved = [s for s in solutions if s.status == "solved"]
     if solved:
