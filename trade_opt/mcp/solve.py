@@ -30,6 +30,10 @@ from trade_opt.mcp.result import MCPResult, MCPSolution
 from trade_opt.mcp.system import MCPSystem, build_system
 
 ACTIVE_TOL = 1e-9
+#: :func:`generic_stability` returns None when more pairs than this are off their bounds: the
+#: dense eigenvalue problem would cost more than the solve (MCPLIB obstacle, ~2000 inactive
+#: pairs: 89 s in ``numpy.linalg.eigvals``).  A user ``stability`` callable is always evaluated.
+STABILITY_MAX_INACTIVE = 1000
 
 
 def _apply_start(system: MCPSystem, base: np.ndarray, start: Mapping[Any, float]) -> np.ndarray:
@@ -64,11 +68,12 @@ def generic_stability(system: MCPSystem, x: np.ndarray) -> float | None:
     variables at a bound stay there, and the free variables follow the equality constraints
     instantaneously.  ``J_red = J_II - J_IE J_EE^{-1} J_EI`` is the Jacobian of those dynamics
     (Schur complement; I = inactive pairs, E = free variables / equality rows), unscaled.
-    Returns None if no pair is inactive or ``J_EE`` is singular.
+    Returns None if no pair is inactive, more than :data:`STABILITY_MAX_INACTIVE` are, or
+    ``J_EE`` is singular.
     """
     n_p = system.n_pairs
     inactive = np.flatnonzero(~active_flags(system, x))
-    if inactive.size == 0:
+    if inactive.size == 0 or inactive.size > STABILITY_MAX_INACTIVE:
         return None
     jac = system.J(x)
     free = np.arange(n_p, system.n)
