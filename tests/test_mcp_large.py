@@ -27,9 +27,8 @@ from trade_opt.mcp.system import build_system
 
 @pytest.fixture
 def large_paths(monkeypatch):
-    """Force the large-system code paths on small models."""
+    """Force the large-system code paths on small models (the term magnitudes are always compiled)."""
     monkeypatch.setattr(polish_module, "SPARSE_MIN_N", 0)
-    monkeypatch.setattr(system_module, "COMPILE_TERMS_MIN_N", 0)
 
 
 def test_sparse_paths_josephy_and_degenerate_lcp(large_paths):

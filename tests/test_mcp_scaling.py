@@ -101,11 +101,14 @@ def _no_root_model(u0: float):
     """u v = 1 and 1e-3 + u^2 v - u = 0: no root (on the first curve the second row is 1e-3), but
     along u -> inf the second row's Jacobian (2uv - 1, u^2) grows like u^2, so a residual scaled
     by the Jacobian at the candidate tends to 0: a spurious "solution at infinity"."""
+    from pyomo.mpec import Complementarity, complements
+
     m = pyo.ConcreteModel()
     m.u = pyo.Var(initialize=u0)
     m.v = pyo.Var(initialize=1.0 / u0)
-    m.h1 = pyo.Constraint(expr=m.u * m.v - 1 == 0)
-    m.h2 = pyo.Constraint(expr=1e-3 + m.u ** 2 * m.v - m.u == 0)
+    # free variables matched with equations (a model without any Complementarity is refused)
+    m.h1 = Complementarity(expr=complements(m.u, m.u * m.v - 1 == 0))
+    m.h2 = Complementarity(expr=complements(m.v, 1e-3 + m.u ** 2 * m.v - m.u == 0))
     return m
 
 

@@ -14,8 +14,10 @@ Shared layers: ``instances`` (files -> validated instances), ``result`` (the one
 Attributes load lazily, so ``import trade_opt`` is cheap.
 """
 from trade_opt._config import ensure_pyomo_config_dir as _ensure_pyomo_config_dir
+from trade_opt._config import register_mcp_plugin as _register_mcp_plugin
 
 _ensure_pyomo_config_dir()
+_register_mcp_plugin()  # pyo.SolverFactory("trade_opt_mcp"), Pyomo imported before or after
 
 from trade_opt._lazy import lazy_exports  # noqa: E402
 from trade_opt._version import __version__  # noqa: E402

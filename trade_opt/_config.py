@@ -1,8 +1,13 @@
-"""Process-wide configuration that must happen before Pyomo is imported.
+"""Finding PyNumero's compiled ASL library, whatever was imported first.
 
-PyNumero (Pyomo's interface to Ipopt via cyipopt) finds its compiled ASL library under
-``PYOMO_CONFIG_DIR``.  ``scripts/setup.sh`` builds it into ``<venv>/pyomo_config``; when the
-variable is unset we point it there, so the package works without any shell set-up.
+PyNumero (Pyomo's AMPL-Solver-Library interface, used for exact derivatives and by Ipopt through
+cyipopt) loads ``libpynumero_ASL.so``.  ``scripts/setup.sh`` builds it into
+``<sys.prefix>/pyomo_config/lib``.  Pyomo reads ``PYOMO_CONFIG_DIR`` only once, when
+``pyomo.common.envvar`` is first imported, so setting the variable from ``import trade_opt`` works
+only when trade_opt is imported before Pyomo.  PyNumero, however, looks the library up lazily
+through the class attribute ``AmplInterface.libname`` (``find_library('pynumero_ASL')`` on first
+use); :func:`locate_pynumero_asl` points that attribute at the built library when Pyomo's own
+search fails, so a solve works in any import order.
 """
 from __future__ import annotations
 
@@ -10,12 +15,112 @@ import os
 import sys
 from pathlib import Path
 
+#: The library file PyNumero loads (Linux name; ``.dylib``/``.dll`` elsewhere).
+ASL_LIBRARY = "libpynumero_ASL.so" if sys.platform.startswith("linux") else (
+    "libpynumero_ASL.dylib" if sys.platform == "darwin" else "pynumero_ASL.dll")
+#: The one command that builds it (and installs cyipopt-wheels).
+SETUP_COMMAND = "bash scripts/setup.sh"
+
+
+def default_config_dir() -> Path:
+    """``<sys.prefix>/pyomo_config``: where ``scripts/setup.sh`` builds PyNumero's library."""
+    return Path(sys.prefix) / "pyomo_config"
+
 
 def ensure_pyomo_config_dir() -> Path:
-    """Set ``PYOMO_CONFIG_DIR`` to ``<sys.prefix>/pyomo_config`` unless the user set it."""
+    """Set ``PYOMO_CONFIG_DIR`` to ``<sys.prefix>/pyomo_config`` unless the user set it.
+
+    Effective only if Pyomo is not imported yet; if it is, the ASL library is located directly
+    (:func:`locate_pynumero_asl`), which works in every import order.
+    """
     current = os.environ.get("PYOMO_CONFIG_DIR")
-    if current:
-        return Path(current)
-    path = Path(sys.prefix) / "pyomo_config"
-    os.environ["PYOMO_CONFIG_DIR"] = str(path)
+    path = Path(current) if current else default_config_dir()
+    if not current:
+        os.environ["PYOMO_CONFIG_DIR"] = str(path)
+    if "pyomo.common.envvar" in sys.modules:  # Pyomo came first: its config dir is already read
+        locate_pynumero_asl()
     return path
+
+
+def asl_candidates() -> list[Path]:
+    """Places searched for the library beyond Pyomo's own search path, in order."""
+    dirs = []
+    if os.environ.get("PYOMO_CONFIG_DIR"):
+        dirs.append(Path(os.environ["PYOMO_CONFIG_DIR"]))
+    dirs.append(default_config_dir())
+    return [d / "lib" / ASL_LIBRARY for d in dirs]
+
+
+def locate_pynumero_asl() -> str | None:
+    """Path of PyNumero's ASL library, made known to PyNumero; None if it is not built.
+
+    Pyomo's own lookup first (``AmplInterface.available()``); if that fails, the first existing
+    :func:`asl_candidates` entry is written into ``AmplInterface.libname``.
+    """
+    from pyomo.contrib.pynumero.asl import AmplInterface
+
+    if AmplInterface.available():
+        return str(AmplInterface.libname)
+    for candidate in asl_candidates():
+        if candidate.is_file():
+            AmplInterface.libname = str(candidate)
+            return str(candidate)
+    return None
+
+
+def missing_asl_message() -> str:
+    """The one line for a machine without the library (plain ``pip install``, no set-up script)."""
+    where = ", ".join(str(p) for p in asl_candidates())
+    return (f"PyNumero's ASL library ({ASL_LIBRARY}, needed for exact derivatives and Ipopt) is not "
+            f"built for this Python (looked in Pyomo's search path and {where}); run `{SETUP_COMMAND}`")
+
+
+#: The name of the complementarity layer in ``pyo.SolverFactory``.
+MCP_SOLVER_NAME = "trade_opt_mcp"
+_MCP_DOC = "trade_opt's MCP solver: Newton polish + Scholtes/Ipopt, natural residual (trade_opt.mcp)"
+
+
+def _make_mcp_solver(**kwds):
+    """Factory registered in Pyomo's SolverFactory: imports the solver only when one is made."""
+    from trade_opt.mcp.plugin import TradeOptMCP
+
+    return TradeOptMCP(**kwds)
+
+
+def _register_in(factory) -> None:
+    if MCP_SOLVER_NAME not in factory._cls:
+        factory.register(MCP_SOLVER_NAME, doc=_MCP_DOC)(_make_mcp_solver)
+
+
+class _RegisterWhenPyomoLoads:
+    """A ``sys.meta_path`` finder that registers the plugin right after Pyomo's SolverFactory
+    module executes (so ``import trade_opt`` does not import Pyomo itself)."""
+
+    target = "pyomo.opt.base.solvers"
+
+    def find_spec(self, name, path=None, target=None):
+        if name != self.target:
+            return None
+        import importlib.util
+
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            _register_in(module.SolverFactory)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def register_mcp_plugin() -> None:
+    """Make ``pyo.SolverFactory("trade_opt_mcp")`` available, whether Pyomo is imported yet or not."""
+    module = sys.modules.get(_RegisterWhenPyomoLoads.target)
+    if module is not None and hasattr(module, "SolverFactory"):
+        _register_in(module.SolverFactory)
+    elif not any(isinstance(f, _RegisterWhenPyomoLoads) for f in sys.meta_path):
+        sys.meta_path.insert(0, _RegisterWhenPyomoLoads())

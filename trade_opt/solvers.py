@@ -387,19 +387,25 @@ def solver_available(name: str) -> tuple[bool, str]:
 
 
 def ipopt_available() -> tuple[bool, str]:
-    """Whether Ipopt is usable through Pyomo's cyipopt interface (needs PyNumero's ASL library)."""
-    try:
-        from pyomo.contrib.pynumero.asl import AmplInterface
+    """Whether Ipopt is usable through Pyomo's ``SolverFactory('cyipopt')`` (needs PyNumero's ASL
+    library, located in any import order by :func:`trade_opt._config.locate_pynumero_asl`).
 
-        if not AmplInterface.available():
-            return False, f"PyNumero ASL library not found; install the {PROVIDERS['ipopt']}"
+    ``SolverFactory('ipopt')`` (the AMPL executable) is not provided by the set-up; the name that
+    works is ``cyipopt``.  Returns ``(ok, detail)``; when not ok, ``detail`` is one line naming
+    what is missing and the command that installs it.
+    """
+    from trade_opt._config import SETUP_COMMAND, locate_pynumero_asl, missing_asl_message
+
+    try:
+        if locate_pynumero_asl() is None:
+            return False, missing_asl_message()
         if not pyo.SolverFactory("cyipopt").available(exception_flag=False):
-            return False, f"cyipopt not importable; install the {PROVIDERS['ipopt']}"
+            return False, f"the Python module cyipopt is not importable (pip package cyipopt-wheels); run `{SETUP_COMMAND}`"
     except Exception as exc:  # pragma: no cover - depends on the machine
-        return False, f"{type(exc).__name__}: {exc}"
+        return False, f"Ipopt check failed ({type(exc).__name__}: {exc}); run `{SETUP_COMMAND}`"
     import cyipopt
 
-    return True, f"Ipopt via cyipopt {getattr(cyipopt, '__version__', '?')} (PyNumero ASL)"
+    return True, f"Ipopt via cyipopt {getattr(cyipopt, '__version__', '?')} (PyNumero ASL; SolverFactory('cyipopt'))"
 
 
 def solver_report() -> dict[str, tuple[bool, str]]:

@@ -12,6 +12,12 @@ set identified from the natural residual and a Newton solve of the support syste
 PyNumero/ASL derivatives (:mod:`.polish`), semismooth mid / Fischer-Burmeister fallbacks, scaled
 natural residual (:mod:`.residual`).  :mod:`.baseline` holds the plain scipy FB baseline.
 """
+from trade_opt._config import locate_pynumero_asl as _locate_pynumero_asl
+from trade_opt._config import register_mcp_plugin as _register_mcp_plugin
+
+_locate_pynumero_asl()  # PyNumero's library in any import order (also for SolverFactory('cyipopt'))
+_register_mcp_plugin()  # pyo.SolverFactory("trade_opt_mcp")
+
 from trade_opt.mcp.pairs import Pair, complementarity_pairs
 from trade_opt.mcp.residual import natural_residual
 from trade_opt.mcp.result import MCPResult, MCPSolution

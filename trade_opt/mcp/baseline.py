@@ -51,7 +51,10 @@ def solve_fb_scipy(model: Any, start: Mapping[Any, float] | None = None, tol: fl
         jac = system.J(x) if np.all(np.isfinite(rows)) else np.zeros((x.size, x.size))
         return fb_function(x, rows, jac, system.lb, system.ub)
 
-    sol = scipy.optimize.root(fun, x0, jac=True, method=method)
+    try:
+        sol = scipy.optimize.root(fun, x0, jac=True, method=method)
+    finally:
+        system.restore()
     x = np.asarray(sol.x, dtype=float)
     residual = residual_at(system, x)
     status = _status(residual, tol, loose_tol)

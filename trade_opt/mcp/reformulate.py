@@ -24,7 +24,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from trade_opt.errors import SolverUnavailableError
-from trade_opt.solvers import PROVIDERS, ipopt_available
+from trade_opt.solvers import ipopt_available
 
 NLP_BLOCK = "_mcp_scholtes"
 EPS_SCHEDULE = (1e-2, 1e-4, 1e-6, 1e-8)
@@ -40,12 +40,23 @@ DEFAULT_IPOPT_OPTIONS = {
 
 
 def require_ipopt() -> None:
-    """Raise :class:`SolverUnavailableError` unless Ipopt works through Pyomo's cyipopt interface."""
+    """Raise :class:`SolverUnavailableError` (one line) unless Ipopt works through ``cyipopt``.
+
+    Called only when the relaxation phase actually runs (a start the Newton polish alone did
+    not solve).
+    """
     ok, detail = ipopt_available()
     if not ok:
-        raise SolverUnavailableError(
-            f"Ipopt is not available ({detail}); run `bash scripts/setup.sh` ({PROVIDERS['ipopt']})"
-        )
+        raise SolverUnavailableError(f"the MCP needs Ipopt for its relaxation phase: {detail}")
+
+
+def require_asl() -> None:
+    """Raise :class:`SolverUnavailableError` (one line) unless PyNumero's ASL library is found
+    (every solve compiles its residual and Jacobian with it), in any import order."""
+    from trade_opt._config import locate_pynumero_asl, missing_asl_message
+
+    if locate_pynumero_asl() is None:
+        raise SolverUnavailableError(missing_asl_message())
 
 
 class ScholtesNLP:
@@ -64,7 +75,11 @@ class ScholtesNLP:
         blk.products = pyo.ConstraintList()
         self.product_terms: list[Any] = []
         self.splits: list[tuple[int, Any, Any]] = []
-        for k, pair in enumerate(system.pairs):
+        # each F_i once, as a named Expression: the .nl writer emits it once (a defined variable)
+        # although both F_i >= 0 and the product (x_i - lb_i) F_i / s_i use it
+        pairs = system.pairs
+        blk.F = pyo.Expression(range(len(pairs)), rule=lambda b, k: pairs[k].expr)
+        for k, pair in enumerate(pairs):
             self._add_pair(blk, k, pair, system.work_vars[k], float(scales[k]))
         blk.obj = pyo.Objective(expr=0.0)
         blk.penalty = pyo.Objective(expr=sum(self.product_terms) if self.product_terms else 0.0)
@@ -73,16 +88,16 @@ class ScholtesNLP:
         self.solver = pyo.SolverFactory("cyipopt")
 
     def _add_pair(self, blk: Any, k: int, pair: Any, var: Any, s: float) -> None:
-        F, lb, ub, cons = pair.expr, pair.lb, pair.ub, blk.cons
-        if pair.kind == "free":
+        F, lb, ub, cons = blk.F[k], pair.lb, pair.ub, blk.cons
+        if math.isinf(lb) and math.isinf(ub):  # a free variable: its row is an equation
             cons.add(F == 0)
             return
         var.setlb(None if math.isinf(lb) else lb)
         var.setub(None if math.isinf(ub) else ub)
-        if pair.kind in ("lower", "slack"):
+        if math.isinf(ub):  # lower bound only (also slacks)
             cons.add(F >= 0)
             self._product(blk, (var - lb) * F / s)
-        elif pair.kind == "upper":
+        elif math.isinf(lb):  # upper bound only
             cons.add(F <= 0)
             self._product(blk, (ub - var) * (-F) / s)
         else:  # box
@@ -135,10 +150,15 @@ class ScholtesNLP:
                 counter[0] += 1
                 return True
 
+            for v in system.degenerate:  # lb == ub Vars are data while Ipopt runs too
+                v.fix(float(v.lb))
             try:
                 results = self.solver.solve(system.work, options=opts, intermediate_callback=callback)
                 termination = str(results.solver.termination_condition)
             except Exception as exc:  # Ipopt/evaluation errors: report, do not crash the caller
                 logging.getLogger(__name__).debug("Ipopt failed: %s", exc)
                 termination = f"error: {type(exc).__name__}"
+            finally:
+                for v in system.degenerate:
+                    v.unfix()
             yield eps, system.current_x(), max(counter[0] - 1, 0), termination

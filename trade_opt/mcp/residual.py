@@ -193,4 +193,7 @@ def natural_residual(model: Any, scaling: Mapping[str, float] | None = None) -> 
     from trade_opt.mcp.system import build_system
 
     system = build_system(model)
-    return residual_at(system, system.x_from_model(), scaling)
+    try:
+        return residual_at(system, system.x_from_model(), scaling)
+    finally:
+        system.restore()

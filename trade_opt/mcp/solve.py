@@ -24,12 +24,16 @@ from pyomo.contrib.pynumero.exceptions import PyNumeroEvaluationError
 
 from trade_opt.errors import TradeOptError
 from trade_opt.mcp.polish import PolishOutcome, polish
-from trade_opt.mcp.reformulate import EPS_SCHEDULE, ScholtesNLP, require_ipopt
+from trade_opt.mcp.reformulate import EPS_SCHEDULE, ScholtesNLP, require_asl, require_ipopt
 from trade_opt.mcp.residual import Acceptance, reference_scales, residual_at, row_scales, user_rows
 from trade_opt.mcp.result import MCPResult, MCPSolution
 from trade_opt.mcp.system import MCPSystem, build_system
 
 ACTIVE_TOL = 1e-9
+#: :func:`generic_stability` returns None when more pairs than this are off their bounds: the
+#: dense eigenvalue problem would cost more than the solve (MCPLIB obstacle, ~2000 inactive
+#: pairs: 89 s in ``numpy.linalg.eigvals``).  A user ``stability`` callable is always evaluated.
+STABILITY_MAX_INACTIVE = 1000
 
 
 def _apply_start(system: MCPSystem, base: np.ndarray, start: Mapping[Any, float]) -> np.ndarray:
@@ -64,11 +68,12 @@ def generic_stability(system: MCPSystem, x: np.ndarray) -> float | None:
     variables at a bound stay there, and the free variables follow the equality constraints
     instantaneously.  ``J_red = J_II - J_IE J_EE^{-1} J_EI`` is the Jacobian of those dynamics
     (Schur complement; I = inactive pairs, E = free variables / equality rows), unscaled.
-    Returns None if no pair is inactive or ``J_EE`` is singular.
+    Returns None if no pair is inactive, more than :data:`STABILITY_MAX_INACTIVE` are, or
+    ``J_EE`` is singular.
     """
     n_p = system.n_pairs
     inactive = np.flatnonzero(~active_flags(system, x))
-    if inactive.size == 0:
+    if inactive.size == 0 or inactive.size > STABILITY_MAX_INACTIVE:
         return None
     jac = system.J(x)
     free = np.arange(n_p, system.n)
@@ -82,6 +87,19 @@ def generic_stability(system: MCPSystem, x: np.ndarray) -> float | None:
     if not np.all(np.isfinite(j_ii)):
         return None
     return float(np.max(np.linalg.eigvals(-j_ii).real))
+
+
+def _check_numbers(**values: float | None) -> None:
+    """One :class:`TradeOptError` line unless every given tolerance/limit is a positive finite number."""
+    for name, value in values.items():
+        if value is None and name == "time_limit":
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if not (np.isfinite(number) and number > 0.0):
+            raise TradeOptError(f"{name} must be a positive finite number, got {value!r}")
 
 
 def _status(residual: float, tol: float, loose_tol: float) -> str:
@@ -124,6 +142,7 @@ class _Run:
         else:
             best = PolishOutcome(x0.copy(), self.accept(x0), 0, "start")
         if self.nlp is None:
+            require_ipopt()  # only now: the Newton polish alone did not solve this start
             self.nlp = ScholtesNLP(self.system, scales)
         best = self._nlp_and_polish(x0, "scholtes", best)
         if best.residual > self.tol:  # fallback 1: semismooth Newton straight from the start
@@ -161,12 +180,40 @@ def _pick(solved: list[MCPSolution], select: Callable | None) -> MCPSolution:
     return choice
 
 
+def _run_starts(system: MCPSystem, starts: Any, max_starts: int | None, scaling: Any, tol: float,
+                ipopt_options: dict | None, t0: float, time_limit: float | None, warm_polish: bool):
+    """Every start of one :func:`solve` call: ``([(start index, PolishOutcome)], _Run)``."""
+    base = system.x_from_model()
+    start_list = list(starts) if starts else [{}]
+    if max_starts is not None:
+        start_list = start_list[: max(1, int(max_starts))]
+    points = [_apply_start(system, base, start) for start in start_list]
+    for index, x0 in enumerate(points):
+        bad = np.flatnonzero(~np.isfinite(x0))
+        if bad.size:
+            raise TradeOptError(f"start {index}: {system.names[bad[0]]} = {float(x0[bad[0]])!r} is not a finite number")
+    accept = Acceptance(system, reference_scales(system, points, scaling), user_rows(system, scaling))
+    run = _Run(system, tol, scaling, ipopt_options, None if time_limit is None else t0 + time_limit, accept)
+
+    outcomes: list[tuple[int, PolishOutcome]] = []
+    for index, x0 in enumerate(points):
+        if run.deadline is not None and index > 0 and time.perf_counter() > run.deadline:
+            break
+        run.counts["starts"] += 1
+        try:
+            outcome = run.one_start(x0, warm_polish)
+        except (PyNumeroEvaluationError, ArithmeticError) as exc:  # a failed start, never a traceback
+            outcome = PolishOutcome(x0.copy(), float("inf"), 0, f"error: {type(exc).__name__}: {exc}")
+        outcomes.append((index, outcome))
+    return outcomes, run
+
+
 def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: float = 1e-10,
           max_starts: int | None = None, loose_tol: float = 1e-6, ipopt_options: dict | None = None,
           scaling: Mapping[str, float] | None = None, time_limit: float | None = None, *,
           stability: Callable[[Any], float] | None = None,
           select: Callable[[list[MCPSolution]], MCPSolution | int] | None = None,
-          distinct_tol: float = 1e-6, warm_polish: bool = True) -> MCPResult:
+          distinct_tol: float = 1e-6, warm_polish: bool = True, load_solution: bool = True) -> MCPResult:
     """Solve the mixed complementarity problem written in ``model``.
 
     Parameters
@@ -208,6 +255,8 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
     warm_polish : bool
         First try the Newton polish directly from each start (cheap; enough when the start is
         near a solution, e.g. in continuation); False always goes through Ipopt first.
+    load_solution : bool
+        Load the reported solution into ``model`` (unless the status is ``failed``).
 
     Returns
     -------
@@ -223,27 +272,17 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
         Ipopt (cyipopt + PyNumero ASL) is not available: run ``bash scripts/setup.sh``.
     """
     t0 = time.perf_counter()
-    require_ipopt()
+    _check_numbers(tol=tol, loose_tol=loose_tol, distinct_tol=distinct_tol, time_limit=time_limit)
+    if not loose_tol >= tol:
+        raise TradeOptError(f"loose_tol must be at least tol, got loose_tol={loose_tol!r} < tol={tol!r}")
+    require_asl()
     system = build_system(model)
-    base = system.x_from_model()
-    start_list = list(starts) if starts else [{}]
-    if max_starts is not None:
-        start_list = start_list[: max(1, int(max_starts))]
-    points = [_apply_start(system, base, start) for start in start_list]
-    accept = Acceptance(system, reference_scales(system, points, scaling), user_rows(system, scaling))
-    run = _Run(system, tol, scaling, ipopt_options, None if time_limit is None else t0 + time_limit, accept)
+    try:
+        outcomes, run = _run_starts(system, starts, max_starts, scaling, tol, ipopt_options, t0, time_limit, warm_polish)
+    finally:
+        system.restore()  # values and bounds of the user's Vars as before the call
 
-    outcomes: list[tuple[int, PolishOutcome]] = []
-    for index, x0 in enumerate(points):
-        if run.deadline is not None and index > 0 and time.perf_counter() > run.deadline:
-            break
-        run.counts["starts"] += 1
-        try:
-            outcome = run.one_start(x0, warm_polish)
-        except (PyNumeroEvaluationError, ArithmeticError) as exc:  # a failed start, never a traceback
-            outcome = PolishOutcome(x0.copy(), float("inf"), 0, f"error: {type(exc).__name__}: {exc}")
-        outcomes.append((index, outcome))
-
+    accept = run.accept
     solutions, xs = _distinct(system, outcomes, tol, loose_tol, distinct_tol, stability, accept)
     solved = [s for s in solutions if s.status == "solved"]
     if solved:
@@ -254,7 +293,7 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
         x_best = best.x
         chosen = _describe(system, best, index, tol, loose_tol, stability, accept)
     status = chosen.status
-    if status != "failed":
+    if status != "failed" and load_solution:
         system.load_model(x_best)
     seconds = time.perf_counter() - t0
     counts = run.counts

@@ -24,20 +24,12 @@ from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import (DivisionExpression, MonomialTermExpression, NegationExpression,
                                           ProductExpression, SumExpression)
-from pyomo.core.expr.visitor import identify_variables
 from pyomo.mpec import Complementarity
 
 from trade_opt.errors import TradeOptError
-from trade_opt.mcp.pairs import Pair, complementarity_pairs
+from trade_opt.mcp.pairs import Pair, complementarity_pairs, has_no_free_var
 
 EVAL_BLOCK = "_mcp_eval"
-TERMS_BLOCK = "_mcp_terms"
-#: Systems with at least this many unknowns evaluate the term magnitudes (acceptance rule) in
-#: compiled ASL code instead of Python (Kim J = 20: 0.16 s -> 0.7 ms per call; J = 50: ~1 s per
-#: call before).  Below it the Python evaluation is kept: ASL and Python round differently
-#: (relative 1e-11 on Melitz rows with cancelling terms), and the Melitz random-instance test's
-#: Newton paths from crude starts turned out sensitive to that.
-COMPILE_TERMS_MIN_N = 200
 _BIG = 1e300
 
 
@@ -72,8 +64,14 @@ class MCPSystem:
     term_exprs: list = field(repr=False, default=None)
     term_nlp: Any = field(repr=False, default=None)
     _term_xperm: np.ndarray = field(repr=False, default=None)
-    _term_rows: np.ndarray = field(repr=False, default=None)
-    _term_const: np.ndarray = field(repr=False, default=None)
+    _term_row: np.ndarray = field(repr=False, default=None)
+    _term_coef: np.ndarray = field(repr=False, default=None)
+    _term_value: np.ndarray = field(repr=False, default=None)
+    _term_live: np.ndarray = field(repr=False, default=None)
+    _term_g: np.ndarray = field(repr=False, default=None)
+    _term_lb: np.ndarray = field(repr=False, default=None)
+    _saved: list = field(repr=False, default_factory=list)
+    degenerate: list = field(repr=False, default_factory=list)
     _jrow: np.ndarray = field(repr=False, default=None)
     _jcol: np.ndarray = field(repr=False, default=None)
     _jkeep: np.ndarray = field(repr=False, default=None)
@@ -129,45 +127,75 @@ class MCPSystem:
         return sp.csr_matrix((data, (self._jrow, self._jcol)), shape=(self.n, self.n))
 
     def term_sums(self, x: np.ndarray) -> np.ndarray:
-        """``T_i(x) = sum_k |t_ik(x)|`` over the additive terms of each row (:func:`row_terms`).
+        """``T_i(x) = sum_k |c_k t_k(x)|`` over the additive terms of each row (:func:`row_terms`).
 
-        Compiled by PyNumero/ASL (a second evaluator on the same clone, built in
-        :func:`build_system`), else evaluated in Python on the clone; ``inf`` where a row cannot
-        be evaluated.  The scale to which ``F_i`` is computable in floating point, used by the
+        All non-constant terms of all rows are one compiled PyNumero/ASL vector (built once in
+        :func:`build_system`), summed per row with ``np.add.at`` in term order; where ASL cannot
+        evaluate the point, the terms are evaluated in Python so that only the failing rows are
+        ``inf``.  The scale to which ``F_i`` is computable in floating point, used by the
         acceptance rule (:class:`trade_opt.mcp.residual.Acceptance`).
         """
-        if self.term_nlp is not None:
-            primals = self.term_nlp.get_primals()
-            primals[self._term_xperm] = x
-            self.term_nlp.set_primals(primals)
-            out = self._term_const.copy()
-            try:
-                with np.errstate(all="ignore"):
-                    g = np.asarray(self.term_nlp.evaluate_constraints())
-            except (PyNumeroEvaluationError, ArithmeticError, ValueError):
-                pass  # ASL fails the whole vector; the Python path below marks only the failing rows
-            else:
-                out[self._term_rows[0]] = g[self._term_rows[1]] + self._term_const[self._term_rows[0]]
-                out[~np.isfinite(out)] = math.inf
-                return out
-        self.load_work(x)
-        out = np.empty(self.n)
-        for i, expr in enumerate(self.term_exprs):
-            try:
-                out[i] = float(pyo.value(expr))
-            except (ArithmeticError, ValueError, TypeError):
-                out[i] = math.inf
+        values = self._term_value.copy()
+        live = self._term_live
+        if live.size:
+            g = None
+            if self.term_nlp is not None:
+                self.term_nlp.set_primals(x[self._term_xperm])
+                try:
+                    with np.errstate(all="ignore"):
+                        g = np.asarray(self.term_nlp.evaluate_constraints())[self._term_g] + self._term_lb
+                except (PyNumeroEvaluationError, ArithmeticError, ValueError):
+                    g = None
+            if g is None:  # Python path: evaluate each term at x (the Vars' values put back after)
+                before = [v.value for v in self.work_vars]
+                self.load_work(x)
+                g = np.empty(live.size)
+                flat = [t for terms in self.term_exprs for _c, t in terms]
+                for j, k in enumerate(live):
+                    try:
+                        g[j] = float(pyo.value(flat[k]))
+                    except (ArithmeticError, ValueError, TypeError):
+                        g[j] = math.inf
+                for v, value in zip(self.work_vars, before):
+                    v.set_value(value, skip_validation=True)
+            values[live] = g
+        with np.errstate(all="ignore"):
+            mags = np.abs(self._term_coef * values)
+        out = np.zeros(self.n)
+        np.add.at(out, self._term_row, mags)
         out[~np.isfinite(out)] = math.inf
         return out
 
+    def restore(self) -> None:
+        """Give every user Var touched by the solve its value and bounds of before the call."""
+        for v, value, lb, ub in self._saved:
+            v.setlb(lb)
+            v.setub(ub)
+            v.set_value(value, skip_validation=True)
+
     # --- values -----------------------------------------------------------------------------
     def current_x(self) -> np.ndarray:
-        """``x`` from the clone's current variable values (None -> 0)."""
-        return np.array([0.0 if v.value is None else float(v.value) for v in self.work_vars])
+        """``x`` from the clone's current variable values (None -> 0 projected onto the bounds)."""
+        x = np.array([0.0 if v.value is None else float(v.value) for v in self.work_vars])
+        return self._project_missing(x, [v.value is None for v in self.work_vars])
+
+    def _project_missing(self, x: np.ndarray, unset: list[bool]) -> np.ndarray:
+        """Unset values start at the projection of 0 onto the variable's bounds (as PATH does):
+        the pair bounds for complementarity variables, the declared bounds for free ones."""
+        for k in np.flatnonzero(unset):
+            lo, hi = self.lb[k], self.ub[k]
+            if k >= self.n_pairs:
+                v = self.work_vars[k]
+                lo = -math.inf if v.lb is None else float(v.lb)
+                hi = math.inf if v.ub is None else float(v.ub)
+            x[k] = min(max(0.0, lo), hi)
+        return x
 
     def x_from_model(self) -> np.ndarray:
-        """``x`` from the user's model values (slacks: their defining expression)."""
+        """``x`` from the user's model values (unset: projection of 0 onto the bounds; slacks:
+        their defining expression)."""
         x = np.array([0.0 if v is None or v.value is None else float(v.value) for v in self.orig_vars])
+        x = self._project_missing(x, [v is not None and v.value is None for v in self.orig_vars])
         self.load_work(x)
         for k, pair in enumerate(self.pairs):
             if pair.kind == "slack":
@@ -198,6 +226,18 @@ class MCPSystem:
             raise TradeOptError(f"start names unknown variable {name!r} (not an unfixed variable of the MCP)") from None
 
 
+def fix_degenerate_bounds(work: pyo.Block) -> list[Any]:
+    """Fix every unfixed Var with ``lb == ub`` at that value (data, as AMPL's presolve treats it);
+    a complementarity pair whose variable is so fixed is dropped like any fixed pair.  Returns
+    the Vars fixed."""
+    fixed = []
+    for v in work.component_data_objects(pyo.Var, descend_into=True):
+        if not v.fixed and v.lb is not None and v.ub is not None and float(v.lb) == float(v.ub):
+            v.fix(float(v.lb))
+            fixed.append(v)
+    return fixed
+
+
 def _equality_constraints(work: pyo.Block) -> list[Any]:
     rows = []
     for con in work.component_data_objects(pyo.Constraint, active=True, descend_into=True):
@@ -208,20 +248,10 @@ def _equality_constraints(work: pyo.Block) -> list[Any]:
     return rows
 
 
-def _free_variables(bodies: list[Any], taken: set[int]) -> list[Any]:
-    """Unfixed variables of ``bodies`` that are not complementarity variables, in first-seen order."""
-    seen: dict[int, Any] = {}
-    for body in bodies:
-        for v in identify_variables(body, include_fixed=False):
-            if id(v) not in taken and id(v) not in seen:
-                seen[id(v)] = v
-    return list(seen.values())
-
-
 def _nonconstant(pair: Pair) -> Pair:
     """A constant ``F`` (e.g. ``-1``) written as ``x - x + c`` so Pyomo keeps it as a row."""
     expr = pair.expr
-    if not (expr.__class__ in native_numeric_types or expr.is_fixed()) or pair.var is None:
+    if not has_no_free_var(expr) or pair.var is None:
         return pair
     return replace(pair, expr=pair.var - pair.var + float(pyo.value(expr)))
 
@@ -253,7 +283,7 @@ def _flatten(expr: Any, coef: float, out: list[tuple[float, Any]]) -> None:
 
 
 def _fixed(e: Any) -> bool:
-    return e.__class__ in native_numeric_types or (not isinstance(e, VarData) and e.is_fixed())
+    return e.__class__ in native_numeric_types or (not isinstance(e, VarData) and has_no_free_var(e))
 
 
 def row_terms(expr: Any) -> list[tuple[float, Any]]:
@@ -263,37 +293,65 @@ def row_terms(expr: Any) -> list[tuple[float, Any]]:
     return out
 
 
-def _term_sum_expr(expr: Any, rhs: float = 0.0) -> Any:
-    """A Pyomo expression ``sum_k |c_k t_k| + |rhs|`` for the row ``expr - rhs``."""
-    return sum(abs(c * t) for c, t in row_terms(expr)) + abs(float(rhs))
+def _row_term_list(expr: Any, rhs: float = 0.0) -> list[tuple[float, Any]]:
+    """The terms ``(c_k, t_k)`` of the row ``expr - rhs`` whose magnitudes ``|c_k t_k|`` are summed
+    (the right-hand side last, as the constant ``|rhs|``)."""
+    terms = row_terms(expr)
+    if rhs:
+        terms.append((1.0, abs(float(rhs))))
+    return terms
+
+
+def _is_constant_term(t: Any) -> bool:
+    if isinstance(t, MonomialTermExpression):
+        return has_no_free_var(t.args[1])
+    return has_no_free_var(t)
 
 
 def build_system(model: pyo.Block) -> MCPSystem:
-    """Clone ``model``, read its pairs, check squareness and compile the evaluator.
+    """Read ``model``'s pairs, check squareness and compile the evaluator once (no model clone).
+
+    The evaluator is a small auxiliary model that *references* the user's variables and
+    expressions: the pair rows ``F``, the equality rows, the slack equations, compiled by one
+    PyNumero/ASL ``PyomoNLP``; the additive terms of every row (for the acceptance rule) by a
+    second one, evaluated as one vector.  Vars with ``lb == ub`` are fixed only while compiling
+    (and while Ipopt runs); every user Var's value and bounds are restored by :meth:`MCPSystem.restore`.
 
     Raises
     ------
     TradeOptError
-        If the model has no complementarity conditions or equations, is not square, or uses an
-        unsupported form.
+        If the model has no complementarity conditions, is not square, or uses an unsupported form.
     """
-    work = model.clone()
-    pairs = [_nonconstant(p) for p in complementarity_pairs(work)]
-    for comp in list(work.component_objects(Complementarity, active=True, descend_into=True)):
-        comp.deactivate()
-    for obj in work.component_data_objects(pyo.Objective, active=True, descend_into=True):
-        obj.deactivate()
-    equalities = _equality_constraints(work)
+    if next(model.component_data_objects(Complementarity, active=True, descend_into=True), None) is None:
+        raise TradeOptError("the model has no active Complementarity condition (pyomo.mpec); "
+                            "trade_opt.mcp solves complementarity problems only")
+    degenerate = fix_degenerate_bounds(model)
+    try:
+        return _build(model, degenerate)
+    finally:
+        for v in degenerate:
+            v.unfix()
 
+
+def _build(model: pyo.Block, degenerate: list[Any]) -> MCPSystem:
+    entries = complementarity_pairs(model, include_equations=True)
+    pairs = [_nonconstant(p) for p in entries if p.kind != "equation"]
+    equations = [p for p in entries if p.kind == "equation"]
+    user_equalities = _equality_constraints(model)
+
+    work = pyo.ConcreteModel(name=f"{model.name}_mcp")
     eval_block = pyo.Block()
     work.add_component(EVAL_BLOCK, eval_block)
     pair_vars: list[Any] = []
+    slack_rows = []
     for k, pair in enumerate(pairs):
         if pair.kind == "slack":
-            slack = pyo.Var(bounds=(0.0, None))
+            slack = pyo.Var(bounds=(None if math.isinf(pair.lb) else pair.lb, None if math.isinf(pair.ub) else pair.ub))
             eval_block.add_component(f"slack_{k}", slack)
-            eval_block.add_component(f"slack_eq_{k}", pyo.Constraint(expr=slack - pair.slack_expr == 0))
+            row = pyo.Constraint(expr=slack - pair.slack_expr == 0)
+            eval_block.add_component(f"slack_eq_{k}", row)
             pair_vars.append(slack)
+            slack_rows.append((row, slack - pair.slack_expr, 0.0))
         else:
             pair_vars.append(pair.var)
     seen: set[int] = set()
@@ -301,26 +359,38 @@ def build_system(model: pyo.Block) -> MCPSystem:
         if id(v) in seen:
             raise TradeOptError(f"{pair.name}: variable {v.name} is paired with more than one condition")
         seen.add(id(v))
-    equalities = _equality_constraints(work)
-    free = _free_variables([p.expr for p in pairs] + [c.body for c in equalities], seen)
-    n_vars, n_rows = len(pair_vars) + len(free), len(pairs) + len(equalities)
-    if n_rows == 0:
-        raise TradeOptError("the model has no complementarity conditions and no equality constraints")
+    # equality rows: the model's equality Constraints, equations written in Complementarity, slack equations
+    work.equalities = pyo.ConstraintList()
+    eq_rows: list[tuple[Any, Any, float, str]] = []
+    for con in user_equalities:
+        rhs = float(pyo.value(con.upper))
+        eq_rows.append((work.equalities.add(con.body == rhs), con.body, rhs, con.name))
+    for entry in equations:
+        eq_rows.append((work.equalities.add(entry.expr == 0), entry.expr, 0.0, entry.name))
+    for (row, body, rhs), pair in zip(slack_rows, [p for p in pairs if p.kind == "slack"]):
+        eq_rows.append((row, body, rhs, f"{pair.name}.slack_eq"))
+    eval_block.F = pyo.Constraint(range(len(pairs)), rule=lambda b, k: pairs[k].expr == 0)
+    # (an objective with every pair variable keeps a variable whose row is constant in the NLP)
+    work.obj = pyo.Objective(expr=sum(v ** 2 for v in pair_vars))
+    try:
+        nlp = PyomoNLP(work)
+    except Exception as exc:  # noqa: BLE001  (e.g. an expression ASL cannot take, a constant row)
+        raise TradeOptError(f"the MCP could not be compiled by PyNumero/ASL: {type(exc).__name__}: "
+                            f"{str(exc).splitlines()[0] if str(exc) else ''}") from None
+    work.obj.deactivate()
+
+    # free variables: every unfixed variable of the compiled rows that is not a pair variable
+    free = [v for v in nlp.get_pyomo_variables() if id(v) not in seen]
+    n_vars, n_rows = len(pair_vars) + len(free), len(pairs) + len(eq_rows)
     if n_vars != n_rows:
         raise TradeOptError(
             f"the MCP is not square: {n_vars} unfixed variables ({len(pair_vars)} complementarity, "
             f"{len(free)} free) but {n_rows} conditions ({len(pairs)} complementarity pairs, "
-            f"{len(equalities)} equality constraints)"
+            f"{len(eq_rows)} equality constraints)"
         )
-
-    eval_block.F = pyo.Constraint(range(len(pairs)), rule=lambda b, k: pairs[k].expr == 0)
-    all_vars = pair_vars + free
-    eval_block.obj = pyo.Objective(expr=sum(v**2 for v in all_vars))
-    nlp = PyomoNLP(work)
-    eval_block.obj.deactivate()
-
-    rows = [eval_block.F[k] for k in range(len(pairs))] + equalities
+    rows = [eval_block.F[k] for k in range(len(pairs))] + [r[0] for r in eq_rows]
     gperm = np.asarray(nlp.get_constraint_indices(rows), dtype=int)
+    all_vars = pair_vars + free
     xperm = np.asarray(nlp.get_primal_indices(all_vars), dtype=int)
     rhs = np.asarray(nlp.constraints_lb())[gperm]
 
@@ -330,69 +400,61 @@ def build_system(model: pyo.Block) -> MCPSystem:
             orig_vars.append(None)
             names.append(f"{pairs[k].name}.slack")
         else:
-            orig = model.find_component(v.name)
-            orig_vars.append(orig)
+            orig_vars.append(v)
             names.append(v.name)
-    lb = np.array([p.lb if p.kind != "slack" else 0.0 for p in pairs] + [-math.inf] * len(free))
+    lb = np.array([p.lb for p in pairs] + [-math.inf] * len(free))
     ub = np.array([p.ub for p in pairs] + [math.inf] * len(free))
+    saved = [(v, v.value, v.lb, v.ub) for v in orig_vars if v is not None] + [(v, v.value, v.lb, v.ub) for v in degenerate]
     system = MCPSystem(
         model=model, work=work, pairs=pairs, work_vars=all_vars, orig_vars=orig_vars, names=names,
-        lb=lb, ub=ub, row_names=[p.name for p in pairs] + [c.name for c in equalities],
-        row_keys=names[: len(pairs)] + [c.name for c in equalities],
+        lb=lb, ub=ub, row_names=[p.name for p in pairs] + [r[3] for r in eq_rows],
+        row_keys=names[: len(pairs)] + [r[3] for r in eq_rows],
         nlp=nlp, _xperm=xperm, _gperm=gperm, _rhs=rhs,
-        term_exprs=[_term_sum_expr(p.expr) for p in pairs] + [_term_sum_expr(c.body, float(pyo.value(c.upper)))
-                                                              for c in equalities],
+        term_exprs=[_row_term_list(p.expr) for p in pairs] + [_row_term_list(r[1], r[2]) for r in eq_rows],
     )
     system._name_index = {name: k for k, name in enumerate(names)}
-    if system.n >= COMPILE_TERMS_MIN_N:
-        _compile_terms(system)
+    system._saved = saved
+    system.degenerate = degenerate
+    _compile_terms(system)
     return system
 
 
 def _compile_terms(system: MCPSystem) -> None:
-    """Compile the term-magnitude rows (:meth:`MCPSystem.term_sums`) with a second PyomoNLP.
-
-    A block of constraints ``sum_k |c_k t_k| == 0`` (one per row that has variables) is added to
-    the clone and compiled with everything else deactivated, then deactivated itself; rows without
-    variables keep their constant.  If compilation fails, ``term_sums`` evaluates in Python.
-    """
-    work, n = system.work, system.n
-    const = np.zeros(n)
-    live: list[int] = []
-    for i, expr in enumerate(system.term_exprs):
-        # every row has a variable (constant pair functions were rewritten x - x + c), so only plain
-        # numbers are constants here; a row of fixed variables only makes the compile fail -> Python path
-        if expr.__class__ in native_numeric_types:
-            try:
-                const[i] = float(pyo.value(expr))
-            except (ArithmeticError, ValueError, TypeError):
-                const[i] = math.inf
-        else:
-            live.append(i)
-    system._term_const = const
-    if not live:
-        system._term_rows = (np.zeros(0, dtype=int), np.zeros(0, dtype=int))
+    """Compile every non-constant additive term ``t_k`` of every row as one PyomoNLP row, so that
+    :meth:`MCPSystem.term_sums` is one ASL call plus ``np.add.at`` (constant terms stored)."""
+    n_terms = sum(len(terms) for terms in system.term_exprs)
+    row_of = np.empty(n_terms, dtype=int)
+    coef = np.empty(n_terms)
+    const = np.full(n_terms, np.nan)
+    live_exprs, live_pos = [], []
+    k = 0
+    for i, terms in enumerate(system.term_exprs):
+        for c, t in terms:
+            row_of[k], coef[k] = i, float(c)
+            if _is_constant_term(t):
+                try:
+                    const[k] = float(pyo.value(t))
+                except (ArithmeticError, ValueError, TypeError):
+                    const[k] = math.inf
+            else:
+                live_exprs.append(t)
+                live_pos.append(k)
+            k += 1
+    system._term_row, system._term_coef, system._term_value = row_of, coef, const
+    system._term_live = np.asarray(live_pos, dtype=int)
+    if not live_exprs:
         return
-    block = pyo.Block()
-    work.add_component(TERMS_BLOCK, block)
-    others = [c for c in work.component_data_objects((pyo.Constraint, pyo.Objective), active=True,
-                                                     descend_into=True)]
-    for c in others:
-        c.deactivate()
+    block = pyo.ConcreteModel(name=f"{system.model.name}_mcp_terms")
+    block.ts = pyo.Constraint(range(len(live_exprs)), rule=lambda b, j: live_exprs[j] == 0)
+    block.obj = pyo.Objective(expr=0.0)
     try:
-        block.ts = pyo.Constraint(range(len(live)), rule=lambda b, k: system.term_exprs[live[k]] == 0)
-        block.obj = pyo.Objective(expr=sum(v**2 for v in system.work_vars))
-        term_nlp = PyomoNLP(work)
+        term_nlp = PyomoNLP(block)
     except Exception:  # noqa: BLE001  (an expression ASL cannot compile: use the Python path)
-        term_nlp = None
-    finally:
-        for c in others:
-            c.activate()
-        block.deactivate()
-    if term_nlp is None:
         return
-    g_index = np.asarray(term_nlp.get_constraint_indices([block.ts[k] for k in range(len(live))]), dtype=int)
-    system._term_const[live] = -np.asarray(term_nlp.constraints_lb())[g_index]
-    system._term_rows = (np.asarray(live, dtype=int), g_index)
-    system._term_xperm = np.asarray(term_nlp.get_primal_indices(system.work_vars), dtype=int)
+    g_index = np.asarray(term_nlp.get_constraint_indices([block.ts[j] for j in range(len(live_exprs))]), dtype=int)
+    system._term_g = g_index
+    system._term_lb = -np.asarray(term_nlp.constraints_lb())[g_index]  # constants the writer moved out
+    primal_pos = {id(v): j for j, v in enumerate(system.work_vars)}
+    tvars = term_nlp.get_pyomo_variables()
+    system._term_xperm = np.asarray([primal_pos[id(v)] for v in tvars], dtype=int)
     system.term_nlp = term_nlp
