@@ -13,10 +13,11 @@ Tables (CSV + Markdown in ``--out``):
    file is read back with ``pandas.read_csv`` (default arguments) and checked: the floats equal
    the originals exactly (old: also exact via %.17g, but the pattern column becomes an integer).
 2. ``writers_equilibria_cli``: wall time of ``trade-opt gomory equilibria FILE --csv OUT`` (a fresh
-   process, import included) at n goods, with the rows written and rows/s.
+   process, imports included), with the old CsvStream patched in and with the new one at n = 20,
+   and with the new one at n = 22 (4 194 302 rows); rows/s and the ratio to the old writer.
 
 Run: ``.venv/bin/python benchmarks/bench_writers.py [--quick] [--out benchmarks/out]``
-(``--quick``: n = 14 / 16 instead of 18 / 22).
+(``--quick``: n = 14 / 14 / 16 instead of 18 / 20 / 22).
 """
 from __future__ import annotations
 
@@ -105,27 +106,49 @@ def rows_table(n: int, out: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cli_table(n: int, out: Path) -> pd.DataFrame:
+DRIVER = """
+import sys
+sys.path.insert(0, {bench!r})
+import trade_opt.gomory.job as job
+if {old!r}:
+    from bench_writers import OldCsvStream
+    job.CsvStream = OldCsvStream
+from trade_opt.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def cli_row(n: int, out: Path, old: bool) -> dict:
+    """``trade-opt gomory equilibria FILE --csv OUT`` in a fresh process (imports included),
+    with the old CsvStream patched into trade_opt.gomory.job when ``old``."""
     data = random_gomory_data(n, SEED)
     inst = out / f"bench_writers_n{n}.json"
     inst.write_text(json.dumps({"model": "gomory", "name": f"bench{n}", "labor": data.L.tolist(),
-                                "demand": data.d.tolist(),
-                                "efficiency": data.e.tolist(), "exponent": data.alpha.tolist()}))
+                                "demand": data.d.tolist(), "efficiency": data.e.tolist(), "exponent": data.alpha.tolist()}))
     csv = out / f"bench_writers_n{n}.csv"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    code = DRIVER.format(bench=str(Path(__file__).resolve().parent), old=old)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "trade_opt.cli.main", "gomory", "equilibria", str(inst), "--csv", str(csv)],
+    proc = subprocess.run([sys.executable, "-c", code, "gomory", "equilibria", str(inst), "--csv", str(csv)],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(proc.stderr)
-    rows = sum(1 for _ in open(csv, "rb")) - 1
+    with open(csv, "rb") as handle:
+        rows = sum(1 for _ in handle) - 1
     csv.unlink()
     inst.unlink()
-    row = {"n": n, "command": "gomory equilibria --csv", "rows": rows, "seconds": round(seconds, 2),
-           "rows_per_s": round(rows / seconds)}
+    row = {"n": n, "command": "gomory equilibria --csv", "writer": "old CsvStream" if old else "CsvStream",
+           "rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds)}
     print(row, flush=True)
-    return pd.DataFrame([row])
+    return row
+
+
+def cli_table(n_both: int, n_new: int, out: Path) -> pd.DataFrame:
+    rows = [cli_row(n_both, out, old=True), cli_row(n_both, out, old=False), cli_row(n_new, out, old=False)]
+    table = pd.DataFrame(rows)
+    table["ratio_vs_old"] = (table["rows_per_s"] / rows[0]["rows_per_s"]).round(2)
+    return table
 
 
 def main() -> None:
@@ -134,10 +157,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    n_rows, n_cli = (14, 16) if args.quick else (18, 22)
+    n_rows, n_both, n_cli = (14, 14, 16) if args.quick else (18, 20, 22)
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
     rows = rows_table(n_rows, args.out)
-    cli = cli_table(n_cli, args.out)
+    cli = cli_table(n_both, n_cli, args.out)
     write_csv(args.out / "writers_rows.csv", rows)
     write_csv(args.out / "writers_equilibria_cli.csv", cli)
     text = (f"Machine: {machine}\n\n" + markdown_table(rows, floatfmt=".3g") + "\n" + markdown_table(cli, floatfmt=".4g"))

@@ -136,3 +136,14 @@ def test_gomory_equilibria_csv_round_trips(tmp_path):
     back = pd.read_csv(tmp_path / "eq.csv")
     assert back["pattern"].str[len(TEXT_MARKER):].tolist() == list(pattern_strings(batch.X))
     assert back["Y"].to_numpy().tobytes() == batch.Y.tobytes() and back["u1"].to_numpy().tobytes() == batch.u1.tobytes()
+
+
+def test_row_counts_in_summary_follow_the_file_not_a_stale_record(tmp_path):
+    write_table(tmp_path / "t", pd.DataFrame({"x": [1.0, 2.0]}))
+    pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}).to_csv(tmp_path / "t.csv", index=False)  # rewritten by someone else
+    with CsvStream(tmp_path / "a.csv", append=True) as stream:
+        stream.write(pd.DataFrame({"x": [1.0]}))
+    with CsvStream(tmp_path / "a.csv", append=True) as stream:                        # a resumed file
+        stream.write(pd.DataFrame({"x": [2.0, 3.0]}))
+    outputs = finalize_summary(tmp_path, {})["outputs"]
+    assert outputs["t.csv"]["rows"] == 4 and outputs["a.csv"]["rows"] == 3

@@ -306,3 +306,33 @@ def test_wait_takes_the_lock_when_released(tmp_path):
     thread.join()
     assert time.perf_counter() - start >= 0.25 and "waiting for" in err.getvalue()
     assert json.loads((out / "summary.json").read_text())["waited"] is True
+
+
+def test_failed_solve_exits_1_and_leaves_no_folder(tmp_path, monkeypatch):
+    import trade_opt.krugman.job as kjob
+    from trade_opt.errors import SolveError
+
+    def failing(instance, out_dir, *, source):
+        (out_dir / "partial.csv").write_text("x\n1\n")
+        raise SolveError(f"{source}: MCP found no equilibrium from 3 starts (test)")
+
+    monkeypatch.setattr(kjob, "run_job", failing)
+    code, _, err = run_cli(["run", str(KRUGMAN), "--out", str(tmp_path / "o")])
+    assert code == 1 and err.strip().splitlines() == [f"trade-opt: solve failed: {KRUGMAN}: MCP found no equilibrium from 3 starts (test)"]
+    assert not (tmp_path / "o").exists() and siblings(tmp_path / "o") == []
+
+
+def test_fallback_swap_without_renameat2_and_recovery_after_a_crash_between_renames(tmp_path, monkeypatch):
+    import trade_opt.folders as folders
+
+    out = tmp_path / "res"
+    before = make_results(out, "first")
+    monkeypatch.setattr(folders, "_exchange", lambda a, b: False)   # e.g. not Linux: two renames
+    after = make_results(out, "second")
+    assert (out / "a.txt").read_text() == "second" and siblings(out) == [] and after != before
+    out.rename(tmp_path / f".res.old-{os.getpid()}")                # killed between the two renames
+    with pytest.raises(RuntimeError):
+        with result_folder(out):                                    # the next writer puts it back first
+            assert tree_digest(out) == after
+            raise RuntimeError("stop")
+    assert tree_digest(out) == after and siblings(out) == []

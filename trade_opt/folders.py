@@ -57,9 +57,16 @@ _SOURCE = "<command line>"
 #: Files whose presence marks an existing folder as trade-opt output that may be replaced.
 RESULT_MARKERS = ("summary.json", "manifest.json")
 
-#: Row counts of tables written by :mod:`trade_opt.outputs` (absolute path -> rows), so that
-#: :func:`finalize_summary` need not re-read large files.
-ROWS_WRITTEN: dict[str, int] = {}
+#: Row counts of tables written by :mod:`trade_opt.outputs` (absolute path -> (rows, bytes,
+#: mtime_ns)), so that :func:`finalize_summary` need not re-read large files; used only while the
+#: file's size and mtime are still those recorded.
+ROWS_WRITTEN: dict[str, tuple[int, int, int]] = {}
+
+
+def record_rows(path: str | os.PathLike, rows: int) -> None:
+    """Remember that ``path`` (just written and closed) holds ``rows`` table rows."""
+    st = os.stat(path)
+    ROWS_WRITTEN[os.path.abspath(path)] = (rows, st.st_size, st.st_mtime_ns)
 
 
 def slugify(name: str) -> str:
@@ -303,9 +310,10 @@ def describe_file(path: Path) -> dict[str, Any]:
             size += len(block)
     info: dict[str, Any] = {"bytes": size, "sha256": digest.hexdigest()}
     suffix = path.suffix.lower()
-    known = ROWS_WRITTEN.get(os.path.abspath(path))
-    if known is not None and suffix in (".csv", ".parquet", ".jsonl"):
-        info["rows"] = known
+    known = ROWS_WRITTEN.pop(os.path.abspath(path), None)
+    st = os.stat(path)
+    if known is not None and known[1:] == (st.st_size, st.st_mtime_ns) and suffix in (".csv", ".parquet", ".jsonl"):
+        info["rows"] = known[0]
     elif suffix == ".csv":
         info["rows"] = max(newlines - 1, 0)              # lines minus the header
     elif suffix == ".jsonl":

@@ -45,6 +45,7 @@ import pandas as pd
 from trade_opt.errors import InputError
 from trade_opt.folders import (  # noqa: F401  (re-exported: the output layer's public API)
     ROWS_WRITTEN,
+    record_rows,
     check_out_dir,
     default_out_dir,
     finalize_summary,
@@ -159,7 +160,7 @@ def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
         for row in rows:
             handle.write(json.dumps(to_jsonable(row), allow_nan=False) + "\n")
             count += 1
-    ROWS_WRITTEN[os.path.abspath(path)] = count
+    record_rows(path, count)
     return count
 
 
@@ -259,7 +260,7 @@ def write_table(path_stem: str | Path, table: pd.DataFrame | Any, fmt: TableForm
         sink = io.BytesIO()
         pq.write_table(arrow, sink)
         _atomic_write(path, sink.getvalue())
-    ROWS_WRITTEN[os.path.abspath(path)] = arrow.num_rows
+    record_rows(path, arrow.num_rows)
     return path
 
 
@@ -268,7 +269,7 @@ def write_csv(path: str | Path, table: pd.DataFrame) -> Path:
     path = Path(path)
     arrow = to_arrow(table)
     _atomic_write(path, _csv_bytes(arrow, True, number_like_columns(arrow)))
-    ROWS_WRITTEN[os.path.abspath(path)] = arrow.num_rows
+    record_rows(path, arrow.num_rows)
     return path
 
 
@@ -329,10 +330,12 @@ class TableStream:
                 raise InputError("<command line>", "--format", "a Parquet table cannot be appended to; write a new file")
             self._handle = None
             self._header_done = False
+            self._appended = False
             return
         has_rows = append and self.path.exists() and self.path.stat().st_size > 0
         self._handle = open(self.path, "ab" if append else "wb")
         self._header_done = has_rows
+        self._appended = has_rows                      # rows counts this session's rows only
 
     def write(self, chunk: pd.DataFrame | Mapping[str, Any] | Any) -> None:
         """Append the rows of ``chunk`` (DataFrame, dict of columns or Arrow table)."""
@@ -382,7 +385,8 @@ class TableStream:
                 self._handle.flush()
                 os.fsync(self._handle.fileno())
                 self._handle.close()
-        ROWS_WRITTEN[os.path.abspath(self.path)] = self.rows
+        if not self._appended and self.path.exists():
+            record_rows(self.path, self.rows)
 
     def __enter__(self) -> "TableStream":
         return self
