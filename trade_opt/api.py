@@ -116,7 +116,8 @@ class Problem:
         """Solve every model.
 
         Knapsacks (Gomory): each direction's B1(Y) knapsack is solved and the smaller optimum is B1(Y)
-        (models/gomory.md, 'B1: why "the smaller of both directions"'); MCPs: the one ``mcp`` model through :func:`trade_opt.mcp.solve`.
+        (models/gomory.md, 'B1: why "the smaller of both directions"'); MCPs: the one ``mcp`` model
+        through :func:`trade_opt.mcp.solve`.
 
         Parameters
         ----------

@@ -7,7 +7,8 @@ l Northern labour per firm, x quantity of each of the A intermediates per firm.
 * SS (Eq. 9, FOC in Y): ``p/omega = b_A/theta`` -- :func:`ss_curve`;
 * DD (Eq. 10, zero profit with Y = L c): ``p/omega = alpha/(L c) + b_A`` -- :func:`dd_curve`;
 * the intersection (Eqs. 11-12) in closed form -- :func:`closed_form`;
-* the complementarity pairs of the MCP (models/krugman_outsourcing.md, "Closed economy (Eqs. 1–12)") -- :func:`pair_values`.
+* the complementarity pairs of the MCP (models/krugman_outsourcing.md, "Closed economy (Eqs. 1–12)")
+  -- :func:`pair_values`.
 """
 from __future__ import annotations
 
@@ -60,7 +61,9 @@ class Equilibrium:
 
 
 def intermediate_per_firm(data: KrugmanData, Y):
-    """Quantity of each intermediate per firm, x = Y A^(eps/(1-eps)) (Eq. 6), in logs so large A or eps near 1 do not overflow.
+    """Quantity of each intermediate per firm, x = Y A^(eps/(1-eps)) (Eq. 6).
+
+    Computed in logs so large A or eps near 1 do not overflow.
 
     Parameters
     ----------

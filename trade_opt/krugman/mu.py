@@ -1,4 +1,6 @@
-"""The South's share mu(z) of each final good (seed Eq. 14'; ``models/krugman_outsourcing.md``, "Parameters and normalization").
+"""The South's share mu(z) of each final good (seed Eq. 14').
+
+See ``models/krugman_outsourcing.md``, "Parameters and normalization".
 
 mu(z) is exogenous in the model: the South acquires the share mu(z) of every variety in return for
 the z share of the stages it produces.  The paper assumes mu' < 1 and mu(z) < z; existence of an
@@ -156,7 +158,9 @@ class TableMu:
         object.__setattr__(self, "_interp", PchipInterpolator(np.asarray(self.z), np.asarray(self.mu), extrapolate=False))
 
     def value(self, z):
-        """mu(z) = the PCHIP interpolant through the points (NaN outside [z_0, z_K]): the South's share of each final good (Eq. 14').
+        """mu(z): the South's share of each final good (Eq. 14'), by the PCHIP interpolant.
+
+        NaN outside [z_0, z_K] (no extrapolation).
 
         Parameters
         ----------

@@ -174,7 +174,9 @@ def equilibrium_from_values(data: KrugmanData, v: dict[str, float]) -> Equilibri
 
 
 def pair_values(data: KrugmanData, v: dict[str, float]) -> dict[str, float]:
-    """F of the six MCP pairs (models/krugman_outsourcing.md, "North–South (Eqs. 13–19)"; Northern wage 1), keyed by the paired variable.
+    """F of the six MCP pairs (Northern wage 1), keyed by the paired variable.
+
+    The table of models/krugman_outsourcing.md, "North–South (Eqs. 13–19)":
 
     ``Y _|_ mc - theta p`` (15), ``n _|_ alpha + mc Y - p Y`` (16), ``p _|_ Y - L c - L* c*`` (goods),
     ``c _|_ n p c - 1`` (Northern budget), ``c* _|_ L* c* - mu Y`` (14'),
@@ -277,7 +279,9 @@ def walras_residual(data: KrugmanData, v: dict[str, float]) -> float:
 
 
 def reduced_form_residual(data: KrugmanData, u: np.ndarray) -> np.ndarray:
-    """The reduced form in ratio/log form, ``u = ln(Y, n, p, w_S)`` (Northern wage 1; models/krugman_outsourcing.md, "North–South (Eqs. 13–19)", reduced form row).
+    """The reduced form in ratio/log form, ``u = ln(Y, n, p, w_S)`` (Northern wage 1).
+
+    models/krugman_outsourcing.md, "North–South (Eqs. 13–19)", reduced form row.
 
     With ``c = 1/(n p)`` and ``c* = w_S z b_A Y/(p L*)`` substituted:
     (15) ``ln(theta p) - ln mc``; (16) ``ln(p Y) - ln(alpha + mc Y)``;
@@ -458,7 +462,9 @@ def variety_condition(data: KrugmanData) -> dict[str, float | bool]:
 
 
 def derivative_conditions(data: KrugmanData) -> dict[str, bool]:
-    """The exact conditions for the comparative statics in z (from Eq. 17; models/krugman_outsourcing.md, "North–South (Eqs. 13–19)", conditions row).
+    """The exact conditions for the comparative statics in z (from Eq. 17).
+
+    models/krugman_outsourcing.md, "North–South (Eqs. 13–19)", conditions row:
 
     ``d(omega/p)/dz > 0 <=> mu'(1-z) < theta - mu``; ``dc/dz > 0 <=> 1/(1-z) > mu'/(1-mu) + mu'/(theta-mu)``;
     ``d(1/p)/dz > 0 <=> d(mu/z)/dz > 0 <=> z mu' > mu``; ``omega > 1 <=> mu < theta z``.

@@ -131,7 +131,9 @@ def iter_sweep(points: list[tuple[float, KrugmanInstance]], param: str) -> Itera
 
 
 def monotone(series: pd.Series) -> str:
-    """Monotonicity of a series: ``"increasing"``, ``"decreasing"``, ``"constant"`` (relative spread < 1e-12) or ``"mixed"``.
+    """Monotonicity of a series along the grid.
+
+    ``"increasing"``, ``"decreasing"``, ``"constant"`` (relative spread < 1e-12) or ``"mixed"``.
 
     Parameters
     ----------

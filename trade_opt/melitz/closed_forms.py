@@ -1,4 +1,6 @@
-"""Closed-form equilibrium under untruncated Pareto G (models/melitz_offshoring.md, "Equations → functions", Pareto closed forms; seed eqs. 10, 15, 19, 20).
+"""Closed-form equilibrium under untruncated Pareto G (seed eqs. 10, 15, 19, 20).
+
+models/melitz_offshoring.md, "Equations → functions", Pareto closed forms.
 
 Independent of the MCP and of the 1-D reduction: only the Pareto algebra below.  With
 ``kappa = k/(k-s)``, ``q = k/s``, ``Lambda = (f_o - f_d)/f_d`` and ``s = sigma - 1``:

@@ -1,4 +1,6 @@
-"""Autarky vs offshoring, industry by industry (seed §2.2-§2.4; models/melitz_offshoring.md, "Equations → functions", autarky vs offshoring row).
+"""Autarky vs offshoring, industry by industry (seed §2.2-§2.4).
+
+models/melitz_offshoring.md, "Equations → functions", autarky vs offshoring row.
 
 "Autarky" is the same industry with offshoring unavailable (z = 0, so Omega = 0) and the same
 consumers.  Per industry the comparison reports:

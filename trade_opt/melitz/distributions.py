@@ -62,7 +62,8 @@ class Distribution:
         raise NotImplementedError
 
     def J(self, t: Any) -> np.ndarray:  # pragma: no cover - interface
-        """Survival ``J(t) = 1 - G(t)`` (dimensionless; inputs of eq. 9-12).
+        """Survival ``J(t) = 1 - G(t)`` (dimensionless; an input of eq. 9-12).
+
 
         Parameters
         ----------
@@ -78,6 +79,7 @@ class Distribution:
 
     def V(self, t: Any, s: float) -> np.ndarray:  # pragma: no cover - interface
         """Partial moment ``V(t) = int_t^upper x^s dG(x)`` (behind eq. 12, 17).
+
 
         Parameters
         ----------
@@ -221,7 +223,9 @@ class Pareto(Distribution):
         return math.inf
 
     def J(self, t: Any) -> np.ndarray:
-        """Survival ``J(t) = 1 - G(t)``: ``(b/t)^k`` for ``t >= b`` (1 below ``b``) (dimensionless; inputs of eq. 9-12).
+        """Survival ``J(t) = 1 - G(t)`` (dimensionless; an input of eq. 9-12).
+
+        Here ``J(t) = (b/t)^k`` for ``t >= b`` (1 below ``b``).
 
         Parameters
         ----------
@@ -237,7 +241,9 @@ class Pareto(Distribution):
         return np.exp(self.k * (math.log(self.b) - lt))
 
     def V(self, t: Any, s: float) -> np.ndarray:
-        """Partial moment ``V(t) = int_t^upper x^s dG(x)``: ``k/(k-s) b^k t^(s-k)`` for ``t >= b`` (needs ``k > s``) (behind eq. 12, 17).
+        """Partial moment ``V(t) = int_t^upper x^s dG(x)`` (behind eq. 12, 17).
+
+        Here ``V(t) = k/(k-s) b^k t^(s-k)`` for ``t >= b`` (needs ``k > s``).
 
         Parameters
         ----------
@@ -360,7 +366,9 @@ class TruncatedPareto(Distribution):
         return np.clip(_pos_log(np.asarray(t, dtype=float)), math.log(self.b), math.log(self.theta_max))
 
     def J(self, t: Any) -> np.ndarray:
-        """Survival ``J(t) = 1 - G(t)``: ``((b/t)^k - c)/(1 - c)``, ``c = (b/theta_max)^k``, on ``[b, theta_max]`` (0 at ``theta_max``) (dimensionless; inputs of eq. 9-12).
+        """Survival ``J(t) = 1 - G(t)`` (dimensionless; an input of eq. 9-12).
+
+        Here ``J(t) = ((b/t)^k - c)/(1 - c)``, ``c = (b/theta_max)^k``, on ``[b, theta_max]`` (0 at ``theta_max``).
 
         Parameters
         ----------
@@ -378,7 +386,9 @@ class TruncatedPareto(Distribution):
         return np.where(lt <= math.log(self.b), 1.0, J)
 
     def V(self, t: Any, s: float) -> np.ndarray:
-        """Partial moment ``V(t) = int_t^upper x^s dG(x)``: ``k b^k (t^(s-k) - theta_max^(s-k)) / ((k - s)(1 - c))`` (log form when ``k = s``) (behind eq. 12, 17).
+        """Partial moment ``V(t) = int_t^upper x^s dG(x)`` (behind eq. 12, 17).
+
+        Here ``V(t) = k b^k (t^(s-k) - theta_max^(s-k)) / ((k - s)(1 - c))`` (log form when ``k = s``).
 
         Parameters
         ----------
@@ -514,7 +524,9 @@ class Lognormal(Distribution):
         return (_pos_log(np.asarray(t, dtype=float)) - self.loc) / self.scale
 
     def J(self, t: Any) -> np.ndarray:
-        """Survival ``J(t) = 1 - G(t)``: ``Phi(-(ln t - loc)/scale)`` (dimensionless; inputs of eq. 9-12).
+        """Survival ``J(t) = 1 - G(t)`` (dimensionless; an input of eq. 9-12).
+
+        Here ``J(t) = Phi(-(ln t - loc)/scale)``.
 
         Parameters
         ----------
@@ -529,7 +541,9 @@ class Lognormal(Distribution):
         return ndtr(-self._zscore(t))
 
     def V(self, t: Any, s: float) -> np.ndarray:
-        """Partial moment ``V(t) = int_t^upper x^s dG(x)``: ``exp(s loc + s^2 scale^2/2) Phi(-(ln t - loc)/scale + s scale)`` (behind eq. 12, 17).
+        """Partial moment ``V(t) = int_t^upper x^s dG(x)`` (behind eq. 12, 17).
+
+        Here ``V(t) = exp(s loc + s^2 scale^2/2) Phi(-(ln t - loc)/scale + s scale)``.
 
         Parameters
         ----------

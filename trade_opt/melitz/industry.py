@@ -342,7 +342,9 @@ def theta_o_of_u(u: Any, s: float) -> np.ndarray:
 
 
 def regime(data: MelitzData, state: IndustryState, tol: float = 1e-9) -> np.ndarray:
-    """Label of each industry's regime, read off the active bounds (reporting only; models/melitz_offshoring.md, "The MCP").
+    """Label of each industry's regime, read off the active bounds (reporting only).
+
+    See models/melitz_offshoring.md, "The MCP".
 
     ``"none"`` (u at u_min: nobody offshores), ``"all"`` (theta_o = theta*: every survivor
     offshores) or ``"interior"``; ``"+b"`` is appended when theta* sits at the support's lower end.
@@ -393,7 +395,8 @@ def outcomes(data: MelitzData, state: IndustryState) -> Outcomes:
         ``theta~_t^(s) = (V* + Omega V_o)/J*`` (eq. 17), ``theta~_d = theta~(theta*)``,
         ``theta~_o = theta~(theta_o)`` (eq. 12), ``theta~_dd`` the exclusive mean over
         ``[theta*, theta_o)`` (diagnostic, P4' in models/melitz_offshoring.md, "Findings against the
-        note"), labour ``ell_N, ell_S`` (Northern, Southern workers; labour row of models/melitz_offshoring.md, "Equations → functions").
+        note"), labour ``ell_N, ell_S`` (Northern, Southern workers; labour row of
+        models/melitz_offshoring.md, "Equations → functions").
     """
     s, dist = data.s, data.dist
     theta_o = np.minimum(theta_o_of_u(state.u, s), dist.upper)

@@ -391,7 +391,9 @@ class MelitzData:
         return self.dist.u_min(self.s)
 
     def autarky(self) -> "MelitzData":
-        """The same industries with offshoring unavailable (z = 0, so Omega = 0; models/melitz_offshoring.md, "Conventions").
+        """The same industries with offshoring unavailable (z = 0, so Omega = 0).
+
+        See models/melitz_offshoring.md, "Conventions".
 
         Returns
         -------

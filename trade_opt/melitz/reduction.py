@@ -1,4 +1,6 @@
-"""The 1-D reduction of the Melitz-offshoring equilibrium (models/melitz_offshoring.md, "Equations → functions", 1-D reduction in B).
+"""The 1-D reduction of the Melitz-offshoring equilibrium.
+
+models/melitz_offshoring.md, "Equations → functions", 1-D reduction in B.
 
 A second method, independent of the MCP, valid for any G (it uses only ``J`` and ``V``).  For a
 given demand level ``B`` the firm problem fixes the cutoffs (profits per unit of Northern labour,
