@@ -85,8 +85,27 @@ class Problem:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def add_constraint(self, name: str, rule: ConstraintRule) -> None:
-        """Add ``pyo.Constraint(rule=rule)`` named ``name`` to every model (``rule(model)`` is
-        called once per model, so it may refer to the model's own components, e.g. ``m.x[2]``)."""
+        """Add ``pyo.Constraint(rule=rule)`` named ``name`` to every model.
+
+        ``rule(model)`` is called once per model, so it may refer to the model's own components,
+        e.g. ``m.x[2]``.
+
+        Parameters
+        ----------
+        name : str
+            Component name (must be new in every model).
+        rule : callable
+            ``rule(model) -> relational expression`` (or ``pyo.Constraint.Skip``).
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        TradeOptError
+            If a model already has a component named ``name``.
+        """
         for model in self.models.values():
             if model.component(name) is not None:
                 raise TradeOptError(f"model {model.name!r} already has a component named {name!r}")
@@ -96,20 +115,35 @@ class Problem:
               **mcp_options: Any) -> ProblemResult:
         """Solve every model.
 
+        Knapsacks (Gomory): each direction's B1(Y) knapsack is solved and the smaller optimum is B1(Y)
+        (models/gomory.md, 'B1: why "the smaller of both directions"'); MCPs: the one ``mcp`` model
+        through :func:`trade_opt.mcp.solve`.
+
         Parameters
         ----------
         solver : str, optional
             Knapsacks: one of :data:`trade_opt.solvers.SOLVERS` (default ``highs``); MCPs:
             ``trade_opt_mcp`` (the default; :func:`trade_opt.mcp.solve`).
-        time_limit, mip_rel_gap : float
-            Knapsacks only (gap 0 by default: B1 exact).
+        time_limit : float, optional
+            Knapsacks only: seconds per model (default no limit).
+        mip_rel_gap : float, optional
+            Knapsacks only: relative gap (default 0: B1 exact).
         **mcp_options
             MCPs only, passed to :func:`trade_opt.mcp.solve` (e.g. ``tol``).
+
+        Returns
+        -------
+        ProblemResult
+            Knapsacks: ``value`` = the smaller direction's optimum (log-utility of country 1; -inf when a
+            direction is infeasible or unsolved), ``x`` the rounded solution, ``direction``; MCPs:
+            ``value`` NaN and the layer's status.  ``results`` per model, ``seconds`` wall time.
 
         Raises
         ------
         OptionError
             An option that does not apply to this kind of problem, or a solver that cannot solve it.
+        SolverUnavailableError
+            The knapsack solver is unknown or not installed.
         """
         from trade_opt.errors import OptionError
 
@@ -147,7 +181,21 @@ class Problem:
 
 
 def build_models(instance: Any, **options: Any) -> dict[str, pyo.ConcreteModel]:
-    """The Pyomo model(s) of ``instance`` through its registry entry's ``build_model`` hook."""
+    """The Pyomo model(s) of ``instance`` through its registry entry's ``build_model`` hook.
+
+    Parameters
+    ----------
+    instance : InstanceBase
+        A loaded instance (its ``model`` field picks the registry entry).
+    **options
+        Passed to the hook (Gomory: ``Y`` normalized income of country 1, N1/(N1+N2) in (0, 1);
+        ``relaxation``).
+
+    Returns
+    -------
+    dict of str to pyomo.environ.ConcreteModel
+        Gomory: ``le``, ``ge``; complementarity models: ``mcp``.
+    """
     from trade_opt.registry import MODELS, resolve
 
     return resolve(MODELS[instance.model].build_models)(instance, **options)
@@ -155,6 +203,19 @@ def build_models(instance: Any, **options: Any) -> dict[str, pyo.ConcreteModel]:
 
 def build_problem(instance: Any, **options: Any) -> Problem:
     """A :class:`Problem` for ``instance`` (Gomory needs ``Y=...``; ``relaxation=True`` for B's LP).
+
+    Parameters
+    ----------
+    instance : InstanceBase
+        A loaded instance.
+    **options
+        Passed to :func:`build_models` (Gomory: ``Y`` normalized income of country 1, N1/(N1+N2) in
+        (0, 1); ``relaxation``), and recorded in ``Problem.meta``.
+
+    Returns
+    -------
+    Problem
+        ``kind`` ``"mcp"`` or ``"knapsack"``; the models open for edits.
 
     Examples
     --------

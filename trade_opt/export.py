@@ -52,7 +52,17 @@ class ExportedFile:
 
 
 def has_complementarity(model: Any) -> bool:
-    """Whether the Pyomo ``model`` holds an active ``pyomo.mpec.Complementarity``."""
+    """Whether the Pyomo ``model`` holds an active ``pyomo.mpec.Complementarity``.
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        Any Pyomo model.
+
+    Returns
+    -------
+    bool
+    """
     from pyomo.mpec import Complementarity
 
     return next(model.component_data_objects(Complementarity, active=True), None) is not None
@@ -68,7 +78,33 @@ def _nl_complementarity_count(path: Path) -> int:
 
 
 def write_model(model: Any, path: str | Path, fmt: str, key: str = "model") -> ExportedFile:
-    """Write one Pyomo model in ``fmt`` (see the module docstring for what is allowed)."""
+    """Write one Pyomo model in ``fmt`` (see the module docstring for what is allowed).
+
+    Complementarity models are written only as NL, after ``mpec.nl`` on a clone; the number of
+    complementarity rows in the NL header is checked against the number of pairs.
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        The model to write (not modified).
+    path : str or Path
+        Output file (its folder is created).
+    fmt : str
+        One of :data:`FORMATS` (``lp``, ``mps``, ``nl``, ``gms``), case-insensitive.
+    key : str, optional
+        The model's key in its problem (``le``/``ge``/``mcp``; default ``"model"``).
+
+    Returns
+    -------
+    ExportedFile
+        Path, format, numbers of variables, constraints and complementarity rows written.
+
+    Raises
+    ------
+    TradeOptError
+        Unknown format; a complementarity model in a format other than NL; Pyomo cannot write the
+        model; the NL header's complementarity count differs from the model's pairs.
+    """
     from trade_opt import _config  # noqa: F401  (PYOMO_CONFIG_DIR before pyomo)
     import pyomo.environ as pyo
     from pyomo.mpec import Complementarity
@@ -109,7 +145,30 @@ def export_problem(instance: Any, out: str | Path, fmt: str, **options: Any) -> 
     """Build the problem's model(s) (:func:`trade_opt.api.build_models`) and write each.
 
     A problem with one model is written to ``out``; with several (Gomory: ``le``, ``ge``) to
-    ``<stem>_<key><suffix>`` next to ``out``."""
+    ``<stem>_<key><suffix>`` next to ``out``.
+
+    Parameters
+    ----------
+    instance : InstanceBase
+        A loaded instance (:func:`trade_opt.instances.load_instance`).
+    out : str or Path
+        Output file (or the stem for several models).
+    fmt : str
+        One of :data:`FORMATS`.
+    **options
+        Passed to the model's ``build_models`` hook (Gomory: ``Y`` normalized income of country 1 in
+        (0, 1), ``relaxation``).
+
+    Returns
+    -------
+    list of ExportedFile
+        One entry per file written.
+
+    Raises
+    ------
+    TradeOptError
+        As :func:`write_model`.
+    """
     from trade_opt.api import build_models
 
     out = Path(out)
@@ -122,7 +181,19 @@ def export_problem(instance: Any, out: str | Path, fmt: str, **options: Any) -> 
 
 
 def make_export_command(model_name: str):
-    """The ``trade-opt <model_name> export`` typer command (registered by ``trade_opt.cli.main``)."""
+    """The ``trade-opt <model_name> export`` typer command (registered by ``trade_opt.cli.main``).
+
+    Parameters
+    ----------
+    model_name : str
+        A key of :data:`trade_opt.registry.MODELS`.
+
+    Returns
+    -------
+    callable
+        The typer command function ``export_<model_name>`` (its own docstring is the CLI help text,
+        so it stays one line).
+    """
     import typer
 
     def export(

@@ -53,11 +53,28 @@ class ModelEntry:
 
     @property
     def build_models(self) -> str:
-        """``build_models(instance, **options) -> dict[str, ConcreteModel]`` (embedding API, export)."""
+        """Target of the ``build_models(instance, **options) -> dict[str, ConcreteModel]`` hook (embedding API, export).
+
+        Returns
+        -------
+        str
+            ``"<interface>:build_models"``, for :func:`resolve`.
+        """
         return f"{self.interface}:build_models"
 
     def verb(self, name: str) -> Any:
-        """One of the verbs (``load_instance``, ``build_model``, ``solve``, ``run``), imported."""
+        """One of the verbs of the model's interface module, imported.
+
+        Parameters
+        ----------
+        name : str
+            ``load_instance``, ``build_model``, ``build_models``, ``solve`` or ``run``.
+
+        Returns
+        -------
+        callable
+            The verb.
+        """
         return resolve(f"{self.interface}:{name}")
 
 
@@ -102,13 +119,49 @@ MODELS: dict[str, ModelEntry] = {
 
 
 def resolve(target: str) -> Any:
-    """Import ``"module:attribute"`` and return the attribute."""
+    """Import ``"module:attribute"`` and return the attribute.
+
+    Parameters
+    ----------
+    target : str
+        ``"package.module:attribute"``.
+
+    Returns
+    -------
+    Any
+        The attribute.
+
+    Examples
+    --------
+    >>> resolve("trade_opt.registry:resolve") is resolve
+    True
+    """
     module_name, _, attribute = target.partition(":")
     return getattr(importlib.import_module(module_name), attribute)
 
 
 def entry_of(model: str) -> ModelEntry:
-    """The registry entry of ``model``; an unknown name is a one-line :class:`~trade_opt.errors.OptionError`."""
+    """The registry entry of ``model``.
+
+    Parameters
+    ----------
+    model : str
+        A key of :data:`MODELS` (``gomory``, ``kim``, ``krugman``, ``melitz``).
+
+    Returns
+    -------
+    ModelEntry
+
+    Raises
+    ------
+    OptionError
+        One line naming the unknown model and the known ones.
+
+    Examples
+    --------
+    >>> entry_of("kim").solver
+    'trade_opt_mcp'
+    """
     try:
         return MODELS[model]
     except KeyError:

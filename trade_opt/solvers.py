@@ -112,7 +112,25 @@ _LEGACY_STATUS = {
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
-    """|bound - objective| / max(|objective|, 1e-10); None if either is unknown (0 for equal values)."""
+    """Relative gap |bound - objective| / max(|objective|, 1e-10).
+
+    Parameters
+    ----------
+    objective : float or None
+        Best feasible objective value.
+    bound : float or None
+        Best proven bound.
+
+    Returns
+    -------
+    float or None
+        The gap (0 for equal values); None if either is unknown or not finite.
+
+    Examples
+    --------
+    >>> relative_gap(100.0, 101.0), relative_gap(None, 1.0), relative_gap(5.0, 5.0)
+    (0.01, None, 0.0)
+    """
     if objective is None or bound is None or not (math.isfinite(objective) and math.isfinite(bound)):
         return None
     diff = abs(bound - objective)
@@ -131,7 +149,25 @@ def matrix_range_note(solver: str, coefficients: Any) -> str | None:
     HiGHS zeroes nonzero entries with |a| <= :data:`HIGHS_SMALL_MATRIX_VALUE` ("coefficients
     dropped") and rejects |a| >= :data:`HIGHS_LARGE_MATRIX_VALUE` ("coefficients too large");
     callers append the note to the solve status (e.g. ``optimal (coefficients dropped)``) so that a
-    changed model never passes silently.  Other solvers: None (their thresholds are far smaller)."""
+    changed model never passes silently.  Other solvers: None (their thresholds are far smaller).
+
+    Parameters
+    ----------
+    solver : str
+        Normalized solver name (``"highs"``, ``"cbc"``, ...).
+    coefficients : iterable of float
+        The row's matrix coefficients.
+
+    Returns
+    -------
+    str or None
+        ``"coefficients too large"``, ``"coefficients dropped"`` or None.
+
+    Examples
+    --------
+    >>> matrix_range_note("highs", [1.0, 1e-12]), matrix_range_note("cbc", [1e-12])
+    ('coefficients dropped', None)
+    """
     if solver != "highs":
         return None
     a = [abs(float(v)) for v in coefficients]
@@ -143,7 +179,19 @@ def matrix_range_note(solver: str, coefficients: Any) -> str | None:
 
 
 def with_status_note(result: "MipResult", note: str | None) -> "MipResult":
-    """``result`` with `` (note)`` appended to its status (unchanged when note is None)."""
+    """``result`` with `` (note)`` appended to its status (unchanged when note is None).
+
+    Parameters
+    ----------
+    result : MipResult
+        A solve result.
+    note : str or None
+        The note (:func:`matrix_range_note`).
+
+    Returns
+    -------
+    MipResult
+    """
     return result if note is None else replace(result, status=f"{result.status} ({note})")
 
 
@@ -176,6 +224,12 @@ class MipResult:
 
     @property
     def ok(self) -> bool:
+        """Whether the solve proved optimality (``status == "optimal"``).
+
+        Returns
+        -------
+        bool
+        """
         return self.status == "optimal"
 
 
@@ -185,7 +239,18 @@ class PyomoSolver(Protocol):
     name: str
 
     def solve(self, model: pyo.ConcreteModel) -> MipResult:
-        """Solve ``model``, load the best solution found (if any) into it, return the result."""
+        """Solve ``model``, load the best solution found (if any) into it, return the result.
+
+        Parameters
+        ----------
+        model : pyomo.environ.ConcreteModel
+            A MIP/LP with one active objective (max or min).
+
+        Returns
+        -------
+        MipResult
+            Status, solver termination word, objective, bound, gap and wall time (seconds).
+        """
         ...
 
 
@@ -220,7 +285,18 @@ class HighsPersistent:
         self._model: Any = None
 
     def solve(self, model: pyo.ConcreteModel) -> MipResult:
-        """Solve ``model`` (set on first call; later calls push only what changed) and load the solution."""
+        """Solve ``model`` (set on first call; later calls push only what changed) and load the solution.
+
+        Parameters
+        ----------
+        model : pyomo.environ.ConcreteModel
+            A MIP/LP with one active objective (max or min).
+
+        Returns
+        -------
+        MipResult
+            Status, solver termination word, objective, bound, gap and wall time (seconds).
+        """
         if self._model is not model:
             self._opt.set_instance(model)
             self._model = model
@@ -270,6 +346,21 @@ class _ShellSolver:
         self._time_limit = time_limit
 
     def solve(self, model: pyo.ConcreteModel) -> MipResult:
+        """Solve ``model`` with CBC/GLPK (LP file out, solution file back) and load the solution, if any.
+
+        The objective is recomputed from the loaded x; a printed bound within 1e-6 relative of an optimal
+        objective is replaced by it (:class:`MipResult`).
+
+        Parameters
+        ----------
+        model : pyomo.environ.ConcreteModel
+            A MIP/LP with one active objective (max or min).
+
+        Returns
+        -------
+        MipResult
+            Status, solver termination word, objective, bound, gap and wall time (seconds).
+        """
         start = time.perf_counter()
         results = self._opt.solve(model, load_solutions=False, options=self._options)
         seconds = time.perf_counter() - start
@@ -318,6 +409,18 @@ class _ScipSolver:
             self._options["limits/absgap"] = 0.0
 
     def solve(self, model: pyo.ConcreteModel) -> MipResult:
+        """Solve ``model`` with SCIP (Pyomo ``scip_direct``) and load the solution, if any.
+
+        Parameters
+        ----------
+        model : pyomo.environ.ConcreteModel
+            A MIP/LP with one active objective (max or min).
+
+        Returns
+        -------
+        MipResult
+            Status, solver termination word, objective, bound, gap and wall time (seconds).
+        """
         from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition as TC
 
         status_map = {
@@ -349,11 +452,22 @@ def get_solver(name: str = "highs", *, mip_rel_gap: float = 0.0, time_limit: flo
 
     Parameters
     ----------
-    name : one of :data:`SOLVERS` (``highs``, ``cbc``, ``glpk``, ``scip``)
-    mip_rel_gap : relative optimality gap (0: prove optimality; what B1 needs)
-    time_limit : seconds, or None for no limit
-    threads : solver threads where the solver takes the option
-    feasibility_tol : primal / integer feasibility tolerance where the solver takes the option
+    name : str, optional
+        One of :data:`SOLVERS` (``highs``, ``cbc``, ``glpk``, ``scip``); case and surrounding spaces
+        ignored.  Default ``"highs"``.
+    mip_rel_gap : float, optional
+        Relative optimality gap (default 0: prove optimality; what B1 needs).
+    time_limit : float or None, optional
+        Seconds, or None (default) for no limit.
+    threads : int, optional
+        Solver threads where the solver takes the option (default 1).
+    feasibility_tol : float, optional
+        Primal / integer feasibility tolerance where the solver takes the option (default 1e-9).
+
+    Returns
+    -------
+    PyomoSolver
+        An object with ``name`` and ``solve(model) -> MipResult``.
 
     Raises
     ------
@@ -372,13 +486,45 @@ def get_solver(name: str = "highs", *, mip_rel_gap: float = 0.0, time_limit: flo
 
 
 def check_solver(name: str) -> str:
-    """The normalized solver name if it is known and installed; else :class:`SolverUnavailableError`."""
+    """The normalized solver name if it is known and installed.
+
+    Parameters
+    ----------
+    name : str
+        Solver name (:data:`SOLVERS`).
+
+    Returns
+    -------
+    str
+        ``name`` stripped and lower-cased.
+
+    Raises
+    ------
+    SolverUnavailableError
+        The solver is unknown or not installed.
+    """
     get_solver(name)
     return name.strip().lower()
 
 
 def solver_available(name: str) -> tuple[bool, str]:
-    """(available, reason): reason is empty when available, else the install hint."""
+    """Whether a solver can be used, with the reason when not.
+
+    Parameters
+    ----------
+    name : str
+        Solver name (:data:`SOLVERS`).
+
+    Returns
+    -------
+    tuple of (bool, str)
+        ``(available, reason)``: reason is empty when available, else the install hint.
+
+    Examples
+    --------
+    >>> solver_available("highs")
+    (True, '')
+    """
     try:
         get_solver(name)
     except SolverUnavailableError as exc:
@@ -387,12 +533,17 @@ def solver_available(name: str) -> tuple[bool, str]:
 
 
 def ipopt_available() -> tuple[bool, str]:
-    """Whether Ipopt is usable through Pyomo's ``SolverFactory('cyipopt')`` (needs PyNumero's ASL
-    library, located in any import order by :func:`trade_opt._config.locate_pynumero_asl`).
+    """Whether Ipopt is usable through Pyomo's ``SolverFactory('cyipopt')``.
 
-    ``SolverFactory('ipopt')`` (the AMPL executable) is not provided by the set-up; the name that
-    works is ``cyipopt``.  Returns ``(ok, detail)``; when not ok, ``detail`` is one line naming
-    what is missing and the command that installs it.
+    Needs PyNumero's ASL library, located in any import order by
+    :func:`trade_opt._config.locate_pynumero_asl`.  ``SolverFactory('ipopt')`` (the AMPL executable)
+    is not provided by the set-up; the name that works is ``cyipopt``.
+
+    Returns
+    -------
+    tuple of (bool, str)
+        ``(ok, detail)``; when not ok, ``detail`` is one line naming what is missing and the command
+        that installs it.
     """
     from trade_opt._config import SETUP_COMMAND, locate_pynumero_asl, missing_asl_message
 
@@ -409,7 +560,14 @@ def ipopt_available() -> tuple[bool, str]:
 
 
 def solver_report() -> dict[str, tuple[bool, str]]:
-    """Name -> (available, detail) for every solver trade_opt can use."""
+    """Availability of every solver trade_opt can use (``trade-opt solvers``).
+
+    Returns
+    -------
+    dict of str to (bool, str)
+        Name (``highs``, ``ipopt``, ``cbc``, ``glpk``, ``scip``) -> (available, detail: version or path,
+        else the install hint).
+    """
     report: dict[str, tuple[bool, str]] = {}
     highs = Highs()
     report["highs"] = (True, f"HiGHS {'.'.join(map(str, highs.version()))} (appsi, persistent)") if highs.available() else (False, PROVIDERS["highs"])

@@ -1,7 +1,7 @@
 """Profits in closed form, in wages, markups and firm numbers only: corrected (26'), (28'), (30').
 
 Kim (1999) prints (26), (28) and (30) with constant-factor errors; the corrected forms are those
-of the settled note (``models/kim_location.md``, section 4):
+of ``models/kim_location.md``, 'Closed forms, corrected':
 
 * M_S(j) = sum_i r(i) [W(i) T_S(i, j)]^-theta,  kappa = (a_SL/rho)^delta c_d,
 * N(k) = sum_j n(j) W(j)^(-(1-delta) eps) M_S(j)^(delta eps/theta) T_F(j, k)^-eps,
@@ -14,9 +14,10 @@ of the settled note (``models/kim_location.md``, section 4):
   sum_j n(j) F^D(j) W(j)^(1-delta) T_S(z,j)^-(theta+1) M_S(j)^-(delta/theta+1) - W(z) f_SL.
 
 This module is the independent second path for the profits of :func:`trade_opt.kim.model.chain`:
-it never computes a price index of section 5.  A^D_h (needed by 28') is recovered from (30')'s
-revenue and P_Ah = (c_b/mu)(kappa/eta)^beta W^(1-beta) N^(-beta/eps); F^D (needed by 26') from
-(28')'s revenue and P_F = (kappa/eta) W^(1-delta) M_S^(-delta/theta).
+it never computes a price index of the chain (models/kim_location.md, 'The chain at given firm
+numbers').  A^D_h (needed by 28') is recovered from (30')'s revenue and
+P_Ah = (c_b/mu)(kappa/eta)^beta W^(1-beta) N^(-beta/eps); F^D (needed by 26') from (28')'s revenue
+and P_F = (kappa/eta) W^(1-delta) M_S^(-delta/theta).
 """
 from __future__ import annotations
 
@@ -45,11 +46,31 @@ def closed_form_profits(data: KimData, m: np.ndarray, n: np.ndarray, r: np.ndarr
 
     Parameters
     ----------
-    data : instance arrays; m : (2, J); n, r : (J,) firm numbers (every tier non-empty).
+    data : KimData
+        Instance arrays (W, I in the numeraire; markups >= 1).
+    m : array_like, shape (2, J)
+        Assemblers m_h(k) by region (counts).
+    n : array_like, shape (J,)
+        F firms n(j) by region (counts).
+    r : array_like, shape (J,)
+        S firms r(i) by region (counts); every tier must be non-empty.
 
     Returns
     -------
-    ClosedForms; ``profit`` agrees with ``chain(...).profit`` (models/kim_location.md, 'Closed forms, corrected').
+    ClosedForms
+        ``profit`` (4, J) per firm in the numeraire, rows A_1, A_2, F, S; it agrees with
+        ``chain(...).profit`` (models/kim_location.md, 'Closed forms, corrected').  Also the sums
+        M_S, N, Z and the outputs A_D, F_D recovered from revenues.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from trade_opt.kim.instance import KimData
+    >>> from trade_opt.kim.model import chain
+    >>> d = KimData.symmetric(3)
+    >>> m, n, r = np.ones((2, 3)), np.full(3, 2.0), np.full(3, 3.0)
+    >>> bool(np.allclose(closed_form_profits(d, m, n, r).profit, chain(d, m, n, r).profit))
+    True
     """
     m, n, r = np.asarray(m, float), np.asarray(n, float), np.asarray(r, float)
     W, I = data.W, data.I

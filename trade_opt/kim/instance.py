@@ -37,7 +37,7 @@ network; a class with an explicit matrix named in ``network.freight``; a network
 matrices are explicit (it would be unused); scenarios without a network.
 
 Every markup must be >= 1 (a markup "plus one", eq. 7); the diagonal may differ from 1 (the
-settled note allows intra-regional markups, ``models/kim_location.md``, Conventions).
+model allows intra-regional markups, ``models/kim_location.md``, Conventions).
 """
 from __future__ import annotations
 
@@ -180,14 +180,36 @@ class KimInstance(InstanceBase):
             network_graph(net, self.regions, scenario, scenario_field=f"scenarios.{name}")
 
     def network_classes(self) -> tuple[str, ...]:
-        """Good classes whose markups come from the network (those without an explicit matrix)."""
+        """Good classes whose markups come from the network (those without an explicit matrix).
+
+        Returns
+        -------
+        tuple of str
+            Subset of :data:`trade_opt.kim.network.CLASSES`; empty without a network.
+        """
         tr = self.transport
         if tr.network is None:
             return ()
         return tuple(c for c in CLASSES if getattr(tr, f"T_{c}") is None)
 
     def markups(self, scenario: str | None = None) -> NetworkMarkups:
-        """Markups built from the network (after the named scenario) for :meth:`network_classes`."""
+        """Markups built from the network (after the named scenario) for :meth:`network_classes`.
+
+        Parameters
+        ----------
+        scenario : str, optional
+            Name of a ``[scenarios.NAME]`` table; None (default) for the baseline network.
+
+        Returns
+        -------
+        NetworkMarkups
+            Markups, freight costs, tariff factors and routes per network-built class.
+
+        Raises
+        ------
+        FieldError
+            If the instance has no transport network, or the scenario is unknown.
+        """
         if self.transport.network is None:
             raise FieldError("transport.network", "this instance has no transport network")
         if scenario is not None and scenario not in self.scenarios:
@@ -198,13 +220,41 @@ class KimInstance(InstanceBase):
 
     @property
     def J(self) -> int:
-        """Number of regions."""
+        """Number of regions J.
+
+        Returns
+        -------
+        int
+        """
         return len(self.regions)
 
     def data(self, scenario: str | None = None) -> "KimData":
         """The numpy arrays the maths uses (see :class:`KimData`), after a named network scenario.
 
-        Markups: explicit matrix > network (``scenario`` applied) > scalar T (module docstring)."""
+        Markups: explicit matrix > network (``scenario`` applied) > scalar T (module docstring).
+
+        Parameters
+        ----------
+        scenario : str, optional
+            Network scenario to apply; None (default) for the baseline.
+
+        Returns
+        -------
+        KimData
+            Wages, incomes, parameters and markup matrices (row = origin, column = destination).
+
+        Raises
+        ------
+        FieldError
+            If ``scenario`` is given and the instance has no network, or the scenario is unknown.
+
+        Examples
+        --------
+        >>> from trade_opt.instances import load_instance
+        >>> d = load_instance("instances/kim_nafta3.toml").data()
+        >>> d.J, d.T_A.shape
+        (3, (2, 3, 3))
+        """
         J = self.J
         tr = self.transport
         built = self.markups(scenario).T if tr.network is not None else {}
@@ -212,6 +262,17 @@ class KimInstance(InstanceBase):
             self.markups(scenario)  # raises: no network
 
         def matrix(name: str) -> np.ndarray:
+            """The J x J markup matrix of one good: explicit, network-built or scalar, in that order.
+
+            Parameters
+            ----------
+            name : str
+                ``"T_A1"``, ``"T_A2"``, ``"T_F"`` or ``"T_S"``.
+
+            Returns
+            -------
+            ndarray, shape (J, J)
+            """
             rows = getattr(tr, name)
             if rows is not None:
                 return np.asarray(rows, dtype=float)
@@ -240,7 +301,24 @@ class KimInstance(InstanceBase):
 
 
 def scalar_markups(J: int, T: float) -> np.ndarray:
-    """J x J markups: ``T`` between distinct regions, 1 inside a region."""
+    """J x J markups: ``T`` between distinct regions, 1 inside a region.
+
+    Parameters
+    ----------
+    J : int
+        Number of regions.
+    T : float
+        Markup between regions (>= 1, "plus one", ad valorem on the mill price; eq. 7-8).
+
+    Returns
+    -------
+    ndarray, shape (J, J)
+
+    Examples
+    --------
+    >>> scalar_markups(2, 1.5).tolist()
+    [[1.0, 1.5], [1.5, 1.0]]
+    """
     out = np.full((J, J), float(T))
     np.fill_diagonal(out, 1.0)
     return out
@@ -280,35 +358,98 @@ class KimData:
 
     @property
     def J(self) -> int:
+        """Number of regions J.
+
+        Returns
+        -------
+        int
+        """
         return self.W.shape[0]
 
     @property
     def omega(self) -> np.ndarray:
-        """omega_h = mu_h / (1 - mu_h) = sigma_h - 1 (eq. 11)."""
+        """omega_h = mu_h / (1 - mu_h) = sigma_h - 1 (eq. 11).
+
+        Returns
+        -------
+        ndarray, shape (2,)
+        """
         return self.mu / (1.0 - self.mu)
 
     @property
     def eps(self) -> float:
-        """eps = eta / (1 - eta) = sigma_F - 1 (eq. 15)."""
+        """eps = eta / (1 - eta) = sigma_F - 1 (eq. 15).
+
+        Returns
+        -------
+        float
+        """
         return self.eta / (1.0 - self.eta)
 
     @property
     def theta(self) -> float:
-        """theta = rho / (1 - rho) = sigma_S - 1 (eq. 21)."""
+        """theta = rho / (1 - rho) = sigma_S - 1 (eq. 21).
+
+        Returns
+        -------
+        float
+        """
         return self.rho / (1.0 - self.rho)
 
     @property
     def fixed_labour(self) -> np.ndarray:
-        """(4,) fixed labour per firm of the tiers A_1, A_2, F, S."""
+        """Fixed labour per firm of the tiers A_1, A_2, F, S (eq. 3, 5, 6).
+
+        Returns
+        -------
+        ndarray, shape (4,)
+            (f_AL_1, f_AL_2, f_FL, f_SL), labour units.
+        """
         return np.array([self.f_A[0], self.f_A[1], self.f_F, self.f_S])
 
     def replace(self, **changes) -> "KimData":
-        """A copy with some arrays replaced (no re-validation; callers pass valid values)."""
+        """A copy with some arrays replaced (no re-validation; callers pass valid values).
+
+        Parameters
+        ----------
+        **changes
+            Field name = new value (e.g. ``T_F=...``).
+
+        Returns
+        -------
+        KimData
+        """
         return replace(self, **changes)
 
     def with_uniform_transport(self, T: float) -> "KimData":
-        """Every off-diagonal markup of every good set to ``T`` (diagonals kept): the sweep's T."""
+        """Every off-diagonal markup of every good set to ``T`` (diagonals kept): the sweep's T.
+
+        Parameters
+        ----------
+        T : float
+            Markup between distinct regions (>= 1).
+
+        Returns
+        -------
+        KimData
+
+        Examples
+        --------
+        >>> KimData.symmetric(2).with_uniform_transport(1.25).T_F.tolist()
+        [[1.0, 1.25], [1.25, 1.0]]
+        """
         def set_offdiag(mat: np.ndarray) -> np.ndarray:
+            """A copy of ``mat`` with its off-diagonal entries (last two axes) set to ``T``.
+
+            Parameters
+            ----------
+            mat : ndarray, shape (..., J, J)
+                Markup matrices.
+
+            Returns
+            -------
+            ndarray, shape (..., J, J)
+            """
             out = np.array(mat, dtype=float, copy=True)
             mask = ~np.eye(self.J, dtype=bool)
             out[..., mask] = T
@@ -318,7 +459,21 @@ class KimData:
 
     @classmethod
     def symmetric(cls, J: int, T: float = 2.0, **overrides) -> "KimData":
-        """A symmetric test world (W = I = 1, the note's default elasticities), with overrides."""
+        """A symmetric test world (W = I = 1, the default elasticities of models/kim_location.md), with overrides.
+
+        Parameters
+        ----------
+        J : int
+            Number of regions (named R1..RJ).
+        T : float, optional
+            Markup between regions for every good (default 2.0; 1 inside a region).
+        **overrides
+            Field name = value replacing a default.
+
+        Returns
+        -------
+        KimData
+        """
         base = dict(
             W=np.ones(J), I=np.ones(J), alpha=np.array([0.10, 0.05]), mu=np.array([5 / 6, 0.75]),
             beta=np.array([0.30, 0.15]), eta=0.875, rho=0.875, delta=0.30, a_SL=1.0,

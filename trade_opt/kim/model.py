@@ -24,15 +24,52 @@ TIERS = ("A1", "A2", "F", "S")
 
 
 def cobb_douglas_constant(share: float | np.ndarray) -> float | np.ndarray:
-    """c = s^-s (1-s)^-(1-s), the constant of a Cobb-Douglas unit cost (eq. 16, 21)."""
+    """Constant c = s^-s (1-s)^-(1-s) of a Cobb-Douglas unit cost (eq. 16, 21).
+
+    Parameters
+    ----------
+    share : float or ndarray
+        Cost share s of the intermediate input, in (0, 1) (beta_h for eq. 16, delta for eq. 21).
+
+    Returns
+    -------
+    float or ndarray
+        c(s) > 0, same shape as ``share``.
+
+    Examples
+    --------
+    >>> round(float(cobb_douglas_constant(0.5)), 12)
+    2.0
+    """
     return share ** (-share) * (1.0 - share) ** (-(1.0 - share))
 
 
 def log_index(weights: np.ndarray, log_price: np.ndarray, exponent: float) -> np.ndarray:
-    """ln sum_o weights(o) exp(-exponent * log_price(o, d)) over origins o (axis -2).
+    """Log price index ln sum_o weights(o) exp(-exponent * log_price(o, d)) over origins o (axis -2).
 
-    ``weights`` (..., J) are firm numbers by origin, ``log_price`` (..., J, J) the log delivered
-    prices ln[P(o) T(o, d)].  This is ln N_S (21), ln N_F (16) or ln D_h (11).
+    This is ln N_S (21), ln N_F (16) or ln D_h (11), computed by log-sum-exp
+    (models/kim_location.md, 'The chain at given firm numbers').
+
+    Parameters
+    ----------
+    weights : ndarray, shape (..., J)
+        Firm numbers by origin o (counts, >= 0).
+    log_price : ndarray, shape (..., J, J)
+        Log delivered prices ln[P(o) T(o, d)], row = origin o, column = destination d
+        (P in the numeraire, T a markup >= 1).
+    exponent : float
+        Elasticity exponent (theta, eps or omega_h), > 0.
+
+    Returns
+    -------
+    ndarray, shape (..., J)
+        The log index at every destination d.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(float(log_index(np.array([2.0, 3.0]), np.zeros((2, 2)), 5.0)[0]), 12) == round(float(np.log(5.0)), 12)
+    True
     """
     return logsumexp(-exponent * log_price, b=weights[..., :, None], axis=-2)
 
@@ -77,12 +114,33 @@ class KimState:
 
     @property
     def revenue(self) -> np.ndarray:
-        """(4, J) mill revenue per firm: P_Ah A^D_h, P_F F^D, P_S S^D."""
+        """Mill revenue per firm by tier: P_Ah A^D_h, P_F F^D, P_S S^D.
+
+        Returns
+        -------
+        ndarray, shape (4, J)
+            Revenue per firm (numeraire), rows A_1, A_2, F, S, columns regions.
+        """
         return np.vstack([self.P_A * self.A_D, self.P_F * self.F_D, self.P_S * self.S_D])
 
 
 def stack_firms(m: np.ndarray, n: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """(4, J) firm numbers in tier order A_1, A_2, F, S."""
+    """Stack firm numbers in the tier order A_1, A_2, F, S (:data:`TIERS`).
+
+    Parameters
+    ----------
+    m : array_like, shape (2, J)
+        Assemblers m_h(k) (counts).
+    n : array_like, shape (J,)
+        First-tier F firms n(j) (counts).
+    r : array_like, shape (J,)
+        Second-tier S firms r(i) (counts).
+
+    Returns
+    -------
+    ndarray, shape (4, J)
+        Firm numbers as floats, rows A_1, A_2, F, S.
+    """
     return np.vstack([np.asarray(m, float), np.asarray(n, float)[None], np.asarray(r, float)[None]])
 
 
@@ -95,9 +153,24 @@ def _check_nonempty(x: np.ndarray) -> None:
 
 
 def log_costs(data: KimData, n: np.ndarray, r: np.ndarray):
-    """Step 1 of the chain (costs), in logs: ln P_S, ln N_S, ln q, ln P_F, ln N_F, ln b, ln P_A.
+    """Step 1 of the chain (costs flow down), in logs: eq. (25), (21), (24), (16), (19).
 
-    Equations (25), (21), (24), (16), (19).  Returns a tuple of arrays.
+    Parameters
+    ----------
+    data : KimData
+        Instance arrays (wages W in the numeraire, markups >= 1).
+    n : ndarray, shape (J,)
+        F firms by region (counts); weights of N_F (16).
+    r : ndarray, shape (J,)
+        S firms by region (counts); weights of N_S (21).
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(ln P_S, ln N_S, ln q, ln P_F, ln N_F, ln b, ln P_A)``: shapes (J,) except ln b and ln P_A,
+        (2, J).  P_S S mill price (25), N_S S price index (21), q F marginal cost (21), P_F F mill price
+        (24), N_F F price index (16), b_h A_h marginal cost (16), P_Ah A_h mill price (19); prices in
+        the numeraire.
     """
     lnW = np.log(data.W)
     lnP_S = np.log(data.a_SL / data.rho) + lnW                                             # (25)
@@ -116,15 +189,30 @@ def log_costs(data: KimData, n: np.ndarray, r: np.ndarray):
 def chain(data: KimData, m: np.ndarray, n: np.ndarray, r: np.ndarray) -> KimState:
     """Prices, demands, indices and profits at given firm numbers (models/kim_location.md, 'The chain at given firm numbers').
 
+    Costs flow down by eq. (25), (21), (24), (16), (19); quantities flow up by (11), (12), (17),
+    (18), (22), (23); profits by the first lines of (29), (27), (26); labour by (14).
+
     Parameters
     ----------
-    data : the instance arrays.
-    m : (2, J) numbers of A_1, A_2 firms by region; n, r : (J,) numbers of F and S firms.
+    data : KimData
+        The instance arrays.
+    m : array_like, shape (2, J)
+        Numbers of A_1, A_2 firms by region (counts, >= 0).
+    n : array_like, shape (J,)
+        Numbers of F firms by region (counts, >= 0).
+    r : array_like, shape (J,)
+        Numbers of S firms by region (counts, >= 0).
 
     Returns
     -------
-    KimState with profits per firm (numeraire) from the first lines of (29), (27), (26):
-    Pi = P x D - mc x D - W f.
+    KimState
+        All chain quantities, with profits per firm (numeraire) from the first lines of (29), (27),
+        (26): Pi = P x D - mc x D - W f.
+
+    Raises
+    ------
+    ValueError
+        If a firm number is negative or a whole tier is empty (its marginal costs would be infinite).
 
     Examples
     --------
@@ -169,5 +257,30 @@ def chain(data: KimData, m: np.ndarray, n: np.ndarray, r: np.ndarray) -> KimStat
 
 
 def profits(data: KimData, x: np.ndarray) -> np.ndarray:
-    """(4, J) profits per firm at stacked firm numbers ``x`` (rows A_1, A_2, F, S)."""
+    """Profits per firm at stacked firm numbers (first lines of eq. 29, 27, 26).
+
+    Parameters
+    ----------
+    data : KimData
+        The instance arrays.
+    x : ndarray, shape (4, J)
+        Firm numbers, rows A_1, A_2, F, S (:func:`stack_firms`).
+
+    Returns
+    -------
+    ndarray, shape (4, J)
+        Profit per firm (numeraire), rows A_1, A_2, F, S.
+
+    Raises
+    ------
+    ValueError
+        As :func:`chain`: a negative firm number or an empty tier.
+
+    Examples
+    --------
+    >>> from trade_opt.kim.instance import KimData
+    >>> import numpy as np
+    >>> profits(KimData.symmetric(2), np.ones((4, 2))).shape
+    (4, 2)
+    """
     return chain(data, x[:2], x[2], x[3]).profit

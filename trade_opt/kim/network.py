@@ -3,12 +3,12 @@
 Users know a map, not a J x J markup matrix.  An instance may give, in ``[transport.network]``,
 regions as nodes and undirected links with a freight ``length`` (freight cost per unit of mill
 value at freight rate 1), trade blocs, and ad-valorem tariffs on links that cross a bloc border.
-The markup of good class c in {A1, A2, F, S} from k to g (row = origin, column = destination, the
-note's convention) along a route P is
+The markup of good class c in {A1, A2, F, S} from k to g (row = origin, column = destination, as in
+models/kim_location.md, Conventions) along a route P is
 
     T_c(k, g; P) = (1 + f_c * sum_{l in P} length_l) * prod_{l in P, l crosses a border} (1 + tariff_l),
 
-ad valorem on the mill price (eq. 7-8; the note's convention stays: the quantity shipped is the
+ad valorem on the mill price (eq. 7-8; the convention of models/kim_location.md stays: the quantity shipped is the
 quantity used, the wedge T - 1 leaves the model).  ``f_c`` is the class's freight rate (default 1).
 T_c(k, k) = 1.
 
@@ -87,7 +87,13 @@ class KimNetwork(BaseModel):
     route: Literal["min_markup", "min_freight"] = "min_markup"
 
     def rates(self) -> dict[str, float]:
-        """Freight rate per class (default 1.0)."""
+        """Freight rate f_c per good class (default 1.0 for a class not given).
+
+        Returns
+        -------
+        dict of str to float
+            {class: rate} for every class in :data:`CLASSES` (markup per unit of link length, >= 0).
+        """
         given = self.freight or {}
         return {c: float(given.get(c, 1.0)) for c in CLASSES}
 
@@ -161,9 +167,33 @@ def network_graph(net: KimNetwork, regions: list[str], scenario: KimScenario | N
 
     Nodes are region names; edge attributes: ``length`` (freight cost at rate 1, times the
     scenario's ``freight_scale``), ``tariff`` (effective ad-valorem tariff, 0 inside a bloc or
-    after opening), ``border`` (bool), ``added`` (a scenario link).  Raises :class:`FieldError`
-    naming the field for: unknown region names, self-loops, negative lengths or tariffs, duplicate
-    links, bloc conflicts, a region in no link, a disconnected graph, bad scenario entries.
+    after opening), ``border`` (bool), ``added`` (a scenario link), ``blocs`` (the pair of blocs a
+    border link joins, else None).  See models/kim_location.md, 'Transport networks'.
+
+    Parameters
+    ----------
+    net : KimNetwork
+        The ``[transport.network]`` table.
+    regions : list of str
+        Region names of the instance (every one must be on a link).
+    scenario : KimScenario, optional
+        Changes applied after the base network: added links, opened borders and links, freight scale.
+    field : str, optional
+        Field path used in error messages for the network (default ``"transport.network"``).
+    scenario_field : str, optional
+        Field path used in error messages for the scenario (default ``"scenarios"``).
+
+    Returns
+    -------
+    networkx.Graph
+        The graph with the edge attributes above.
+
+    Raises
+    ------
+    FieldError
+        Naming the field, for: unknown region names, self-loops, negative lengths, tariffs or freight
+        rates, unknown freight classes, duplicate links, bloc conflicts, a region on no link, a
+        disconnected graph, bad scenario entries (unknown blocs or links, freight_scale <= 0).
     """
     if net.border_tariff < 0:
         raise FieldError(f"{field}.border_tariff", f"must be >= 0 (ad valorem), got {net.border_tariff!r}")
@@ -236,8 +266,29 @@ def pareto_routes(G: nx.Graph, source: str) -> dict[str, list[Route]]:
     (c, s); a label is kept (permanent) when its s is strictly below the s of every permanent label
     at its node (those all have c at most its c), i.e. when no kept label dominates it.  Both
     criteria are sums of non-negative link terms, so cycles are dominated and every kept route is a
-    simple path.  Each front is returned in increasing c (and decreasing s); its first entry is the
-    freight shortest path with the smallest tariff factor among the ties.
+    simple path (models/kim_location.md, 'Transport networks').
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        A validated graph (:func:`network_graph`) with edge ``length`` (>= 0) and ``tariff`` (>= 0).
+    source : str
+        The origin region.
+
+    Returns
+    -------
+    dict of str to list of Route
+        Per node, its front in increasing c (and decreasing s); the first entry is the freight
+        shortest path with the smallest tariff factor among the ties.  The source's front is the
+        trivial route (0, 0).
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_edge("A", "B", length=1.0, tariff=0.5); G.add_edge("A", "C", length=1.0, tariff=0.0)
+    >>> G.add_edge("C", "B", length=1.0, tariff=0.0)
+    >>> [(r.cost, r.path) for r in pareto_routes(G, "A")["B"]]
+    [(1.0, ('A', 'B')), (2.0, ('A', 'C', 'B'))]
     """
     front: dict[str, list[Route]] = {node: [] for node in G.nodes}
     best_s = {node: math.inf for node in G.nodes}
@@ -260,7 +311,23 @@ def pareto_routes(G: nx.Graph, source: str) -> dict[str, list[Route]]:
 
 
 def best_route(routes: list[Route], rate: float, route: str) -> Route:
-    """The route of a Pareto front that the markup uses: min (1 + rate c) e^s, or min c."""
+    """The route of a Pareto front that the markup uses.
+
+    Parameters
+    ----------
+    routes : list of Route
+        A front from :func:`pareto_routes` (increasing cost).
+    rate : float
+        Freight rate f_c of the class (>= 0).
+    route : str
+        ``"min_markup"``: minimize (1 + rate c) e^s (ties: smaller c); ``"min_freight"``: the first
+        route (smallest freight cost c).
+
+    Returns
+    -------
+    Route
+        The chosen route.
+    """
     if route == "min_freight":
         return routes[0]
     return min(routes, key=lambda r: (math.log1p(rate * r.cost) + r.log_tariff, r.cost))
@@ -285,14 +352,32 @@ class NetworkMarkups:
 
 def markups_from_graph(G: nx.Graph, regions: list[str] | tuple[str, ...], rates: dict[str, float],
                        route: str = "min_markup", classes: tuple[str, ...] = CLASSES) -> NetworkMarkups:
-    """T_c(k, g) = (1 + f_c c(P)) prod_{borders on P} (1 + tariff) on the chosen route P (module docstring).
+    """Markups T_c(k, g) = (1 + f_c c(P)) prod_{borders on P} (1 + tariff) on the chosen route P.
+
+    See the module docstring and models/kim_location.md, 'Transport networks'.
 
     Parameters
     ----------
-    G : a validated graph (:func:`network_graph`); edge ``length`` and ``tariff``.
-    regions : node order of the matrices.
-    rates : freight rate f_c per class (markup per unit of length).
-    route : ``"min_markup"`` or ``"min_freight"``.
+    G : networkx.Graph
+        A validated graph (:func:`network_graph`); edge ``length`` and ``tariff``.
+    regions : list or tuple of str
+        Node order of the matrices (row = origin, column = destination).
+    rates : dict of str to float
+        Freight rate f_c per class (markup per unit of length).
+    route : str, optional
+        ``"min_markup"`` (default) or ``"min_freight"``.
+    classes : tuple of str, optional
+        The classes to build (default all of :data:`CLASSES`).
+
+    Returns
+    -------
+    NetworkMarkups
+        Per class: markups (J, J) with diagonal 1, freight costs, tariff factors and routes.
+
+    Raises
+    ------
+    ValueError
+        If ``route`` is not one of :data:`ROUTES`.
 
     Examples
     --------
@@ -325,7 +410,29 @@ def markups_from_graph(G: nx.Graph, regions: list[str] | tuple[str, ...], rates:
 
 def network_markups(net: KimNetwork, regions: list[str], scenario: KimScenario | None = None,
                     classes: tuple[str, ...] = CLASSES) -> NetworkMarkups:
-    """Validate ``net`` (after ``scenario``) and build its markups for ``classes``."""
+    """Validate ``net`` (after ``scenario``) and build its markups for ``classes``.
+
+    Parameters
+    ----------
+    net : KimNetwork
+        The ``[transport.network]`` table.
+    regions : list of str
+        Region names (matrix order).
+    scenario : KimScenario, optional
+        Network changes to apply first.
+    classes : tuple of str, optional
+        The classes to build (default all of :data:`CLASSES`).
+
+    Returns
+    -------
+    NetworkMarkups
+        As :func:`markups_from_graph`, with the network's freight rates and route rule.
+
+    Raises
+    ------
+    FieldError
+        For an invalid network or scenario (:func:`network_graph`).
+    """
     G = network_graph(net, list(regions), scenario)
     return markups_from_graph(G, regions, net.rates(), net.route, classes)
 

@@ -14,8 +14,25 @@ from trade_opt.plotting import save_figure  # noqa: E402
 
 
 def plot_shares(table: pd.DataFrame, regions: tuple[str, ...], path: str | Path, formats: tuple[str, ...] = ("png",)) -> Path:
-    """Regional shares of each tier (A_1, A_2, F, S) against the markup T, one panel per tier
-    (saved in each of ``formats``; returns the first file)."""
+    """Regional shares of each tier (A_1, A_2, F, S) against the markup T, one panel per tier.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Liberalization rows (:func:`trade_opt.kim.liberalize.sweep_row`): column ``T`` and
+        ``share_{tier}_{region}``.
+    regions : tuple of str
+        Region names (one line each).
+    path : str or Path
+        The figure file to write (its suffix is replaced per format).
+    formats : tuple of str, optional
+        Any of ``trade_opt.plotting.FIGURE_FORMATS`` (default ``("png",)``).
+
+    Returns
+    -------
+    Path
+        The first file written.
+    """
     path = Path(path)
     fig, axes = plt.subplots(1, 4, figsize=(14, 3.4), sharey=True)
     for ax, tier in zip(axes, TIERS):
@@ -39,8 +56,29 @@ def plot_network_scenario(base_graph, scen_graph, regions: tuple[str, ...], x_ba
     Node area is proportional to the region's total firm number m_1 + m_2 + n + r (same scale in
     both panels); the region's name sits on its node, its (m_1 + m_2, n, r) in a box below it.  Links:
     grey, red when a tariff is levied (label "length / +tariff"), dashed when the scenario removed
-    the tariff, green when the scenario added the link; a legend under the panels explains the colours.  Positions: Kamada-Kawai layout of the baseline graph
-    with the freight lengths as distances (same positions in both panels).
+    the tariff, green when the scenario added the link; a legend under the panels explains the
+    colours.  Positions: Kamada-Kawai layout of the baseline graph with the freight lengths as
+    distances (same positions in both panels).
+
+    Parameters
+    ----------
+    base_graph, scen_graph : networkx.Graph
+        Validated graphs (:func:`trade_opt.kim.network.network_graph`) of baseline and scenario.
+    regions : tuple of str
+        Region names, in the column order of the firm arrays.
+    x_base, x_scen : array_like, shape (4, J)
+        Firm numbers (rows A_1, A_2, F, S) at the baseline and scenario equilibria.
+    path : str or Path
+        The figure file to write.
+    title : str, optional
+        Figure title (default none).
+    formats : tuple of str, optional
+        Any of ``trade_opt.plotting.FIGURE_FORMATS`` (default ``("png",)``).
+
+    Returns
+    -------
+    Path
+        The first file written.
     """
     import networkx as nx
     import numpy as np

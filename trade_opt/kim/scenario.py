@@ -42,8 +42,35 @@ DEFAULT_RANDOM_STARTS = 5
 
 
 def interpolate_markups(base: KimData, target: KimData, lam: float) -> KimData:
-    """Markups T(lambda) = T0^(1 - lambda) T1^lambda (elementwise, every class); other data of ``base``."""
+    """Markups T(lambda) = T0^(1 - lambda) T1^lambda (elementwise, every class) on the log-linear path.
+
+    Parameters
+    ----------
+    base : KimData
+        Baseline data (markups T0; every other array is taken from it).
+    target : KimData
+        Scenario data (markups T1).
+    lam : float
+        Path parameter lambda in [0, 1] (0 = baseline, 1 = scenario).
+
+    Returns
+    -------
+    KimData
+        ``base`` with the interpolated markups T_A, T_F, T_S.
+    """
     def mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Elementwise geometric interpolation a^(1 - lam) b^lam.
+
+        Parameters
+        ----------
+        a, b : ndarray
+            Markup arrays (> 0) of the same shape.
+
+        Returns
+        -------
+        ndarray
+            The interpolated markups.
+        """
         return np.exp((1.0 - lam) * np.log(a) + lam * np.log(b))
 
     return base.replace(T_A=mix(base.T_A, target.T_A), T_F=mix(base.T_F, target.T_F), T_S=mix(base.T_S, target.T_S))
@@ -87,7 +114,16 @@ class ScenarioResult:
     seconds: float
 
     def table(self) -> pd.DataFrame:
-        """One row per (tier, region): firms, shares, profits at both equilibria, impact profit, changes."""
+        """The comparison table: one row per (tier, region).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``tier``, ``region``, ``firms_base``, ``firms_scen``, ``firms_change`` (counts),
+            ``share_base``, ``share_scen``, ``share_change`` (share of the tier's firms), ``profit_base``,
+            ``profit_scen``, ``impact_profit`` (numeraire per firm) and ``impact_profit_rel``
+            (impact profit / W f, dimensionless).
+        """
         rows = []
         b, s = self.baseline, self.scenario
         wf = self.base_data.W[None, :] * self.base_data.fixed_labour[:, None]
@@ -105,12 +141,27 @@ class ScenarioResult:
         return pd.DataFrame(rows)
 
     def totals(self) -> pd.DataFrame:
-        """Firm totals per tier at both equilibria and their relative change."""
+        """Firm totals per tier at both equilibria and their relative change.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``tier``, ``total_base``, ``total_scen`` (counts) and ``relative_change``
+            (total_scen / total_base - 1).
+        """
         base, scen = self.baseline.x.sum(axis=1), self.scenario.x.sum(axis=1)
         return pd.DataFrame({"tier": TIERS, "total_base": base, "total_scen": scen, "relative_change": scen / base - 1.0})
 
     def markup_table(self) -> pd.DataFrame:
-        """Per network-built class and ordered pair k != g: markup, freight cost, tariff factor, route."""
+        """Markups of every network-built class and ordered pair k != g, baseline and scenario.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``class``, ``origin``, ``destination`` and, for tag in {base, scen}, ``T_tag``
+            (markup >= 1), ``freight_tag`` (freight cost, sum of lengths), ``tariff_factor_tag``
+            (prod (1 + tariff)) and ``route_tag`` (region names joined by "-").
+        """
         rows = []
         for c in self.base_markups.T:
             for k, origin in enumerate(self.regions):
@@ -127,7 +178,14 @@ class ScenarioResult:
         return pd.DataFrame(rows)
 
     def headline(self) -> dict:
-        """Short summary: per tier the totals and the region gaining / losing the most share."""
+        """Short summary: per tier the totals and the regions gaining and losing the most share.
+
+        Returns
+        -------
+        dict
+            {tier: {"total_base", "total_scen", "largest_gain": {"region", "share_change"},
+            "largest_loss": {"region", "share_change"}}}.
+        """
         out = {}
         d_share = self.scenario.shares - self.baseline.shares
         for t, tier in enumerate(TIERS):
@@ -140,8 +198,30 @@ class ScenarioResult:
         return out
 
     def summary(self) -> dict:
-        """The ``trade-opt kim scenario --json`` contract."""
+        """The ``trade-opt kim scenario --json`` contract.
+
+        Returns
+        -------
+        dict
+            Scenario name, description, regions, baseline and scenario equilibria (with status, distinct
+            solutions and starts), ``branch_is_most_stable``, ``continuation_steps``, ``impact_profit``
+            per tier, :meth:`headline` and ``seconds``.
+        """
         def sol(s: KimSolution, found: KimEquilibria) -> dict:
+            """Summary of one equilibrium with the solve's status and counts.
+
+            Parameters
+            ----------
+            s : KimSolution
+                The equilibrium reported.
+            found : KimEquilibria
+                The solve that found it.
+
+            Returns
+            -------
+            dict
+                ``s.summary()`` plus ``status``, ``distinct_solutions`` and ``starts``.
+            """
             return {**s.summary(), "status": found.status, "distinct_solutions": found.distinct, "starts": found.starts}
 
         return {
@@ -155,10 +235,37 @@ class ScenarioResult:
 
 def solve_scenario(instance: KimInstance, name: str, *, steps: int = DEFAULT_STEPS,
                    n_random: int = DEFAULT_RANDOM_STARTS, formulation: str = "log", tol: float = 1e-10) -> ScenarioResult:
-    """Solve the baseline and the named scenario's free-entry equilibria (module docstring).
+    """Solve the baseline and the named scenario's free-entry equilibria (models/kim_location.md, 'Network scenarios').
 
-    Raises :class:`trade_opt.errors.FieldError` for an unknown scenario or an instance without a
-    network, :class:`SolveError` when no equilibrium is found (baseline or any continuation step).
+    The baseline is the most stable equilibrium from the standard starts; the scenario equilibrium is
+    reached by continuation along :func:`interpolate_markups` (module docstring).
+
+    Parameters
+    ----------
+    instance : KimInstance
+        An instance with a ``[transport.network]`` and the scenario.
+    name : str
+        Scenario name (a key of ``instance.scenarios``).
+    steps : int, optional
+        Continuation steps from baseline to scenario markups (default :data:`DEFAULT_STEPS`).
+    n_random : int, optional
+        Seeded random starts added to the standard ones (default :data:`DEFAULT_RANDOM_STARTS`).
+    formulation : str, optional
+        MCP formulation, ``"log"`` (default) or ``"reduced"``.
+    tol : float, optional
+        Natural-residual tolerance (default 1e-10).
+
+    Returns
+    -------
+    ScenarioResult
+        Both equilibria, markups, graphs, the impact profit and wall time (seconds).
+
+    Raises
+    ------
+    FieldError
+        For an unknown scenario or an instance without a network.
+    SolveError
+        When no equilibrium is found (baseline, a continuation step or the final scenario solve).
     """
     t0 = time.perf_counter()
     base_markups, scen_markups = instance.markups(None), instance.markups(name)

@@ -99,7 +99,31 @@ def _check_mu_spec(spec: MuSpec) -> Mu:
 
 
 def southern_employment(L: float, z: float, theta: float, mu: float) -> float:
-    """E_S = n z b_A Y = L z (theta - mu) / ((1 - z)(1 - mu)) (note, after Eq. 18), persons."""
+    """Southern employment in outsourcing E_S = n z b_A Y = L z (theta - mu) / ((1 - z)(1 - mu)) (after Eq. 18).
+
+    See models/krugman_outsourcing.md, "North–South (Eqs. 13–19)", E_S row (claim K10: E_S <= L*).
+
+    Parameters
+    ----------
+    L : float
+        Northern labour force (persons, > 0).
+    z : float
+        Share of stages outsourced, in (0, 1).
+    theta : float
+        CES utility parameter, in (0, 1).
+    mu : float
+        South's share mu(z) of each final good, in (0, theta).
+
+    Returns
+    -------
+    float
+        E_S in persons (Southern workers).
+
+    Examples
+    --------
+    >>> round(southern_employment(100.0, 0.5, 0.75, 0.1), 9)
+    72.222222222
+    """
     return L * z * (theta - mu) / ((1.0 - z) * (1.0 - mu))
 
 
@@ -162,7 +186,18 @@ class KrugmanInstance(InstanceBase):
         return self
 
     def data(self) -> "KrugmanData":
-        """The parameters as a plain dataclass the maths uses (mu as a callable family)."""
+        """The parameters as a plain dataclass the maths uses (mu as a callable family).
+
+        Returns
+        -------
+        KrugmanData
+
+        Examples
+        --------
+        >>> from trade_opt.instances import load_instance
+        >>> load_instance("instances/krugman_default.toml").data().economy
+        'north_south'
+        """
         mu_fn = _check_mu_spec(self.mu) if self.mu is not None else None
         return KrugmanData(
             economy=self.economy, theta=self.theta, eps=self.eps, alpha=self.alpha, beta=self.beta,
@@ -170,7 +205,24 @@ class KrugmanInstance(InstanceBase):
         )
 
     def with_values(self, source: str = "<dict>", **changes: float) -> "KrugmanInstance":
-        """A re-validated copy with some fields changed (used by sweeps; errors name the field)."""
+        """A re-validated copy with some fields changed (used by sweeps; errors name the field).
+
+        Parameters
+        ----------
+        source : str, optional
+            Name used in error messages (default ``"<dict>"``).
+        **changes : float
+            Field name = new value (e.g. ``z=0.6``).
+
+        Returns
+        -------
+        KrugmanInstance
+
+        Raises
+        ------
+        FieldError
+            If the changed instance is invalid (the message names the field).
+        """
         raw = self.model_dump(exclude_none=True)
         raw.update(changes)
         return validate_as(KrugmanInstance, raw, source)
@@ -196,19 +248,46 @@ class KrugmanData:
 
     @property
     def b_A(self) -> float:
-        """Labour per unit of final output, all stages: beta A^(1/(1-eps)) (Eqs. 6-7), in logs."""
+        """Labour per unit of final output, all stages: b_A = beta A^(1/(1-eps)) (Eqs. 6-7), in logs.
+
+        Returns
+        -------
+        float
+            Northern labour per unit of final output.
+        """
         return self.beta * math.exp(math.log(self.A) / (1.0 - self.eps))
 
     @property
     def mu(self) -> float:
-        """mu(z) at the instance's z (Eq. 14')."""
+        """mu(z) at the instance's z (Eq. 14').
+
+        Returns
+        -------
+        float
+            The South's share of each final good (North-South only).
+        """
         return self.mu_fn.value(self.z)
 
     @property
     def mu_slope(self) -> float:
-        """mu'(z) at the instance's z."""
+        """mu'(z) at the instance's z.
+
+        Returns
+        -------
+        float
+        """
         return self.mu_fn.slope(self.z)
 
     def replace(self, **changes: float) -> "KrugmanData":
-        """A copy with some parameters changed (no validation: the maths' own perturbations)."""
+        """A copy with some parameters changed (no validation: the maths' own perturbations).
+
+        Parameters
+        ----------
+        **changes : float
+            Field name = new value.
+
+        Returns
+        -------
+        KrugmanData
+        """
         return replace(self, **changes)

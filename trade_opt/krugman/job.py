@@ -15,7 +15,21 @@ _PRINTED = ("p", "omega", "Y", "n", "c", "c_star", "real_wage_N", "real_wage_S",
 
 
 def solve_summary(instance: KrugmanInstance, source: str) -> dict[str, Any]:
-    """Solve ``instance`` (:func:`solve_economy`) and return the JSON-ready summary."""
+    """Solve ``instance`` (:func:`solve_economy`) and return the JSON-ready summary.
+
+    Parameters
+    ----------
+    instance : KrugmanInstance
+        The validated instance.
+    source : str
+        The instance file, for the summary.
+
+    Returns
+    -------
+    dict
+        ``source``, ``name``, ``instance`` parameters, ``mu`` formula, ``b_A``, ``normalization`` and
+        the solve report (equilibrium, closed form, MCP status and residuals, elasticities).
+    """
     data = instance.data()
     report = solve_economy(data)
     params = instance.model_dump(exclude_none=True)
@@ -27,7 +41,17 @@ def solve_summary(instance: KrugmanInstance, source: str) -> dict[str, Any]:
 
 
 def print_summary(summary: dict[str, Any]) -> None:
-    """A short human-readable account of :func:`solve_summary`'s result on stdout."""
+    """Print a short human-readable account of :func:`solve_summary`'s result on stdout.
+
+    Parameters
+    ----------
+    summary : dict
+        The result of :func:`solve_summary`.
+
+    Returns
+    -------
+    None
+    """
     eq = summary["equilibrium"]
     typer.echo(f"Krugman ({summary['economy']}): {summary['name']}  [{summary['normalization']}]")
     if summary["mu"]:
@@ -48,12 +72,15 @@ def print_summary(summary: dict[str, Any]) -> None:
 
 
 def run_job(instance: KrugmanInstance, out_dir: Path, *, source: str) -> dict[str, Any]:
-    """Main job: solve the instance, print the equilibrium, write ``equilibrium.csv`` (one row per route:
-    MCP, closed form, reduced form; the ``routes`` of the summary) and ``ss_dd.png``.
+    """Main job: solve the instance, print the equilibrium, write ``equilibrium.csv`` and ``ss_dd.png``.
+
+    ``equilibrium.csv`` has one row per route: MCP, closed form, reduced form (the ``routes`` of the
+    summary).
 
     Parameters
     ----------
     instance : KrugmanInstance
+        The validated instance.
     out_dir : Path
         The (staging) folder to write into (:func:`trade_opt.runner.run_job_in_folder`).
     source : str

@@ -1,4 +1,6 @@
-"""The South's share mu(z) of each final good (seed Eq. 14', note ``krugman_outsourcing.md``).
+"""The South's share mu(z) of each final good (seed Eq. 14').
+
+See ``models/krugman_outsourcing.md``, "Parameters and normalization".
 
 mu(z) is exogenous in the model: the South acquires the share mu(z) of every variety in return for
 the z share of the stages it produces.  The paper assumes mu' < 1 and mu(z) < z; existence of an
@@ -8,7 +10,8 @@ equilibrium with production needs 0 < mu(z) < theta at the z used (checked in
 Three named families, each a small callable object with ``value(z)`` and ``slope(z)`` (= mu'(z)):
 
 * :class:`PowerMu`: ``mu(z) = phi z**gamma`` (the default, phi = 0.4, gamma = 2);
-* :class:`PolynomialMu`: ``mu(z) = sum_k a_k z**k`` (e.g. the note's counterexample K9,
+* :class:`PolynomialMu`: ``mu(z) = sum_k a_k z**k`` (e.g. the counterexample K9 of
+  ``models/krugman_outsourcing.md``,
   ``0.5 z - 0.05 (1 - z)**2 = -0.05 + 0.6 z - 0.05 z**2``);
 * :class:`TableMu`: an empirical share given at points, interpolated by a monotone cubic
   (:class:`scipy.interpolate.PchipInterpolator`), so a nondecreasing table gives a
@@ -38,16 +41,44 @@ class PowerMu:
     gamma: float
 
     def value(self, z):
-        """mu(z); ``z`` scalar or array in [0, 1]."""
+        """mu(z) = phi z**gamma: the South's share of each final good (Eq. 14').
+
+        Parameters
+        ----------
+        z : float or array_like
+            Share of stages outsourced, in [0, 1].
+
+        Returns
+        -------
+        float or ndarray
+            mu(z), dimensionless; a float for scalar ``z``.
+        """
         out = self.phi * np.power(z, self.gamma)
         return float(out) if np.ndim(out) == 0 else out
 
     def slope(self, z):
-        """mu'(z) = phi gamma z**(gamma - 1)."""
+        """mu'(z) = phi gamma z**(gamma - 1).
+
+        Parameters
+        ----------
+        z : float or array_like
+            Share of stages outsourced, in [0, 1].
+
+        Returns
+        -------
+        float or ndarray
+            mu'(z); a float for scalar ``z``.
+        """
         out = self.phi * self.gamma * np.power(z, self.gamma - 1.0)
         return float(out) if np.ndim(out) == 0 else out
 
     def describe(self) -> str:
+        """One-line formula of this mu(z), for summaries.
+
+        Returns
+        -------
+        str
+        """
         return f"mu(z) = {self.phi:g} z^{self.gamma:g}"
 
 
@@ -64,15 +95,45 @@ class PolynomialMu:
     coefficients: tuple[float, ...]
 
     def value(self, z):
+        """mu(z) = sum_k a_k z**k: the South's share of each final good (Eq. 14').
+
+        Parameters
+        ----------
+        z : float or array_like
+            Share of stages outsourced, in [0, 1].
+
+        Returns
+        -------
+        float or ndarray
+            mu(z), dimensionless; a float for scalar ``z``.
+        """
         out = np.polynomial.polynomial.polyval(z, self.coefficients)
         return float(out) if np.ndim(out) == 0 else out
 
     def slope(self, z):
+        """mu'(z) = sum_k k a_k z**(k - 1).
+
+        Parameters
+        ----------
+        z : float or array_like
+            Share of stages outsourced, in [0, 1].
+
+        Returns
+        -------
+        float or ndarray
+            mu'(z); a float for scalar ``z``.
+        """
         deriv = np.polynomial.polynomial.polyder(self.coefficients)
         out = np.polynomial.polynomial.polyval(z, deriv)
         return float(out) if np.ndim(out) == 0 else out
 
     def describe(self) -> str:
+        """One-line formula of this mu(z), for summaries.
+
+        Returns
+        -------
+        str
+        """
         return "mu(z) = " + " + ".join(f"{a:g} z^{k}" for k, a in enumerate(self.coefficients))
 
 
@@ -97,14 +158,46 @@ class TableMu:
         object.__setattr__(self, "_interp", PchipInterpolator(np.asarray(self.z), np.asarray(self.mu), extrapolate=False))
 
     def value(self, z):
+        """mu(z): the South's share of each final good (Eq. 14'), by the PCHIP interpolant.
+
+        NaN outside [z_0, z_K] (no extrapolation).
+
+        Parameters
+        ----------
+        z : float or array_like
+            Share of stages outsourced, in [0, 1].
+
+        Returns
+        -------
+        float or ndarray
+            mu(z), dimensionless; a float for scalar ``z``.
+        """
         out = self._interp(z)
         return float(out) if np.ndim(out) == 0 else out
 
     def slope(self, z):
+        """mu'(z) = derivative of the PCHIP interpolant.
+
+        Parameters
+        ----------
+        z : float or array_like
+            Share of stages outsourced, in [0, 1].
+
+        Returns
+        -------
+        float or ndarray
+            mu'(z); a float for scalar ``z``.
+        """
         out = self._interp.derivative()(z)
         return float(out) if np.ndim(out) == 0 else out
 
     def describe(self) -> str:
+        """One-line formula of this mu(z), for summaries.
+
+        Returns
+        -------
+        str
+        """
         return f"mu(z) = PCHIP through {len(self.z)} points on [{self.z[0]:g}, {self.z[-1]:g}]"
 
 

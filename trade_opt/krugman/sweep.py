@@ -42,7 +42,34 @@ COLUMNS = (
 
 def grid_instances(instance: KrugmanInstance, param: str, lo: float, hi: float, steps: int,
                    source: str = "<instance>") -> list[tuple[float, KrugmanInstance]]:
-    """The validated instances along ``linspace(lo, hi, steps)``; errors name the point and the field."""
+    """The validated instances along ``linspace(lo, hi, steps)``; errors name the point and the field.
+
+    Parameters
+    ----------
+    instance : KrugmanInstance
+        The base instance.
+    param : str
+        Parameter to move, a key of :data:`SWEEP_PARAMS` (z, A, L, L_star, theta).
+    lo, hi : float
+        First and last value (finite, different; units of ``param``).
+    steps : int
+        Number of grid points (>= 2).
+    source : str, optional
+        Instance file name, used in error messages.
+
+    Returns
+    -------
+    list of (float, KrugmanInstance)
+        The grid value and the re-validated instance at each point.
+
+    Raises
+    ------
+    InputError
+        For a parameter that cannot be swept (or does not exist in this economy), fewer than 2 steps,
+        or non-finite/equal bounds.
+    FieldError
+        When a grid point is inadmissible (e.g. E_S > L_star), naming the point and field.
+    """
     if param not in SWEEP_PARAMS:
         raise InputError("<command line>", "--param", f"{param!r} cannot be swept (one of: {', '.join(SWEEP_PARAMS)})")
     if instance.economy not in SWEEP_PARAMS[param]:
@@ -82,7 +109,21 @@ def _row(param: str, value: float, inst: KrugmanInstance, start: dict | None) ->
 
 
 def iter_sweep(points: list[tuple[float, KrugmanInstance]], param: str) -> Iterator[dict[str, Any]]:
-    """Yield one row per grid point, each solved warm-started from the previous point."""
+    """Yield one row per grid point, each solved warm-started from the previous point's MCP solution.
+
+    Parameters
+    ----------
+    points : list of (float, KrugmanInstance)
+        The grid (:func:`grid_instances`).
+    param : str
+        The swept parameter (first column of each row).
+
+    Yields
+    ------
+    dict
+        ``{param: value}`` and every column of :data:`COLUMNS` (NaN where undefined; ``status =
+        "failed"`` when the solve failed).
+    """
     start = None
     for value, inst in points:
         row, start = _row(param, value, inst, start)
@@ -90,7 +131,26 @@ def iter_sweep(points: list[tuple[float, KrugmanInstance]], param: str) -> Itera
 
 
 def monotone(series: pd.Series) -> str:
-    """``"increasing"``, ``"decreasing"``, ``"constant"`` (relative spread < 1e-12) or ``"mixed"``."""
+    """Monotonicity of a series along the grid.
+
+    ``"increasing"``, ``"decreasing"``, ``"constant"`` (relative spread < 1e-12) or ``"mixed"``.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Values along the grid (non-finite entries ignored).
+
+    Returns
+    -------
+    str
+        The label, or ``"n/a"`` with fewer than 2 finite values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> monotone(pd.Series([1.0, 2.0, 3.0])), monotone(pd.Series([1.0, 3.0, 2.0]))
+    ('increasing', 'mixed')
+    """
     x = series.to_numpy(dtype=float)
     x = x[np.isfinite(x)]
     if x.size < 2:
@@ -105,8 +165,35 @@ def run_sweep(instance: KrugmanInstance, param: str, lo: float, hi: float, steps
               *, source: str = "<instance>", figures: bool = True) -> dict[str, Any]:
     """Sweep ``param`` over ``linspace(lo, hi, steps)``; write sweep.csv (row by row), figures, sweep.json.
 
-    Returns the summary written to sweep.json (monotonicity of each series, worst residuals and
-    disagreements, file names).
+    See models/krugman_outsourcing.md, "Comparative statics".
+
+    Parameters
+    ----------
+    instance : KrugmanInstance
+        The base instance.
+    param : str
+        Parameter to move (:data:`SWEEP_PARAMS`).
+    lo, hi : float
+        First and last value.
+    steps : int
+        Number of grid points (>= 2).
+    out_dir : Path
+        Output folder.
+    source : str, optional
+        Instance file name (for messages and the summary).
+    figures : bool, optional
+        Also draw the sweep figures and an SS/DD figure (default True).
+
+    Returns
+    -------
+    dict
+        The summary written to sweep.json: counts solved/failed, worst residuals and disagreements,
+        monotonicity of each series, file names.
+
+    Raises
+    ------
+    InputError, FieldError
+        As :func:`grid_instances`, before any solve.
     """
     points = grid_instances(instance, param, lo, hi, steps, source)
     out_dir = Path(out_dir)

@@ -1,4 +1,6 @@
-"""Closed-form equilibrium under untruncated Pareto G (note, "Closed forms"; seed eqs. 10, 15, 19, 20).
+"""Closed-form equilibrium under untruncated Pareto G (seed eqs. 10, 15, 19, 20).
+
+models/melitz_offshoring.md, "Equations → functions", Pareto closed forms.
 
 Independent of the MCP and of the 1-D reduction: only the Pareto algebra below.  With
 ``kappa = k/(k-s)``, ``q = k/s``, ``Lambda = (f_o - f_d)/f_d`` and ``s = sigma - 1``:
@@ -29,7 +31,23 @@ __all__ = ["ClosedForm", "closed_form"]
 
 @dataclass(frozen=True)
 class ClosedForm:
-    """Closed-form solution per industry (arrays), including the quantities the note tabulates."""
+    """Closed-form solution per industry (arrays), including the quantities tabulated in models/melitz_offshoring.md.
+
+    Attributes
+    ----------
+    state : IndustryState
+        theta*, u, nu, M_e, B, P per industry.
+    theta_o : ndarray
+        Offshoring cutoff (inf when nobody offshores).
+    R : ndarray
+        Industry spending ``H P^-m`` (numeraire units).
+    M, M_o : ndarray
+        Stationary masses of producers and of offshorers.
+    theta_tilde_t : ndarray
+        Aggregate productivity (eq. 17).
+    regime : ndarray of str
+        ``"none"``, ``"interior"`` or ``"all"``.
+    """
 
     state: IndustryState
     theta_o: np.ndarray
@@ -41,16 +59,17 @@ class ClosedForm:
 
 
 def closed_form(data: MelitzData) -> ClosedForm:
-    """Equilibrium of every industry from the Pareto closed forms.
+    """Equilibrium of every industry from the Pareto closed forms (eqs. 10, 15, 19, 20; module docstring).
 
     Parameters
     ----------
     data : MelitzData
-        Must have an untruncated :class:`~trade_opt.melitz.distributions.Pareto` G.
+        Industry data; must have an untruncated :class:`~trade_opt.melitz.distributions.Pareto` G.
 
     Returns
     -------
     ClosedForm
+        The state and the tabulated quantities per industry.
 
     Raises
     ------

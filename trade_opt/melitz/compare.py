@@ -1,11 +1,13 @@
-"""Autarky vs offshoring, industry by industry (seed §2.2-§2.4; note "Testable properties").
+"""Autarky vs offshoring, industry by industry (seed §2.2-§2.4).
+
+models/melitz_offshoring.md, "Equations → functions", autarky vs offshoring row.
 
 "Autarky" is the same industry with offshoring unavailable (z = 0, so Omega = 0) and the same
 consumers.  Per industry the comparison reports:
 
 * cutoffs: ``theta*_t/theta*_a`` and ``theta_o/theta*_t`` (eq. 15);
 * productivity: ``theta~_t/theta~_a`` (eqs. 12, 17), ``theta~_d``, ``theta~_o`` and the exclusive
-  mean of non-offshorers ``theta~_dd`` (note P4');
+  mean of non-offshorers ``theta~_dd`` (P4' in models/melitz_offshoring.md, "Findings against the note");
 * price index ``P_t/P_a`` (eqs. 11, 16), spending ``R_t/R_a``;
 * variety: ``M_a/M_t`` by eq. (20) and directly;
 * firms (§2.4): at a fixed theta, revenue ratios ``r_d,t/r_a = A_t/A_a``,
@@ -29,7 +31,7 @@ from trade_opt.melitz.instance import MelitzData
 
 __all__ = ["Comparison", "compare", "solve_autarky", "comparison_table", "eq20_variety_ratio", "sweep", "Z_GRID", "W_GRID"]
 
-#: Default sweep grids (the note's: z in [0.02, 1] at the instance's w; w in [1.02, 14] at fixed z).
+#: Default sweep grids: z in [0.02, 1] at the instance's w; w in [1.02, 14] at fixed z.
 Z_GRID = np.linspace(0.02, 1.0, 50)
 W_GRID = np.geomspace(1.02, 14.0, 50)
 
@@ -44,8 +46,25 @@ class Comparison:
 
 
 def eq20_variety_ratio(data: MelitzData, t: Solution, a: Solution) -> np.ndarray:
-    """Eq. (20): ``M_a/M_t = (R_a/R_t) [J(theta*_a)/J(theta*_t)] [f_d (J*_t - J_o) + f_o J_o + delta f_e]
-    / [f_d J(theta*_a) + delta f_e]`` (with ``1 - G = J``)."""
+    """Eq. (20): the variety ratio M_a/M_t from cutoffs and spending.
+
+    ``M_a/M_t = (R_a/R_t) [J(theta*_a)/J(theta*_t)] [f_d (J*_t - J_o) + f_o J_o + delta f_e]
+    / [f_d J(theta*_a) + delta f_e]`` (with ``1 - G = J``).
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data of the offshoring regime.
+    t : Solution
+        Offshoring equilibrium of ``data``.
+    a : Solution
+        Autarky equilibrium (z = 0) of the same industries (:func:`solve_autarky`).
+
+    Returns
+    -------
+    ndarray
+        M_a/M_t per industry (dimensionless).
+    """
     dist = data.dist
     Ja, Jt, Jo = dist.J(a.out.theta_star), dist.J(t.out.theta_star), dist.J(t.out.theta_o)
     num = data.f_d * (Jt - Jo) + data.f_o * Jo + data.delta * data.f_e
@@ -53,7 +72,24 @@ def eq20_variety_ratio(data: MelitzData, t: Solution, a: Solution) -> np.ndarray
 
 
 def comparison_table(data: MelitzData, t: Solution, a: Solution) -> pd.DataFrame:
-    """One row per industry: levels in both regimes and the ratios listed in the module docstring."""
+    """One row per industry: levels in both regimes and the ratios listed in the module docstring.
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data of the offshoring regime.
+    t : Solution
+        Offshoring equilibrium of ``data``.
+    a : Solution
+        Autarky equilibrium (z = 0) of the same industries (:func:`solve_autarky`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``industry``, ``z``, ``w``, ``regime``, cutoffs, productivities, ``P``, ``R``,
+        masses, variety ratios (direct and eq. 20), revenue and market-share ratios (§2.4),
+        consumer surplus and labour (suffix ``_a`` autarky, ``_t`` offshoring).
+    """
     ot, oa = t.out, a.out
     demand = ot.A / oa.A
     spend = oa.R / ot.R
@@ -78,8 +114,30 @@ def comparison_table(data: MelitzData, t: Solution, a: Solution) -> pd.DataFrame
 
 
 def solve_autarky(data: MelitzData, method: str = "mcp", tol: float = 1e-10) -> Solution:
-    """Autarky (z = 0) of every industry.  Autarky depends on the industry only through w, so one
-    industry per distinct w is solved and the solution is copied to the others."""
+    """Autarky (z = 0) of every industry, one solve per distinct w.
+
+    Autarky depends on the industry only through w, so one industry per distinct w is solved and the
+    solution is copied to the others.
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data of the offshoring regime.
+    method : str, optional
+        ``"mcp"`` (default), ``"reduction"`` or ``"closed_form"`` (:data:`trade_opt.melitz.equilibrium.METHODS`).
+    tol : float, optional
+        Natural-residual tolerance of the MCP (default 1e-10).
+
+    Returns
+    -------
+    Solution
+        On ``data.autarky()``, with the state and outcomes of every industry.
+
+    Raises
+    ------
+    TradeOptError
+        For an unknown ``method`` (from :func:`~trade_opt.melitz.equilibrium.solve_equilibrium`).
+    """
     autarky = data.autarky()
     w_unique, inverse = np.unique(data.w, return_inverse=True)
     small = solve_equilibrium(data.replace(z=np.zeros(w_unique.size), w=w_unique, names=None), method, tol=tol)
@@ -88,7 +146,30 @@ def solve_autarky(data: MelitzData, method: str = "mcp", tol: float = 1e-10) -> 
 
 
 def compare(data: MelitzData, method: str = "mcp", tol: float = 1e-10) -> Comparison:
-    """Solve the industries with and without offshoring and tabulate the comparison."""
+    """Solve the industries with and without offshoring and tabulate the comparison.
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data of the offshoring regime.
+    method : str, optional
+        ``"mcp"`` (default), ``"reduction"`` or ``"closed_form"`` (:data:`trade_opt.melitz.equilibrium.METHODS`).
+    tol : float, optional
+        Natural-residual tolerance of the MCP (default 1e-10).
+
+    Returns
+    -------
+    Comparison
+        Both solutions and :func:`comparison_table`.
+
+    Examples
+    --------
+    >>> from trade_opt.melitz.distributions import Pareto
+    >>> d = MelitzData.build(sigma=3, mu=0.6, w=2, f_d=1, f_o=6, f_e=2, delta=0.1, H=25,
+    ...                      z=[0.5], dist=Pareto(b=1, k=4))
+    >>> round(float(compare(d, "closed_form").table["cutoff_ratio"][0]), 5)
+    1.04664
+    """
     t = solve_equilibrium(data, method, tol=tol)
     a = solve_autarky(data, method, tol=tol)
     return Comparison(offshoring=t, autarky=a, table=comparison_table(data, t, a))
@@ -96,8 +177,26 @@ def compare(data: MelitzData, method: str = "mcp", tol: float = 1e-10) -> Compar
 
 def sweep(data: MelitzData, *, z: np.ndarray | float | None = None, w: np.ndarray | float | None = None,
           method: str = "mcp", tol: float = 1e-10) -> pd.DataFrame:
-    """Comparison table over a grid: pass an array for ``z`` (w fixed, default the instance's first
-    w) or for ``w`` (z fixed); each grid point is one industry of one model."""
+    """Comparison table over a grid of z (w fixed) or of w (z fixed); each grid point is one industry of one model.
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data of the offshoring regime.
+    z : ndarray or float, optional
+        Offshored share of stages, in [0, 1] (default the instance's first z).
+    w : ndarray or float, optional
+        Northern wage >= 1 (default the instance's first w).
+    method : str, optional
+        ``"mcp"`` (default), ``"reduction"`` or ``"closed_form"`` (:data:`trade_opt.melitz.equilibrium.METHODS`).
+    tol : float, optional
+        Natural-residual tolerance of the MCP (default 1e-10).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`comparison_table` with one row per grid point.
+    """
     z_val = data.z[0] if z is None else z
     w_val = data.w[0] if w is None else w
     grid = data.replace(z=np.asarray(z_val, dtype=float), w=np.asarray(w_val, dtype=float), names=None)

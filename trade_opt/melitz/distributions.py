@@ -1,7 +1,7 @@
 """Productivity distributions G for the Melitz (2003) industry: survival J and partial moment V.
 
 The industry model needs G only through two functions (``models/melitz_offshoring.md``,
-"Readings chosen"; seed eqs. (9)-(12), (17)-(19)):
+"Conventions" and "Equations → functions"; seed eqs. (9)-(12), (17)-(19)):
 
 * ``J(t) = 1 - G(t)``, the share of entrants with productivity above ``t``;
 * ``V(t) = int_t^thmax x^s dG(x)`` with ``s = sigma - 1``, the partial moment behind the
@@ -9,7 +9,7 @@ The industry model needs G only through two functions (``models/melitz_offshorin
 
 Three families, all with closed forms:
 
-* :class:`Pareto` ``G = 1 - (b/t)^k`` on ``[b, inf)``, ``k > s`` (the default of the note);
+* :class:`Pareto` ``G = 1 - (b/t)^k`` on ``[b, inf)``, ``k > s`` (the default family);
 * :class:`TruncatedPareto` the same on ``[b, thmax]``, any ``k > 0``;
 * :class:`Lognormal` ``ln theta ~ N(loc, scale^2)``: ``J`` and ``V`` via the normal survival
   function (``scipy.special.ndtr``).
@@ -43,40 +43,138 @@ class Distribution:
 
     @property
     def lower(self) -> float:  # pragma: no cover - interface
+        """Lower end of the support: lower end of the support.
+
+        Returns
+        -------
+        float
+        """
         raise NotImplementedError
 
     @property
     def upper(self) -> float:  # pragma: no cover - interface
+        """Upper end of the support: upper end of the support.
+
+        Returns
+        -------
+        float
+        """
         raise NotImplementedError
 
     def J(self, t: Any) -> np.ndarray:  # pragma: no cover - interface
-        """Survival ``1 - G(t)`` (dimensionless)."""
+        """Survival ``J(t) = 1 - G(t)`` (dimensionless; an input of eq. 9-12).
+
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+
+        Returns
+        -------
+        ndarray
+            Share of entrants with productivity above ``t``, in [0, 1]; shape of ``t``.
+        """
         raise NotImplementedError
 
     def V(self, t: Any, s: float) -> np.ndarray:  # pragma: no cover - interface
-        """Partial moment ``int_t^upper x^s dG(x)``."""
+        """Partial moment ``V(t) = int_t^upper x^s dG(x)`` (behind eq. 12, 17).
+
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+        s : float
+            ``s = sigma - 1`` (> 0), sigma the elasticity of substitution.
+
+        Returns
+        -------
+        ndarray
+            V(t) >= 0 (productivity^s units); shape of ``t``.
+        """
         raise NotImplementedError
 
     def pdf(self, t: Any) -> np.ndarray:  # pragma: no cover - interface
-        """Density ``g(t)``."""
+        """Density ``g(t) = G'(t)`` (0 outside the support), for quadrature checks.
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+
+        Returns
+        -------
+        ndarray
+            g(t) >= 0; shape of ``t``.
+        """
         raise NotImplementedError
 
     def u_min(self, s: float) -> float:
-        """Lower bound of ``u = theta_o^-s``: ``upper^-s`` (0 for unbounded support)."""
+        """Lower bound of ``u = theta_o^-s``: ``upper^-s`` (0 for unbounded support); the MCP bound on u.
+
+        Parameters
+        ----------
+        s : float
+            ``s = sigma - 1`` (> 0), sigma the elasticity of substitution.
+
+        Returns
+        -------
+        float
+            ``u_min >= 0``.
+
+        Examples
+        --------
+        >>> TruncatedPareto(b=1.0, k=3.0, theta_max=10.0).u_min(2.0)
+        0.01
+        """
         return 0.0 if math.isinf(self.upper) else self.upper ** (-s)
 
     # Pyomo forms; subclasses that cannot be written algebraically leave these unimplemented.
     has_pyomo_form = False
 
     def pyomo_JV_t(self, t: Any, s: float) -> tuple[Any, Any]:  # pragma: no cover - interface
-        """``(J(t), V(t))`` as Pyomo expressions of the cutoff variable ``t``."""
+        """``(J(t), V(t))`` as Pyomo expressions of the cutoff variable ``t`` (MCP E4, E6).
+
+        Parameters
+        ----------
+        t : pyomo expression or Var
+            The cutoff theta* (> 0).
+        s : float
+            ``s = sigma - 1`` (> 0), sigma the elasticity of substitution.
+
+        Returns
+        -------
+        tuple
+            ``(J, V)`` as Pyomo expressions (same formulas as :meth:`J`, :meth:`V`).
+        """
         raise NotImplementedError
 
     def pyomo_JV_u(self, u: Any, s: float) -> tuple[Any, Any]:  # pragma: no cover - interface
-        """``(J, V)`` at ``t = u^(-1/s)`` as Pyomo expressions of ``u``, smooth down to ``u_min``."""
+        """``(J, V)`` at ``t = u^(-1/s)`` as Pyomo expressions of ``u``, smooth down to ``u_min`` (MCP E4).
+
+        Parameters
+        ----------
+        u : pyomo expression or Var
+            ``u = theta_o^-s`` (> 0; >= :meth:`u_min`).
+        s : float
+            ``s = sigma - 1`` (> 0), sigma the elasticity of substitution.
+
+        Returns
+        -------
+        tuple
+            ``(J, V)`` as Pyomo expressions of ``u``.
+        """
         raise NotImplementedError
 
     def describe(self) -> dict[str, Any]:  # pragma: no cover - interface
+        """The distribution's instance fields, for summaries.
+
+        Returns
+        -------
+        dict
+            ``kind`` (the family name) and the family's parameters.
+        """
         raise NotImplementedError
 
 
@@ -84,7 +182,15 @@ class Distribution:
 class Pareto(Distribution):
     """Pareto ``G(t) = 1 - (b/t)^k`` on ``[b, inf)``; ``V`` is finite iff ``k > s``.
 
-    ``J(t) = (b/t)^k`` and ``V(t) = k/(k-s) b^k t^(s-k)`` for ``t >= b`` (note, "Closed forms").
+    ``J(t) = (b/t)^k`` and ``V(t) = k/(k-s) b^k t^(s-k)`` for ``t >= b`` (the Pareto closed forms of
+    models/melitz_offshoring.md, "Equations → functions").
+
+    Parameters
+    ----------
+    b : float
+        Lower bound of productivity (> 0).
+    k : float
+        Shape (> 0; the instance requires ``k > s``).
 
     Examples
     --------
@@ -98,35 +204,124 @@ class Pareto(Distribution):
 
     @property
     def lower(self) -> float:
+        """Lower end of the support: ``b``.
+
+        Returns
+        -------
+        float
+        """
         return self.b
 
     @property
     def upper(self) -> float:
+        """Upper end of the support: ``inf``.
+
+        Returns
+        -------
+        float
+        """
         return math.inf
 
     def J(self, t: Any) -> np.ndarray:
+        """Survival ``J(t) = 1 - G(t)`` (dimensionless; an input of eq. 9-12).
+
+        Here ``J(t) = (b/t)^k`` for ``t >= b`` (1 below ``b``).
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+
+        Returns
+        -------
+        ndarray
+            Share of entrants with productivity above ``t``, in [0, 1]; shape of ``t``.
+        """
         lt = np.maximum(_pos_log(np.asarray(t, dtype=float)), math.log(self.b))
         return np.exp(self.k * (math.log(self.b) - lt))
 
     def V(self, t: Any, s: float) -> np.ndarray:
+        """Partial moment ``V(t) = int_t^upper x^s dG(x)`` (behind eq. 12, 17).
+
+        Here ``V(t) = k/(k-s) b^k t^(s-k)`` for ``t >= b`` (needs ``k > s``).
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+        s : float
+            ``s = sigma - 1`` (> 0), sigma the elasticity of substitution.
+
+        Returns
+        -------
+        ndarray
+            V(t) >= 0 (productivity^s units); shape of ``t``.
+        """
         lt = np.maximum(_pos_log(np.asarray(t, dtype=float)), math.log(self.b))
         return self.k / (self.k - s) * np.exp(self.k * math.log(self.b) + (s - self.k) * lt)
 
     def pdf(self, t: Any) -> np.ndarray:
+        """Density ``g(t) = G'(t)`` (0 outside the support), for quadrature checks.
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+
+        Returns
+        -------
+        ndarray
+            g(t) >= 0; shape of ``t``.
+        """
         t = np.asarray(t, dtype=float)
         return np.where(t >= self.b, self.k * self.b**self.k * np.maximum(t, self.b) ** (-self.k - 1), 0.0)
 
     has_pyomo_form = True
 
     def pyomo_JV_t(self, t: Any, s: float) -> tuple[Any, Any]:
+        """``(J(t), V(t))`` as Pyomo expressions of the cutoff variable ``t`` (MCP E4, E6).
+
+        Parameters
+        ----------
+        t : pyomo expression or Var
+            The cutoff theta* (> 0).
+        s : float
+            ``s = sigma - 1`` (> 0), sigma the elasticity of substitution.
+
+        Returns
+        -------
+        tuple
+            ``(J, V)`` as Pyomo expressions (same formulas as :meth:`J`, :meth:`V`).
+        """
         bk = self.b**self.k
         return bk * t ** (-self.k), self.k / (self.k - s) * bk * t ** (s - self.k)
 
     def pyomo_JV_u(self, u: Any, s: float) -> tuple[Any, Any]:
+        """``(J, V)`` at ``t = u^(-1/s)`` as Pyomo expressions of ``u``, smooth down to ``u_min`` (MCP E4).
+
+        Parameters
+        ----------
+        u : pyomo expression or Var
+            ``u = theta_o^-s`` (> 0; >= :meth:`u_min`).
+        s : float
+            ``s = sigma - 1`` (> 0), sigma the elasticity of substitution.
+
+        Returns
+        -------
+        tuple
+            ``(J, V)`` as Pyomo expressions of ``u``.
+        """
         bk = self.b**self.k
         return bk * u ** (self.k / s), self.k / (self.k - s) * bk * u ** ((self.k - s) / s)
 
     def describe(self) -> dict[str, Any]:
+        """The distribution's instance fields, for summaries.
+
+        Returns
+        -------
+        dict
+            ``kind`` ("pareto") and the family's parameters.
+        """
         return {"kind": "pareto", "b": self.b, "k": self.k}
 
 
@@ -145,10 +340,22 @@ class TruncatedPareto(Distribution):
 
     @property
     def lower(self) -> float:
+        """Lower end of the support: ``b``.
+
+        Returns
+        -------
+        float
+        """
         return self.b
 
     @property
     def upper(self) -> float:
+        """Upper end of the support: ``theta_max``.
+
+        Returns
+        -------
+        float
+        """
         return self.theta_max
 
     @property
@@ -159,12 +366,42 @@ class TruncatedPareto(Distribution):
         return np.clip(_pos_log(np.asarray(t, dtype=float)), math.log(self.b), math.log(self.theta_max))
 
     def J(self, t: Any) -> np.ndarray:
+        """Survival ``J(t) = 1 - G(t)`` (dimensionless; an input of eq. 9-12).
+
+        Here ``J(t) = ((b/t)^k - c)/(1 - c)``, ``c = (b/theta_max)^k``, on ``[b, theta_max]`` (0 at ``theta_max``).
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+
+        Returns
+        -------
+        ndarray
+            Share of entrants with productivity above ``t``, in [0, 1]; shape of ``t``.
+        """
         lt = self._clip_log(t)
         # (b/t)^k - c = c ((theta_max/t)^k - 1): exact 0 at theta_max, accurate near it
         J = self._c * np.expm1(self.k * (math.log(self.theta_max) - lt)) / (1.0 - self._c)
         return np.where(lt <= math.log(self.b), 1.0, J)
 
     def V(self, t: Any, s: float) -> np.ndarray:
+        """Partial moment ``V(t) = int_t^upper x^s dG(x)`` (behind eq. 12, 17).
+
+        Here ``V(t) = k b^k (t^(s-k) - theta_max^(s-k)) / ((k - s)(1 - c))`` (log form when ``k = s``).
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+        s : float
+            ``s = sigma - 1`` (> 0), sigma the elasticity of substitution.
+
+        Returns
+        -------
+        ndarray
+            V(t) >= 0 (productivity^s units); shape of ``t``.
+        """
         lt = self._clip_log(t)
         lm = math.log(self.theta_max)
         scale = self.k * self.b**self.k / (1.0 - self._c)
@@ -174,6 +411,18 @@ class TruncatedPareto(Distribution):
         return scale * np.exp((s - self.k) * lm) * np.expm1((s - self.k) * (lt - lm)) / (self.k - s)
 
     def pdf(self, t: Any) -> np.ndarray:
+        """Density ``g(t) = G'(t)`` (0 outside the support), for quadrature checks.
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+
+        Returns
+        -------
+        ndarray
+            g(t) >= 0; shape of ``t``.
+        """
         t = np.asarray(t, dtype=float)
         inside = (t >= self.b) & (t <= self.theta_max)
         dens = self.k * self.b**self.k * np.clip(t, self.b, self.theta_max) ** (-self.k - 1) / (1.0 - self._c)
@@ -182,6 +431,20 @@ class TruncatedPareto(Distribution):
     has_pyomo_form = True
 
     def pyomo_JV_t(self, t: Any, s: float) -> tuple[Any, Any]:
+        """``(J(t), V(t))`` as Pyomo expressions of the cutoff variable ``t`` (MCP E4, E6).
+
+        Parameters
+        ----------
+        t : pyomo expression or Var
+            The cutoff theta* (> 0).
+        s : float
+            ``s = sigma - 1`` (> 0), sigma the elasticity of substitution.
+
+        Returns
+        -------
+        tuple
+            ``(J, V)`` as Pyomo expressions (same formulas as :meth:`J`, :meth:`V`).
+        """
         from pyomo.environ import log
 
         bk, c, k, tm = self.b**self.k, self._c, self.k, self.theta_max
@@ -191,6 +454,20 @@ class TruncatedPareto(Distribution):
         return J, k * bk * (t ** (s - k) - tm ** (s - k)) / ((k - s) * (1.0 - c))
 
     def pyomo_JV_u(self, u: Any, s: float) -> tuple[Any, Any]:
+        """``(J, V)`` at ``t = u^(-1/s)`` as Pyomo expressions of ``u``, smooth down to ``u_min`` (MCP E4).
+
+        Parameters
+        ----------
+        u : pyomo expression or Var
+            ``u = theta_o^-s`` (> 0; >= :meth:`u_min`).
+        s : float
+            ``s = sigma - 1`` (> 0), sigma the elasticity of substitution.
+
+        Returns
+        -------
+        tuple
+            ``(J, V)`` as Pyomo expressions of ``u``.
+        """
         from pyomo.environ import log
 
         bk, c, k, tm = self.b**self.k, self._c, self.k, self.theta_max
@@ -200,6 +477,13 @@ class TruncatedPareto(Distribution):
         return J, k * bk * (u ** ((k - s) / s) - tm ** (s - k)) / ((k - s) * (1.0 - c))
 
     def describe(self) -> dict[str, Any]:
+        """The distribution's instance fields, for summaries.
+
+        Returns
+        -------
+        dict
+            ``kind`` ("truncated_pareto") and the family's parameters.
+        """
         return {"kind": "truncated_pareto", "b": self.b, "k": self.k, "theta_max": self.theta_max}
 
 
@@ -218,22 +502,76 @@ class Lognormal(Distribution):
 
     @property
     def lower(self) -> float:
+        """Lower end of the support: 0.
+
+        Returns
+        -------
+        float
+        """
         return 0.0
 
     @property
     def upper(self) -> float:
+        """Upper end of the support: ``inf``.
+
+        Returns
+        -------
+        float
+        """
         return math.inf
 
     def _zscore(self, t: Any) -> np.ndarray:
         return (_pos_log(np.asarray(t, dtype=float)) - self.loc) / self.scale
 
     def J(self, t: Any) -> np.ndarray:
+        """Survival ``J(t) = 1 - G(t)`` (dimensionless; an input of eq. 9-12).
+
+        Here ``J(t) = Phi(-(ln t - loc)/scale)``.
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+
+        Returns
+        -------
+        ndarray
+            Share of entrants with productivity above ``t``, in [0, 1]; shape of ``t``.
+        """
         return ndtr(-self._zscore(t))
 
     def V(self, t: Any, s: float) -> np.ndarray:
+        """Partial moment ``V(t) = int_t^upper x^s dG(x)`` (behind eq. 12, 17).
+
+        Here ``V(t) = exp(s loc + s^2 scale^2/2) Phi(-(ln t - loc)/scale + s scale)``.
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+        s : float
+            ``s = sigma - 1`` (> 0), sigma the elasticity of substitution.
+
+        Returns
+        -------
+        ndarray
+            V(t) >= 0 (productivity^s units); shape of ``t``.
+        """
         return np.exp(s * self.loc + 0.5 * (s * self.scale) ** 2) * ndtr(s * self.scale - self._zscore(t))
 
     def pdf(self, t: Any) -> np.ndarray:
+        """Density ``g(t) = G'(t)`` (0 outside the support), for quadrature checks.
+
+        Parameters
+        ----------
+        t : float or array_like
+            Productivity cutoff theta (> 0; productivity units of the instance, e.g. theta* or theta_o).
+
+        Returns
+        -------
+        ndarray
+            g(t) >= 0; shape of ``t``.
+        """
         t = np.asarray(t, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = self._zscore(t)
@@ -241,4 +579,11 @@ class Lognormal(Distribution):
         return np.where(t > 0, dens, 0.0)
 
     def describe(self) -> dict[str, Any]:
+        """The distribution's instance fields, for summaries.
+
+        Returns
+        -------
+        dict
+            ``kind`` ("lognormal") and the family's parameters.
+        """
         return {"kind": "lognormal", "loc": self.loc, "scale": self.scale}

@@ -4,8 +4,8 @@ Seed: ``seeds/001_387f931a0ea0409f.txt``; equations as reconstructed in
 ``models/melitz_offshoring.md``.  Units: prices and revenues in the numeraire (Southern wage = 1),
 fixed costs ``f_d, f_o, f_e`` in Northern labour, ``w`` the Northern wage.
 
-The equilibrium state of an industry is six numbers (the MCP's unknowns, note table "Equilibrium
-as a square MCP"): the exit cutoff ``theta_star``, ``u = theta_o^-(sigma-1)``, the multiplier
+The equilibrium state of an industry is six numbers (the MCP's unknowns, models/melitz_offshoring.md,
+"The MCP"): the exit cutoff ``theta_star``, ``u = theta_o^-(sigma-1)``, the multiplier
 ``nu`` of ``theta_o >= theta_star``, the entry flow ``M_e``, the demand level ``B`` and the price
 index ``P``.  :func:`outcomes` derives everything else from them (masses, revenues, aggregate
 productivities, market shares, labour use, consumer surplus); :func:`identity_residuals` checks
@@ -29,48 +29,189 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- firm side
 def price_domestic(theta: Any, w: Any, rho: float) -> np.ndarray:
-    """Eq. (6): price of a domestic firm ``p_d = w/(rho theta)`` (numeraire units)."""
+    """Eq. (6): price of a domestic firm ``p_d = w/(rho theta)`` (numeraire units).
+
+    Parameters
+    ----------
+    theta : float or array_like
+        Firm productivity (> 0).
+    w : float or array_like
+        Northern wage, relative to the Southern wage (= numeraire); >= 1.
+    rho : float
+        ``rho = (sigma - 1)/sigma`` in (0, 1), the CES parameter.
+
+    Returns
+    -------
+    ndarray
+        p_d > 0, broadcast shape of ``theta`` and ``w``.
+
+    Examples
+    --------
+    >>> float(price_domestic(2.0, 1.5, 0.75))
+    1.0
+    """
     return np.asarray(w) / (rho * np.asarray(theta))
 
 
 def price_offshore(theta: Any, w: Any, z: Any, rho: float) -> np.ndarray:
-    """Eq. (14): price of an offshoring firm ``p_o = w^(1-z)/(rho theta)``, so ``p_d/p_o = w^z``."""
+    """Eq. (14): price of an offshoring firm ``p_o = w^(1-z)/(rho theta)``, so ``p_d/p_o = w^z``.
+
+    Parameters
+    ----------
+    theta : float or array_like
+        Firm productivity (> 0).
+    w : float or array_like
+        Northern wage, relative to the Southern wage (= numeraire); >= 1.
+    z : float or array_like
+        Share of the production stages that are offshored, in [0, 1].
+    rho : float
+        ``rho = (sigma - 1)/sigma`` in (0, 1), the CES parameter.
+
+    Returns
+    -------
+    ndarray
+        p_o > 0 (numeraire units), broadcast shape of the inputs.
+    """
     return np.exp((1.0 - np.asarray(z)) * np.log(w)) / (rho * np.asarray(theta))
 
 
 def revenue_domestic(theta: Any, B: Any, w: Any, sigma: float) -> np.ndarray:
-    """Eq. (7): ``r_d(theta) = A (rho theta/w)^(sigma-1) = sigma w B theta^(sigma-1)``."""
+    """Eq. (7): ``r_d(theta) = A (rho theta/w)^(sigma-1) = sigma w B theta^(sigma-1)``.
+
+    Parameters
+    ----------
+    theta : float or array_like
+        Firm productivity (> 0).
+    B : float or array_like
+        Demand level (> 0): ``r_d = sigma w B theta^(sigma-1)``.
+    w : float or array_like
+        Northern wage, relative to the Southern wage (= numeraire); >= 1.
+    sigma : float
+        Elasticity of substitution between varieties (> 1).
+
+    Returns
+    -------
+    ndarray
+        Revenue per period of a domestic firm (numeraire units).
+    """
     return sigma * np.asarray(w) * np.asarray(B) * np.asarray(theta, dtype=float) ** (sigma - 1.0)
 
 
 def revenue_offshore(theta: Any, B: Any, w: Any, z: Any, sigma: float) -> np.ndarray:
-    """Eq. (13): ``r_o(theta) = w^(z (sigma-1)) r_d(theta) = (1 + Omega) r_d(theta)``."""
+    """Eq. (13): ``r_o(theta) = w^(z (sigma-1)) r_d(theta) = (1 + Omega) r_d(theta)``.
+
+    Parameters
+    ----------
+    theta : float or array_like
+        Firm productivity (> 0).
+    B : float or array_like
+        Demand level (> 0): ``r_d = sigma w B theta^(sigma-1)``.
+    w : float or array_like
+        Northern wage, relative to the Southern wage (= numeraire); >= 1.
+    z : float or array_like
+        Share of the production stages that are offshored, in [0, 1].
+    sigma : float
+        Elasticity of substitution between varieties (> 1).
+
+    Returns
+    -------
+    ndarray
+        Revenue per period of an offshoring firm (numeraire units).
+    """
     gain = np.exp(np.asarray(z) * (sigma - 1.0) * np.log(w))
     return gain * revenue_domestic(theta, B, w, sigma)
 
 
 def profit_domestic(theta: Any, B: Any, w: Any, sigma: float, f_d: float) -> np.ndarray:
-    """Eq. (8): ``pi_d = r_d/sigma - w f_d`` (numeraire units per period)."""
+    """Eq. (8): ``pi_d = r_d/sigma - w f_d`` (numeraire units per period).
+
+    Parameters
+    ----------
+    theta : float or array_like
+        Firm productivity (> 0).
+    B : float or array_like
+        Demand level (> 0): ``r_d = sigma w B theta^(sigma-1)``.
+    w : float or array_like
+        Northern wage, relative to the Southern wage (= numeraire); >= 1.
+    sigma : float
+        Elasticity of substitution between varieties (> 1).
+    f_d : float
+        Fixed cost of domestic production (Northern labour units, > 0).
+
+    Returns
+    -------
+    ndarray
+        Operating profit per period of a domestic firm (numeraire units).
+    """
     return revenue_domestic(theta, B, w, sigma) / sigma - np.asarray(w) * f_d
 
 
 def profit_offshore(theta: Any, B: Any, w: Any, z: Any, sigma: float, f_o: float) -> np.ndarray:
-    """Eq. (13): ``pi_o = r_o/sigma - w f_o``."""
+    """Eq. (13): ``pi_o = r_o/sigma - w f_o`` (numeraire units per period).
+
+    Parameters
+    ----------
+    theta : float or array_like
+        Firm productivity (> 0).
+    B : float or array_like
+        Demand level (> 0): ``r_d = sigma w B theta^(sigma-1)``.
+    w : float or array_like
+        Northern wage, relative to the Southern wage (= numeraire); >= 1.
+    z : float or array_like
+        Share of the production stages that are offshored, in [0, 1].
+    sigma : float
+        Elasticity of substitution between varieties (> 1).
+    f_o : float
+        Fixed cost of offshoring production (Northern labour units, > f_d).
+
+    Returns
+    -------
+    ndarray
+        Operating profit per period of an offshoring firm (numeraire units).
+    """
     return revenue_offshore(theta, B, w, z, sigma) / sigma - np.asarray(w) * f_o
 
 
 def demand_shifter(data: MelitzData, B: Any) -> np.ndarray:
-    """``A = R P^(sigma-1) = sigma w B (w/rho)^(sigma-1)`` (eq. 4 with eq. 7)."""
+    """Demand shifter ``A = R P^(sigma-1) = sigma w B (w/rho)^(sigma-1)`` (eq. 4 with eq. 7), in logs.
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data (arrays over the n industries).
+    B : float or array_like
+        Demand level (> 0): ``r_d = sigma w B theta^(sigma-1)``.
+
+    Returns
+    -------
+    ndarray
+        A > 0 per industry (numeraire units).
+    """
     log_A = np.log(data.sigma * data.w) + np.log(np.asarray(B, dtype=float)) + data.s * np.log(data.w / data.rho)
     return np.exp(log_A)
 
 
 def consumer_surplus(data: MelitzData, R: Any, P: Any) -> np.ndarray:
-    """Consumer surplus of an industry (note, "Welfare").
+    """Consumer surplus of an industry (models/melitz_offshoring.md, "Equations → functions", consumer surplus row).
 
     ``CS = ((1-mu)/mu) R`` for ``mu > 0``: each of H consumers with ``x0 + X^mu/mu`` buys
     ``X = P^(-1/(1-mu))`` and keeps ``X^mu/mu - P X = (1/mu - 1) P X``.  For ``mu = 0`` (upper tier
-    ``x0 + ln X``, our extension of the note) each buys ``X = 1/P`` and ``CS = H (-ln P - 1)``.
+    ``x0 + ln X``, our extension, models/melitz_offshoring.md, "Conventions") each buys ``X = 1/P``
+    and ``CS = H (-ln P - 1)``.
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data (arrays over the n industries).
+    R : float or array_like
+        Industry spending per period (numeraire units), ``R = H P^-m``.
+    P : float or array_like
+        Industry price index (numeraire units, > 0); used only when ``mu = 0``.
+
+    Returns
+    -------
+    ndarray
+        CS per industry (numeraire units per period).
     """
     R = np.asarray(R, dtype=float)
     if data.mu > 0:
@@ -81,7 +222,7 @@ def consumer_surplus(data: MelitzData, R: Any, P: Any) -> np.ndarray:
 # ----------------------------------------------------------------------------- state and outcomes
 @dataclass(frozen=True)
 class IndustryState:
-    """The six equilibrium unknowns per industry (arrays of length n; note's MCP table).
+    """The six equilibrium unknowns per industry (arrays of length n; models/melitz_offshoring.md, "The MCP").
 
     Attributes
     ----------
@@ -101,10 +242,33 @@ class IndustryState:
     P: np.ndarray
 
     def as_dict(self) -> dict[str, np.ndarray]:
+        """The six unknowns as a dict of float arrays.
+
+        Returns
+        -------
+        dict of str to ndarray
+            Keys ``theta_star``, ``u``, ``nu``, ``M_e``, ``B``, ``P``.
+        """
         return {f.name: np.asarray(getattr(self, f.name), dtype=float) for f in fields(self)}
 
     @classmethod
     def stack(cls, **arrays: Any) -> "IndustryState":
+        """Build a state from scalars or arrays (each made a 1-D float array).
+
+        Parameters
+        ----------
+        **arrays
+            ``theta_star``, ``u``, ``nu``, ``M_e``, ``B``, ``P`` (floats or array_like).
+
+        Returns
+        -------
+        IndustryState
+
+        Examples
+        --------
+        >>> IndustryState.stack(theta_star=1.5, u=0.0, nu=0.0, M_e=1.0, B=0.1, P=1.0).theta_star
+        array([1.5])
+        """
         return cls(**{k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in arrays.items()})
 
 
@@ -143,11 +307,35 @@ class Outcomes:
     regime: np.ndarray
 
     def as_dict(self) -> dict[str, np.ndarray]:
+        """All outcome arrays by field name.
+
+        Returns
+        -------
+        dict of str to ndarray
+        """
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def theta_o_of_u(u: Any, s: float) -> np.ndarray:
-    """``theta_o = u^(-1/(sigma-1))`` (``inf`` at ``u = 0``)."""
+    """Offshoring cutoff ``theta_o = u^(-1/(sigma-1))`` (``inf`` at ``u = 0``).
+
+    Parameters
+    ----------
+    u : float or array_like
+        ``u = theta_o^-s`` (>= 0).
+    s : float
+        ``s = sigma - 1`` (> 0).
+
+    Returns
+    -------
+    ndarray
+        theta_o (> 0, possibly inf), shape of ``u``.
+
+    Examples
+    --------
+    >>> theta_o_of_u([0.25, 0.0], 2.0).tolist()
+    [2.0, inf]
+    """
     u = np.asarray(u, dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(u > 0, np.exp(-np.log(np.where(u > 0, u, 1.0)) / s), np.inf)
@@ -156,8 +344,24 @@ def theta_o_of_u(u: Any, s: float) -> np.ndarray:
 def regime(data: MelitzData, state: IndustryState, tol: float = 1e-9) -> np.ndarray:
     """Label of each industry's regime, read off the active bounds (reporting only).
 
+    See models/melitz_offshoring.md, "The MCP".
+
     ``"none"`` (u at u_min: nobody offshores), ``"all"`` (theta_o = theta*: every survivor
     offshores) or ``"interior"``; ``"+b"`` is appended when theta* sits at the support's lower end.
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data (arrays over the n industries).
+    state : IndustryState
+        The equilibrium unknowns per industry.
+    tol : float, optional
+        Relative tolerance for a bound to count as active (default 1e-9).
+
+    Returns
+    -------
+    ndarray of str
+        One label per industry.
     """
     s = data.s
     at_umin = state.u <= data.u_min * (1 + tol) + tol * np.abs(state.theta_star) ** (-s)
@@ -178,6 +382,7 @@ def outcomes(data: MelitzData, state: IndustryState) -> Outcomes:
     Parameters
     ----------
     data : MelitzData
+        Industry data (arrays over the n industries).
     state : IndustryState
         theta*, u, nu, M_e, B, P per industry.
 
@@ -189,7 +394,9 @@ def outcomes(data: MelitzData, state: IndustryState) -> Outcomes:
         sigma w B V_o`` (eqs. 7, 13), ``R = H P^-m`` (eq. 4), aggregate productivities
         ``theta~_t^(s) = (V* + Omega V_o)/J*`` (eq. 17), ``theta~_d = theta~(theta*)``,
         ``theta~_o = theta~(theta_o)`` (eq. 12), ``theta~_dd`` the exclusive mean over
-        ``[theta*, theta_o)`` (diagnostic, note P4'), labour ``ell_N, ell_S`` (note, "Labour").
+        ``[theta*, theta_o)`` (diagnostic, P4' in models/melitz_offshoring.md, "Findings against the
+        note"), labour ``ell_N, ell_S`` (Northern, Southern workers; labour row of
+        models/melitz_offshoring.md, "Equations → functions").
     """
     s, dist = data.s, data.dist
     theta_o = np.minimum(theta_o_of_u(state.u, s), dist.upper)
@@ -225,6 +432,20 @@ def identity_residuals(data: MelitzData, out: Outcomes, autarky: Outcomes | None
       (interior regime with theta* > b; NaN elsewhere);
     * ``resources``: ``R = w ell_N + ell_S`` (zero expected profits);
     * ``eq10`` and ``eq12``: eqs. (19) and (16) specialised to autarky, on ``autarky`` if given.
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data (arrays over the n industries).
+    out : Outcomes
+        Outcomes of the offshoring equilibrium (:func:`outcomes`).
+    autarky : Outcomes, optional
+        Outcomes of the autarky equilibrium (z = 0) for ``eq10`` and ``eq12``.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Relative residual (dimensionless) per identity and industry.
     """
     s, dist = data.s, data.dist
     Js, Jo = dist.J(out.theta_star), dist.J(out.theta_o)

@@ -1,6 +1,7 @@
 """Melitz (2003) + Antràs-Helpman (2004) offshoring instance files and their numpy form.
 
-Schema (TOML or JSON; ``models/melitz_offshoring.md``, "Notation")::
+Schema (TOML or JSON; ``models/melitz_offshoring.md``, "Conventions" and the instance row of
+"Equations → functions")::
 
     model = "melitz"
     name = "melitz_default"
@@ -112,7 +113,20 @@ class MelitzInstance(InstanceBase):
         return self
 
     def data(self) -> "MelitzData":
-        """The numpy form the maths uses (one entry per industry)."""
+        """The numpy form the maths uses (one entry per industry).
+
+        Returns
+        -------
+        MelitzData
+            Validated parameters, per-industry z and w, and the productivity distribution.
+
+        Examples
+        --------
+        >>> from trade_opt.instances import load_instance
+        >>> d = load_instance("instances/melitz_default.toml").data()
+        >>> d.sigma, d.n > 0
+        (3.0, True)
+        """
         return MelitzData.build(
             sigma=self.sigma, mu=self.mu, w=self.w, f_d=self.f_d, f_o=self.f_o, f_e=self.f_e,
             delta=self.delta, H=self.H, z=[ind.z for ind in self.industry],
@@ -180,7 +194,18 @@ def _check_industries(industries: list[IndustrySpec]) -> None:
 
 
 def make_distribution(spec: ParetoSpec | TruncatedParetoSpec | LognormalSpec) -> Distribution:
-    """The :mod:`~trade_opt.melitz.distributions` object a ``[productivity]`` table names."""
+    """The :mod:`~trade_opt.melitz.distributions` object a ``[productivity]`` table names.
+
+    Parameters
+    ----------
+    spec : ParetoSpec or TruncatedParetoSpec or LognormalSpec
+        The validated ``[productivity]`` table.
+
+    Returns
+    -------
+    Distribution
+        :class:`Pareto`, :class:`TruncatedPareto` or :class:`Lognormal`.
+    """
     if isinstance(spec, ParetoSpec):
         return Pareto(b=spec.b, k=spec.k)
     if isinstance(spec, TruncatedParetoSpec):
@@ -229,7 +254,36 @@ class MelitzData:
     def build(cls, *, sigma: float, mu: float, w: float | np.ndarray, f_d: float, f_o: float, f_e: float,
               delta: float, H: float, z: float | list[float] | np.ndarray, dist: Distribution,
               names: list[str] | None = None, L_N: float | None = None, L_S: float | None = None) -> "MelitzData":
-        """Build from scalars/arrays (no validation: use an instance file for checked input)."""
+        """Build from scalars/arrays (no validation: use an instance file for checked input).
+
+        Parameters
+        ----------
+        sigma : float
+            Within-industry elasticity of substitution (> 1).
+        mu : float
+            Upper-tier parameter, 0 <= mu < (sigma-1)/sigma (eq. 1); 0 means fixed spending R = H.
+        w : float or ndarray
+            Northern wage (Southern wage = numeraire = 1), >= 1; broadcast against ``z``.
+        f_d, f_o, f_e : float
+            Fixed cost at home, fixed cost of offshoring (> f_d), sunk entry cost (Northern labour units).
+        delta : float
+            Exit probability per period, in (0, 1].
+        H : float
+            Demand scale (mass of consumers, > 0).
+        z : float or list of float or ndarray
+            Offshore intensity per industry, in [0, 1].
+        dist : Distribution
+            Productivity distribution G.
+        names : list of str, optional
+            Industry names (default ``"z=..,w=.."``).
+        L_N, L_S : float, optional
+            Labour endowments for the numeraire check.
+
+        Returns
+        -------
+        MelitzData
+            With ``z`` and ``w`` broadcast to one entry per industry.
+        """
         z_arr, w_arr = np.broadcast_arrays(np.atleast_1d(np.asarray(z, dtype=float)),
                                            np.atleast_1d(np.asarray(w, dtype=float)))
         if names is None:
@@ -239,7 +293,17 @@ class MelitzData:
                    dist=dist, L_N=L_N, L_S=L_S)
 
     def replace(self, **changes: object) -> "MelitzData":
-        """A copy with some fields changed (``z``/``w`` re-broadcast; names regenerated if lengths change)."""
+        """A copy with some fields changed (``z``/``w`` re-broadcast; names regenerated if lengths change).
+
+        Parameters
+        ----------
+        **changes
+            Field name = new value (any argument of :meth:`build`).
+
+        Returns
+        -------
+        MelitzData
+        """
         fields = {f: getattr(self, f) for f in ("sigma", "mu", "w", "f_d", "f_o", "f_e", "delta", "H", "z",
                                                  "dist", "L_N", "L_S")}
         fields["names"] = list(self.names)
@@ -255,39 +319,85 @@ class MelitzData:
 
     @property
     def n(self) -> int:
-        """Number of industries."""
+        """Number of industries n.
+
+        Returns
+        -------
+        int
+        """
         return self.z.size
 
     @property
     def s(self) -> float:
-        """``sigma - 1``."""
+        """``s = sigma - 1`` (> 0).
+
+        Returns
+        -------
+        float
+        """
         return self.sigma - 1.0
 
     @property
     def rho(self) -> float:
-        """``alpha = (sigma-1)/sigma``, the inverse markup (eq. 6)."""
+        """``alpha = rho = (sigma-1)/sigma``, the inverse markup (eq. 6).
+
+        Returns
+        -------
+        float
+            In (0, 1).
+        """
         return (self.sigma - 1.0) / self.sigma
 
     @property
     def m(self) -> float:
-        """``mu/(1-mu)``: spending ``R = H P^-m`` (eq. 4)."""
+        """``m = mu/(1-mu)``: spending ``R = H P^-m`` (eq. 4).
+
+        Returns
+        -------
+        float
+            >= 0.
+        """
         return self.mu / (1.0 - self.mu)
 
     @property
     def e(self) -> float:
-        """``sigma - 1 - m > 0``: ``P = (A/H)^(1/e)``."""
+        """``e = sigma - 1 - m > 0``: ``P = (A/H)^(1/e)``.
+
+        Returns
+        -------
+        float
+        """
         return self.s - self.m
 
     @property
     def omega(self) -> np.ndarray:
-        """Offshoring revenue gain ``Omega = w^(z (sigma-1)) - 1`` (eq. 13), formed in logs."""
+        """Offshoring revenue gain ``Omega = w^(z (sigma-1)) - 1`` (eq. 13), formed as ``expm1`` in logs.
+
+        Returns
+        -------
+        ndarray
+            Omega >= 0 per industry.
+        """
         return np.expm1(self.z * self.s * np.log(self.w))
 
     @property
     def u_min(self) -> float:
-        """Lower bound of ``u = theta_o^-(sigma-1)``."""
+        """Lower bound of ``u = theta_o^-(sigma-1)``: ``theta_max^-s`` (0 for unbounded G).
+
+        Returns
+        -------
+        float
+        """
         return self.dist.u_min(self.s)
 
     def autarky(self) -> "MelitzData":
-        """The same industries with offshoring unavailable (z = 0, so Omega = 0)."""
+        """The same industries with offshoring unavailable (z = 0, so Omega = 0).
+
+        See models/melitz_offshoring.md, "Conventions".
+
+        Returns
+        -------
+        MelitzData
+            Same names, w and parameters; z = 0 everywhere.
+        """
         return self.replace(z=np.zeros_like(self.z), names=list(self.names))

@@ -25,18 +25,42 @@ from trade_opt.outputs import markdown_table, write_csv
 
 __all__ = ["run_job", "default_method", "summarize", "solution_records", "format_table"]
 
-#: Columns of the printed table (the note's solution table) and their labels.
+#: Columns of the printed per-industry solution table and their labels.
 TABLE_COLUMNS = (("theta_star", "theta*"), ("theta_o", "theta_o"), ("P", "P"), ("R", "R"), ("M", "M"),
                  ("M_o", "M_o"), ("theta_tilde_t", "theta~_t"))
 
 
 def default_method(data: MelitzData) -> str:
-    """``"mcp"`` when G has an algebraic Pyomo form, else ``"reduction"``."""
+    """The solve method for ``data``: ``"mcp"`` when G has an algebraic Pyomo form, else ``"reduction"``.
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data.
+
+    Returns
+    -------
+    str
+        ``"mcp"`` (Pareto, truncated Pareto) or ``"reduction"`` (lognormal).
+    """
     return "mcp" if data.dist.has_pyomo_form else "reduction"
 
 
 def solution_records(sol: Solution) -> list[dict[str, Any]]:
-    """Per-industry dicts of the state and the main outcomes of a solution."""
+    """Per-industry dicts of the state and the main outcomes of a solution.
+
+    Parameters
+    ----------
+    sol : Solution
+        A solved set of industries.
+
+    Returns
+    -------
+    list of dict
+        One dict per industry: ``name``, ``z``, ``w``, ``regime`` and floats ``theta_star``,
+        ``theta_o``, ``u``, ``nu``, ``M_e``, ``B``, ``P``, ``Omega``, ``A``, ``R``, masses, revenues,
+        ``s_o``, aggregate productivities, ``ell_N``, ``ell_S``, ``CS``.
+    """
     out = sol.out.as_dict()
     keys = ("theta_star", "theta_o", "u", "nu", "M_e", "B", "P", "Omega", "A", "R", "M", "M_o", "M_d",
             "R_d", "R_o", "s_o", "theta_tilde_t", "theta_tilde_d", "theta_tilde_o", "theta_tilde_dd",
@@ -55,7 +79,26 @@ def _max_abs(values: np.ndarray) -> float | None:
 
 
 def summarize(data: MelitzData, comp: Comparison, *, source: str = "", name: str = "") -> dict[str, Any]:
-    """The summary dict written to summary.json and printed by ``--json``."""
+    """The summary dict written to summary.json and printed by ``--json``.
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data of the offshoring regime.
+    comp : Comparison
+        Offshoring and autarky solutions (:func:`~trade_opt.melitz.compare.compare`).
+    source : str, optional
+        The instance file (for the record).
+    name : str, optional
+        The instance name.
+
+    Returns
+    -------
+    dict
+        ``model``, ``name``, ``source``, ``method``, ``parameters``, ``solver`` reports, per-industry
+        ``industries`` and ``autarky`` records, ``comparison`` rows, ``checks`` (cross-checks between
+        methods, max |identity residual|) and ``numeraire`` (labour totals vs endowments).
+    """
     t, a = comp.offshoring, comp.autarky
     identities = identity_residuals(data, t.out, a.out)
     ell_N, ell_S = float(np.sum(t.out.ell_N)), float(np.sum(t.out.ell_S))
@@ -80,7 +123,18 @@ def summarize(data: MelitzData, comp: Comparison, *, source: str = "", name: str
 
 
 def format_table(comp: Comparison) -> str:
-    """Human-readable per-industry table (offshoring), the autarky line, and eq. (20)."""
+    """Human-readable per-industry table (offshoring), the autarky lines, and eq. (20).
+
+    Parameters
+    ----------
+    comp : Comparison
+        Offshoring and autarky solutions.
+
+    Returns
+    -------
+    str
+        The table (one line per industry, then one autarky line per industry).
+    """
     t, a = comp.offshoring.out, comp.autarky.out
     head = f"{'industry':<12} {'z':>5} {'regime':<11}" + "".join(f" {lab:>11}" for _, lab in TABLE_COLUMNS) + f" {'M_a/M_t':>11}"
     lines = [head]
@@ -104,7 +158,23 @@ def _sweeps(data: MelitzData, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def run_job(instance: MelitzInstance, out_dir: Path, *, source: str) -> dict[str, Any]:
-    """Solve, check, compare; print the per-industry equilibrium and write the outputs (see module doc)."""
+    """Solve, check, compare; print the per-industry equilibrium and write the outputs (module docstring).
+
+    Parameters
+    ----------
+    instance : MelitzInstance
+        The validated instance.
+    out_dir : Path
+        Folder for ``comparison.csv``, ``comparison.md``, ``sweep_z.csv``, ``sweep_w.csv``,
+        ``comparison.png`` (created if needed).
+    source : str
+        The instance file (for the record).
+
+    Returns
+    -------
+    dict
+        :func:`summarize` plus ``status``; the caller writes it as summary.json.
+    """
     from trade_opt.melitz.plots import comparison_figure
 
     out_dir = Path(out_dir)

@@ -1,4 +1,6 @@
-"""The 1-D reduction of the Melitz-offshoring equilibrium (note, "Equivalent 1-D form").
+"""The 1-D reduction of the Melitz-offshoring equilibrium.
+
+models/melitz_offshoring.md, "Equations → functions", 1-D reduction in B.
 
 A second method, independent of the MCP, valid for any G (it uses only ``J`` and ``V``).  For a
 given demand level ``B`` the firm problem fixes the cutoffs (profits per unit of Northern labour,
@@ -28,7 +30,21 @@ __all__ = ["cutoffs_given_B", "entry_value", "solve_reduction"]
 
 
 def cutoffs_given_B(data: MelitzData, log_B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Firms' cutoffs ``(theta*, theta_o)`` for a demand level ``B = exp(log_B)`` (eqs. 8, 13, 15)."""
+    """Firms' cutoffs ``(theta*, theta_o)`` for a demand level ``B = exp(log_B)`` (eqs. 8, 13, 15).
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data (arrays over the n industries; any G).
+    log_B : ndarray
+        ln B per industry, B the demand level (``pi_d/w = B theta^s - f_d``).
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(theta_star, theta_o)``: exit cutoff (>= the support's lower end) and offshoring cutoff
+        (>= theta*, capped at the support's upper end; inf when nobody offshores under unbounded G).
+    """
     s, lo, hi = data.s, data.dist.lower, data.dist.upper
     Omega = data.omega
     dfix = data.f_o - data.f_d
@@ -44,7 +60,22 @@ def cutoffs_given_B(data: MelitzData, log_B: np.ndarray) -> tuple[np.ndarray, np
 
 
 def entry_value(data: MelitzData, log_B: np.ndarray) -> np.ndarray:
-    """Expected value of entry per unit of Northern labour, ``v(B)`` (eq. 18 divided by w)."""
+    """Expected value of entry per unit of Northern labour, ``v(B)`` (eq. 18 divided by w).
+
+    ``v(B) = (1/delta)[B V* - f_d J* + Omega B V_o - (f_o-f_d) J_o]``, strictly increasing in B.
+
+    Parameters
+    ----------
+    data : MelitzData
+        Industry data (arrays over the n industries; any G).
+    log_B : ndarray
+        ln B per industry, B the demand level (``pi_d/w = B theta^s - f_d``).
+
+    Returns
+    -------
+    ndarray
+        v(B) per industry (Northern labour units); free entry is ``v(B) = f_e``.
+    """
     s, dist = data.s, data.dist
     theta_star, theta_o = cutoffs_given_B(data, log_B)
     B = np.exp(log_B)
@@ -67,18 +98,33 @@ def _bracket(data: MelitzData) -> tuple[np.ndarray, np.ndarray]:
 
 
 def solve_reduction(data: MelitzData, max_iter: int = 400) -> IndustryState:
-    """Equilibrium of every industry by the 1-D reduction (any G).
+    """Equilibrium of every industry by the 1-D reduction (any G): bisection on ln B for ``v(B) = f_e``.
 
     Parameters
     ----------
     data : MelitzData
-    max_iter : int
-        Bisection steps cap; the loop stops earlier once every bracket is two adjacent floats.
+        Industry data (arrays over the n industries; any G).
+    max_iter : int, optional
+        Bisection steps cap (default 400); the loop stops earlier once every bracket is two adjacent
+        floats.
 
     Returns
     -------
     IndustryState
         theta*, u, nu, M_e, B, P per industry.
+
+    Raises
+    ------
+    SolveError
+        If the free-entry root cannot be bracketed.
+
+    Examples
+    --------
+    >>> from trade_opt.melitz.distributions import Pareto
+    >>> d = MelitzData.build(sigma=3, mu=0.6, w=2, f_d=1, f_o=6, f_e=2, delta=0.1, H=25,
+    ...                      z=[0.0, 0.5], dist=Pareto(b=1, k=4))
+    >>> np.round(solve_reduction(d).theta_star, 5).tolist()
+    [1.49535, 1.56508]
     """
     lo, hi = _bracket(data)
     for _ in range(max_iter):
