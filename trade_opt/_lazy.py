@@ -30,3 +30,27 @@ def lazy_exports(package: str, exports: dict[str, str]) -> tuple[Callable[[str],
         return sorted(exports)
 
     return __getattr__, __dir__
+
+
+#: the contract verbs every model package exports from its ``interface`` module
+VERBS = ("load_instance", "build_model", "build_models", "solve", "run")
+
+
+def model_package_exports(package: str, instance_names: tuple[str, ...]):
+    """``(__getattr__, __dir__, __all__)`` of a model package: the verbs and its instance types.
+
+    Parameters
+    ----------
+    package : str
+        The model package's ``__name__`` (e.g. ``trade_opt.kim``).
+    instance_names : tuple of str
+        The classes its ``instance`` module exports (e.g. ``("KimData", "KimInstance")``).
+
+    Returns
+    -------
+    tuple
+        Assign to ``__getattr__, __dir__, __all__``.
+    """
+    exports = {**{name: "interface" for name in VERBS}, **{name: "instance" for name in instance_names}}
+    getattr_, dir_ = lazy_exports(package, exports)
+    return getattr_, dir_, sorted(exports)

@@ -178,3 +178,58 @@ def run(instance: Any, out_dir: str | Path | None = None, **options: Any) -> Res
     from trade_opt.registry import entry_of
 
     return entry_of(getattr(instance, "model", None)).verb("run")(instance, out_dir, **options)
+
+
+def instance_loader(model: str):
+    """The ``load_instance(path)`` verb of ``model`` (every model's is this one function).
+
+    Parameters
+    ----------
+    model : str
+        Registry name.
+
+    Returns
+    -------
+    callable
+        ``load_instance(path) -> instance``: read and validate a TOML/JSON file whose ``model`` key
+        must be ``model`` (else one-line :class:`~trade_opt.errors.InputError`).
+    """
+
+    def load_instance(path: str | Path):
+        from trade_opt.instances import load_instance as load
+
+        return load(path, model=model)
+
+    load_instance.__doc__ = (f"Read and validate a {model} instance file (TOML or JSON).\n\n"
+                             "    Parameters\n    ----------\n    path : str or Path\n"
+                             f"        The file; its ``model`` key must be ``{model}``.\n\n"
+                             "    Returns\n    -------\n    InstanceBase\n        The validated instance.\n    ")
+    load_instance.__qualname__ = "load_instance"
+    return load_instance
+
+
+def job_runner(model: str):
+    """The ``run(instance, out_dir=None, **options)`` verb of ``model``: its main job through
+    :func:`run_job_in_folder` (every model's is this one function).
+
+    Parameters
+    ----------
+    model : str
+        Registry name.
+
+    Returns
+    -------
+    callable
+        ``run(instance, out_dir=None, *, source=None, quiet=False, wait=False) -> Result``.
+    """
+
+    def run(instance: Any, out_dir: str | Path | None = None, **options: Any) -> Result:
+        return run_job_in_folder(model, instance, out_dir, **options)
+
+    run.__doc__ = (f"The {model} main job (tables, figures, summary.json) in a complete-or-absent folder.\n\n"
+                   "    Parameters\n    ----------\n    instance : InstanceBase\n        A validated instance.\n"
+                   "    out_dir : str or Path, optional\n        Default ``results/<slug of the name>``.\n"
+                   "    **options\n        ``source``, ``quiet``, ``wait`` (:func:`trade_opt.runner.run_job_in_folder`).\n\n"
+                   "    Returns\n    -------\n    Result\n        ``solution`` is a :class:`trade_opt.result.RunOutputs`.\n    ")
+    run.__qualname__ = "run"
+    return run

@@ -13,11 +13,6 @@ The verbs (:mod:`~trade_opt.gomory.interface`): ``load_instance(path)``, ``build
 :class:`trade_opt.result.Result`).
 """
 
-from trade_opt._lazy import lazy_exports
+from trade_opt._lazy import model_package_exports
 
-_EXPORTS = {
-    **{name: "interface" for name in ("load_instance", "build_model", "build_models", "solve", "run")},
-    **{name: "instance" for name in ('GomoryData', 'GomoryInstance')},
-}
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
-__all__ = sorted(_EXPORTS)
+__getattr__, __dir__, __all__ = model_package_exports(__name__, ('GomoryData', 'GomoryInstance'))

@@ -14,12 +14,12 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
 import numpy as np
 
 from trade_opt.errors import OptionError
+from trade_opt.runner import instance_loader, job_runner
 from trade_opt.result import Result, Solution, SolverInfo, status_of, worst_termination
 
 MODEL = "gomory"
@@ -27,30 +27,6 @@ MODEL = "gomory"
 METHODS = ("greedy", "lp", "dp", "mip")
 #: solvers that can solve the LP/MIP of the ``lp`` and ``mip`` methods
 LP_MIP_SOLVERS = ("highs", "cbc", "glpk", "scip")
-
-
-def load_instance(path: str | Path):
-    """Read and validate a Gomory instance file (TOML or JSON).
-
-    Parameters
-    ----------
-    path : str or Path
-        The file; its ``model`` key must be ``gomory``.
-
-    Returns
-    -------
-    GomoryInstance
-        The validated instance (``.data()`` gives the numpy arrays).
-    """
-    from trade_opt.instances import load_instance as _load
-
-    return _load(path, model=MODEL)
-
-
-#: The x-form rows of :func:`build_models` (right-hand side 1 - Y) lose Y's digits once Y < this; the
-#: library's own boundary code switches to the complement y = 1 - x there
-#: (:func:`trade_opt.gomory.boundary.trade_knapsacks`).
-EXPORT_Y_MIN = 1e-9
 
 
 def knapsack_model(c: np.ndarray, V: np.ndarray, capacity: float, constant: float, sense: str,
@@ -289,23 +265,6 @@ def solve(instance, *, Y: float | Sequence[float] | None = None, method: str = "
                   message="" if status_of(termination) == "ok" else f"{termination} at some Y")
 
 
-def run(instance, out_dir: str | Path | None = None, **options: Any) -> Result:
-    """The main job (all equilibria, mixed equilibria, boundary, Ricardo, theorems, figures).
-
-    Parameters
-    ----------
-    instance : GomoryInstance
-        A validated instance.
-    out_dir : str or Path, optional
-        The result folder (default ``results/<slug of the name>``); written complete or not at all.
-    **options
-        ``source`` (text for the summary), ``quiet``, ``wait`` (for another writer's lock).
-
-    Returns
-    -------
-    Result
-        ``solution`` is a :class:`trade_opt.result.RunOutputs` (folder and summary).
-    """
-    from trade_opt.runner import run_job_in_folder
-
-    return run_job_in_folder(MODEL, instance, out_dir, **options)
+#: the shared verbs: read a file of this model, run its main job
+load_instance = instance_loader(MODEL)
+run = job_runner(MODEL)

@@ -16,11 +16,6 @@ The verbs (:mod:`~trade_opt.kim.interface`): ``load_instance(path)``, ``build_mo
 :class:`trade_opt.result.Result`).
 """
 
-from trade_opt._lazy import lazy_exports
+from trade_opt._lazy import model_package_exports
 
-_EXPORTS = {
-    **{name: "interface" for name in ("load_instance", "build_model", "build_models", "solve", "run")},
-    **{name: "instance" for name in ('KimData', 'KimInstance')},
-}
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
-__all__ = sorted(_EXPORTS)
+__getattr__, __dir__, __all__ = model_package_exports(__name__, ('KimData', 'KimInstance'))

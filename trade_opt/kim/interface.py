@@ -9,32 +9,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 from trade_opt.errors import OptionError, check_options
+from trade_opt.runner import instance_loader, job_runner
 from trade_opt.result import Result, Solution, SolverInfo, status_of
 
 MODEL = "kim"
 #: the solver names that can solve this complementarity problem
 MCP_SOLVERS = ("trade_opt_mcp",)
-
-
-def load_instance(path: str | Path):
-    """Read and validate a Kim instance file (TOML or JSON).
-
-    Parameters
-    ----------
-    path : str or Path
-        The file; its ``model`` key must be ``kim``.
-
-    Returns
-    -------
-    KimInstance
-    """
-    from trade_opt.instances import load_instance as _load
-
-    return _load(path, model=MODEL)
 
 
 def build_model(instance, *, formulation: str = "log"):
@@ -154,21 +137,6 @@ def solve(instance, *, formulation: str = "log", random_starts: int = 10, T: flo
                   SolverInfo(solver, options, found.iterations), best.residual, solution)
 
 
-def run(instance, out_dir: str | Path | None = None, **options: Any) -> Result:
-    """The main job (equilibrium table, figure, summary) in a complete-or-absent folder.
-
-    Parameters
-    ----------
-    instance : KimInstance
-    out_dir : str or Path, optional
-        Default ``results/<slug of the name>``.
-    **options
-        ``source``, ``quiet``, ``wait`` (:func:`trade_opt.runner.run_job_in_folder`).
-
-    Returns
-    -------
-    Result
-    """
-    from trade_opt.runner import run_job_in_folder
-
-    return run_job_in_folder(MODEL, instance, out_dir, **options)
+#: the shared verbs: read a file of this model, run its main job
+load_instance = instance_loader(MODEL)
+run = job_runner(MODEL)

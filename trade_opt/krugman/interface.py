@@ -10,32 +10,15 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 from trade_opt.errors import OptionError, SolveError
+from trade_opt.runner import instance_loader, job_runner
 from trade_opt.result import Result, Solution, SolverInfo, status_of
 
 MODEL = "krugman"
 #: relative disagreement between the MCP and the closed form above which the result is a warning
 AGREEMENT_TOL = 1e-8
-
-
-def load_instance(path: str | Path):
-    """Read and validate a Krugman instance file (TOML or JSON).
-
-    Parameters
-    ----------
-    path : str or Path
-        The file; its ``model`` key must be ``krugman``.
-
-    Returns
-    -------
-    KrugmanInstance
-    """
-    from trade_opt.instances import load_instance as _load
-
-    return _load(path, model=MODEL)
 
 
 def build_model(instance):
@@ -139,21 +122,6 @@ def solve(instance, *, tol: float = 1e-10, solver: str = "trade_opt_mcp") -> Res
                   report.natural_residual, solution, message)
 
 
-def run(instance, out_dir: str | Path | None = None, **options: Any) -> Result:
-    """The main job (equilibrium by every route, checks, figure, summary), complete or absent.
-
-    Parameters
-    ----------
-    instance : KrugmanInstance
-    out_dir : str or Path, optional
-        Default ``results/<slug of the name>``.
-    **options
-        ``source``, ``quiet``, ``wait`` (:func:`trade_opt.runner.run_job_in_folder`).
-
-    Returns
-    -------
-    Result
-    """
-    from trade_opt.runner import run_job_in_folder
-
-    return run_job_in_folder(MODEL, instance, out_dir, **options)
+#: the shared verbs: read a file of this model, run its main job
+load_instance = instance_loader(MODEL)
+run = job_runner(MODEL)

@@ -10,30 +10,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 from trade_opt.errors import OptionError
+from trade_opt.runner import instance_loader, job_runner
 from trade_opt.result import Result, Solution, SolverInfo, status_of
 
 MODEL = "melitz"
-
-
-def load_instance(path: str | Path):
-    """Read and validate a Melitz instance file (TOML or JSON).
-
-    Parameters
-    ----------
-    path : str or Path
-        The file; its ``model`` key must be ``melitz``.
-
-    Returns
-    -------
-    MelitzInstance
-    """
-    from trade_opt.instances import load_instance as _load
-
-    return _load(path, model=MODEL)
 
 
 def build_model(instance):
@@ -130,21 +113,6 @@ def solve(instance, *, method: str | None = None, tol: float = 1e-10, solver: st
                   MelitzEquilibrium(method=method, industries=industry_rows(sol)))
 
 
-def run(instance, out_dir: str | Path | None = None, **options: Any) -> Result:
-    """The main job (autarky vs offshoring comparison, sweeps, figure, summary), complete or absent.
-
-    Parameters
-    ----------
-    instance : MelitzInstance
-    out_dir : str or Path, optional
-        Default ``results/<slug of the name>``.
-    **options
-        ``source``, ``quiet``, ``wait`` (:func:`trade_opt.runner.run_job_in_folder`).
-
-    Returns
-    -------
-    Result
-    """
-    from trade_opt.runner import run_job_in_folder
-
-    return run_job_in_folder(MODEL, instance, out_dir, **options)
+#: the shared verbs: read a file of this model, run its main job
+load_instance = instance_loader(MODEL)
+run = job_runner(MODEL)
