@@ -32,7 +32,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
 echo "setup: pip install -e . (pinned ranges in pyproject.toml)"
-"$VENV/bin/python" -m pip install -q -e "$ROOT[dev,scip]"
+"$VENV/bin/python" -m pip install -q -e "$ROOT[dev,scip,ortools]"
 
 export PYOMO_CONFIG_DIR="$VENV/pyomo_config"
 if ! "$VENV/bin/python" -c "from pyomo.contrib.pynumero.asl import AmplInterface; import sys; sys.exit(0 if AmplInterface.available() else 1)" 2>/dev/null; then
