@@ -162,3 +162,21 @@ def test_n100_job_skips_what_cannot_fit_without_overflow(tmp_path, capsys):
     assert s["stages"]["mixed_census"]["status"].startswith("skipped")
     assert s["status"] == "ok" and s["boundary"]["max_abs_B1_dp_minus_B1_mip"] < 1e-9
     assert "stage enumeration: skipped" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("n,seed", [(9, None), (11, 5)])
+def test_theorem3_certified_equals_b1_everywhere(n, seed, table1):
+    """Lower bounds (LB <= B1) plus exact B1 where they do not decide = B1 at every equilibrium."""
+    from trade_opt.gomory.b1_lookup import b1_lower_bounds, theorem3_certified, theorem3_reports
+
+    data = table1 if seed is None else random_gomory(n, seed)
+    spec = all_specialized(data)
+    me = concat_mixed(list(mixed_equilibria(data, 2 if n == 9 else 1)), n)
+    groups = [(spec.Y, spec.u1), (me.Y, me.u1)]
+    certified, exact = theorem3_certified(data, groups)
+    assert exact < len(spec) + len(me)
+    for got, want in zip(certified, theorem3_reports(data, groups)):
+        assert got.checked == want.checked and got.violations == want.violations
+        assert got.max_u_minus_B1 == want.max_u_minus_B1
+    Y = np.concatenate([spec.Y, me.Y])
+    assert np.all(b1_lower_bounds(data, Y) <= b1_at(data, Y) + 1e-13)
