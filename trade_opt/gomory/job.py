@@ -46,8 +46,8 @@ from trade_opt.progress import progress_bar
 
 __all__ = ["build_summary", "default_max_shared", "enumerate_to_csv", "run_job"]
 
-#: Full mixed census (every Theorem 1 pattern) when it has at most this many mixed patterns (n <= 10).
-MIXED_CENSUS_LIMIT = 1 << 16
+#: Full mixed census (every Theorem 1 pattern) when it has at most this many mixed patterns (n <= 12).
+MIXED_CENSUS_LIMIT = 1 << 19
 #: Beyond the full census: one shared good while there are at most this many (pattern, good) pairs.
 MIXED_PAIR_LIMIT = 1 << 20
 #: Specialized equilibria enumerated by the job up to this many patterns (2^n - 2; n <= 24).
