@@ -11,7 +11,7 @@ Stages: the old job's ``timings_seconds`` (enumeration, mixed, theorems_4_5, mix
 ricardo, boundary, theorems, figures) and the new job's ``stages`` (enumeration, mixed_census with
 Theorems 4-5, mixed_pyomo_check, boundary, theorem3, theorem2, figures); a row per stage and the
 total wall time of the subprocess (imports included).  The two jobs do different work where the
-defaults differ (the new job runs the full census for n <= 10 and checks Theorem 3 on all
+defaults differ (the new job runs the full census for n <= 12 and checks Theorem 3 on all
 equilibria when B1 can be enumerated); the counts columns say what each did.
 
 Writes ``gomory_job.csv`` / ``gomory_job.md`` into ``--out``.

@@ -64,7 +64,7 @@ def test_table1_job_reports_the_full_census(table1_job, table1):
     mx = s["mixed"]
     assert mx["complete"] and mx["max_shared"] == 7
     assert mx["patterns"] == mx["patterns_searched"] == 18150 and mx["equilibria"] == 19154
-    assert mx["theorem1_bound_3^n-2^(n+1)+1"] == theorem1_count(9) == 18660
+    assert mx["theorem1_bound"] == theorem1_count(9) == 18660
     assert mx["equilibria_with_specialized"] == 19154 + 510
     triple = {k: v["patterns_by_root_count"].get("3", 0) for k, v in mx["by_shared_goods"].items()}
     assert triple == {"1": 0, "2": 0, "3": 22, "4": 151, "5": 217, "6": 94, "7": 18}
@@ -164,3 +164,21 @@ def test_n100_job_skips_what_cannot_fit_without_overflow(tmp_path, capsys):
     assert s["stages"]["mixed_census"]["status"].startswith("skipped")
     assert s["status"] == "ok" and s["boundary"]["max_abs_B1_dp_minus_B1_mip"] < 1e-9
     assert "stage enumeration: skipped" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("n,seed", [(9, None), (10, 5)])
+def test_theorem3_certified_equals_b1_everywhere(n, seed, table1):
+    """Lower bounds (LB <= B1) plus exact B1 where they do not decide = B1 at every equilibrium."""
+    from trade_opt.gomory.b1_lookup import b1_lower_bounds, theorem3_certified, theorem3_reports
+
+    data = table1 if seed is None else random_gomory(n, seed)
+    spec = all_specialized(data)
+    me = concat_mixed(list(mixed_equilibria(data, 2 if n == 9 else 1)), n)
+    groups = [(spec.Y, spec.u1), (me.Y, me.u1)]
+    certified, exact = theorem3_certified(data, groups)
+    assert exact < len(spec) + len(me)
+    for got, want in zip(certified, theorem3_reports(data, groups)):
+        assert got.checked == want.checked and got.violations == want.violations
+        assert got.max_u_minus_B1 == want.max_u_minus_B1
+    Y = np.concatenate([spec.Y, me.Y])
+    assert np.all(b1_lower_bounds(data, Y) <= b1_at(data, Y) + 1e-13)

@@ -18,10 +18,10 @@ import math
 
 import numpy as np
 
-from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy, knapsack_data
+from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy, knapsack_data, trade_knapsacks
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.gomory.theorems import Theorem3Report
-from trade_opt.knapsack import CAPACITY_TOL
+from trade_opt.knapsack import CAPACITY_TOL, knapsack_cover_dp, knapsack_dp
 from trade_opt.progress import progress_bar
 
 #: Enumerate all 2^n patterns when 2^n x (distinct Y) is at most this (else the DP per Y).
@@ -30,6 +30,10 @@ ENUMERATION_BUDGET = 1 << 24
 BLOCK = 1 << 22
 #: Y per DP progress step.
 DP_STEP = 256
+#: Anchor income shares whose exact B1 maximizers give the lower bounds of :func:`theorem3_certified`.
+ANCHORS = 257
+#: A candidate x counts as feasible for a lower bound only with this much slack in the trade row.
+FEASIBLE_MARGIN = 1e-12
 
 
 def b1_method(n: int, distinct: int) -> str:
@@ -164,3 +168,116 @@ def theorem3_all(data: GomoryData, Y: np.ndarray, u1: np.ndarray, tol: float = 1
         Counts of violations and max(u1 - B1), as :func:`trade_opt.gomory.theorems.theorem3_points`.
     """
     return theorem3_reports(data, [(Y, u1)], tol)[0]
+
+
+def _anchor_solutions(data: GomoryData, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The exact maximizers x of both relaxation directions ("<=", ">=") at each anchor Y (DP)."""
+    kd = knapsack_data(data, Y)
+    x_le, x_ge = np.zeros((len(Y), data.n)), np.zeros((len(Y), data.n))
+    for k in range(len(Y)):
+        for problem, out in zip(trade_knapsacks(kd, k), (x_le, x_ge)):
+            dp = knapsack_dp if problem.sense == "<=" else knapsack_cover_dp
+            sol = dp(problem.values, problem.weights, problem.rhs)
+            out[k] = problem.to_x(sol.x)
+    return x_le, x_ge
+
+
+def b1_lower_bounds(data: GomoryData, Y: np.ndarray, anchors: int = ANCHORS) -> np.ndarray:
+    """A lower bound of B1 at each Y from the exact maximizers at nearby anchor income shares.
+
+    B1(Y) = C(Y) + min(le(Y), ge(Y)) with le, ge the optima of the two 0-1 relaxations of the trade
+    equation (Eq. 2).  Any x feasible for a direction gives a lower bound of its optimum, so with the
+    exact maximizers x_le, x_ge at the two anchors around Y (four candidates, each counted only where
+    it is feasible at Y with ``FEASIBLE_MARGIN`` to spare), min(best le candidate, best ge candidate)
+    <= B1(Y); -inf where a direction has no feasible candidate.
+
+    Parameters
+    ----------
+    data : the instance.
+    Y : income shares of country 1 (N_1), in (0, 1).
+    anchors : number of anchors, equally spaced over [min Y, max Y].
+
+    Returns
+    -------
+    numpy.ndarray
+        Lower bounds of B1 (log-utility of country 1), shape of ``Y``.
+    """
+    Y = np.asarray(Y, dtype=float)
+    grid = np.unique(np.linspace(Y.min(), Y.max(), anchors)) if len(Y) else np.zeros(0)
+    x_le, x_ge = _anchor_solutions(data, grid)
+    a = np.clip(np.searchsorted(grid, Y, side="right") - 1, 0, len(grid) - 1)
+    b = np.minimum(a + 1, len(grid) - 1)
+    kd = knapsack_data(data, Y)
+    bounds = []
+    for X, sense in ((x_le, "<="), (x_ge, ">=")):
+        best = np.full(len(Y), -np.inf)
+        for idx in (a, b):
+            x = X[idx]
+            load = (kd.V * x).sum(axis=1)
+            ok = load <= kd.capacity - FEASIBLE_MARGIN if sense == "<=" else load >= kd.capacity + FEASIBLE_MARGIN
+            best = np.maximum(best, np.where(ok, (kd.c * x).sum(axis=1), -np.inf))
+        bounds.append(best)
+    return kd.constant + np.minimum(bounds[0], bounds[1])
+
+
+def theorem3_certified(data: GomoryData, groups: list[tuple[np.ndarray, np.ndarray]], tol: float = 1e-10,
+                       anchors: int = ANCHORS) -> tuple[list[Theorem3Report], int]:
+    """Theorem 3 for every equilibrium of several groups, with B1 evaluated exactly only where needed.
+
+    u1 <= LB(Y) + tol (:func:`b1_lower_bounds`, LB <= B1) certifies u1 <= B1 + tol.  :func:`b1_at`
+    is called on the points not so certified (their violations are counted exactly) and, in
+    decreasing order of the bound u1 - LB, until the largest exact u1 - B1 found is at least the
+    next bound, so max(u1 - B1) is exact.  B1 <= B is counted at the exactly evaluated points; at
+    the others it holds by construction (B1 is at most the smaller LP relaxation, which is B).
+
+    Parameters
+    ----------
+    data : the instance.
+    groups : (Y, u1) per group of equilibria (income share of country 1, its log-utility).
+    tol : absolute tolerance (log-utility units).
+    anchors : anchor income shares for the lower bounds.
+
+    Returns
+    -------
+    tuple
+        (one :class:`~trade_opt.gomory.theorems.Theorem3Report` per group, every equilibrium
+        counted as checked; number of exact B1 evaluations).
+    """
+    Ys = [np.asarray(Y, dtype=float) for Y, _ in groups]
+    us = [np.asarray(u, dtype=float) for _, u in groups]
+    Y_all = np.concatenate(Ys) if Ys else np.zeros(0)
+    if len(Y_all) == 0:
+        return [Theorem3Report(0, 0, 0, float("nan"), tol) for _ in groups], 0
+    LB_all = b1_lower_bounds(data, Y_all, anchors)
+    reports, start, exact_total = [], 0, 0
+    for Y, u1 in zip(Ys, us):
+        LB = LB_all[start:start + len(Y)]
+        start += len(Y)
+        if len(Y) == 0:
+            reports.append(Theorem3Report(0, 0, 0, float("nan"), tol))
+            continue
+        B1 = np.full(len(Y), np.nan)
+        todo = np.flatnonzero(~(u1 <= LB + tol))                                # not certified
+        if todo.size:
+            B1[todo] = b1_at(data, Y[todo])
+        order = np.argsort(-(u1 - LB), kind="stable")
+        best = np.nanmax(u1 - B1) if todo.size else -np.inf
+        pos = 0
+        while pos < len(order) and (u1 - LB)[order[pos]] > best:
+            chunk = order[pos:pos + DP_STEP]
+            chunk = chunk[np.isnan(B1[chunk])]
+            if chunk.size:
+                B1[chunk] = b1_at(data, Y[chunk])
+            best = np.nanmax(u1 - B1)
+            pos += DP_STEP
+        exact = ~np.isnan(B1)
+        exact_total += int(exact.sum())
+        B, _ = boundary_B_greedy(data, Y[exact])
+        reports.append(Theorem3Report(
+            checked=len(Y),
+            violations_u_above_B1=int(np.sum(u1[exact] > B1[exact] + tol)),
+            violations_B1_above_B=int(np.sum(B1[exact] > B + tol)),
+            max_u_minus_B1=float(best),
+            tol=tol,
+        ))
+    return reports, exact_total

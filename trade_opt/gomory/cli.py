@@ -215,7 +215,7 @@ def mixed_command(
     typer.echo(f"{stats['equilibria']} mixed equilibria in {stats['patterns_searched']} patterns (1..{max_shared} shared goods); "
                f"patterns by root count {stats['patterns_by_root_count']}; {stats['stable']} stable")
     per_k = ", ".join(f"{k}: {v['equilibria']} ({v['stable']} stable)" for k, v in stats["by_shared_goods"].items())
-    typer.echo(f"by number of shared goods: {per_k}; Theorem 1 bound 3^n - 2^(n+1) + 1 = {stats['theorem1_bound_3^n-2^(n+1)+1']}")
+    typer.echo(f"by number of shared goods: {per_k}; Theorem 1 bound 3^n - 2^(n+1) + 1 = {stats['theorem1_bound']}")
     typer.echo(f"max residuals: trade {stats['max_abs_trade_residual']:.1e}, cost {stats['max_abs_cost_residual']:.1e}; "
                f"Theorem 3: {th3.violations} violations of {th3.checked}")
 

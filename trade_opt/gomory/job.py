@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from trade_opt.gomory.b1_lookup import b1_method, theorem3_reports
+from trade_opt.gomory.b1_lookup import b1_method, theorem3_certified, theorem3_reports
 from trade_opt.gomory.boundary import BoundarySolver, default_grid
 from trade_opt.gomory.equilibria import EquilibriumBatch, autarky_log_utilities, concat_batches, pattern_count
 from trade_opt.gomory.instance import GomoryData, GomoryInstance
@@ -46,14 +46,12 @@ from trade_opt.progress import progress_bar
 
 __all__ = ["build_summary", "default_max_shared", "enumerate_to_csv", "run_job"]
 
-#: Full mixed census (every Theorem 1 pattern) when it has at most this many mixed patterns (n <= 10).
-MIXED_CENSUS_LIMIT = 1 << 16
+#: Full mixed census (every Theorem 1 pattern) when it has at most this many mixed patterns (n <= 12).
+MIXED_CENSUS_LIMIT = 1 << 19
 #: Beyond the full census: one shared good while there are at most this many (pattern, good) pairs.
 MIXED_PAIR_LIMIT = 1 << 20
 #: Specialized equilibria enumerated by the job up to this many patterns (2^n - 2; n <= 24).
 SPECIALIZED_LIMIT = 1 << 24
-#: Equilibria checked against Theorem 3 when B1 needs the DP per point (a uniform subsample beyond).
-THEOREM3_DP_POINTS = 1 << 12
 #: Numerical failures that become a stage's status instead of a traceback.
 NUMERICAL_ERRORS = (ArithmeticError, np.linalg.LinAlgError)
 
@@ -196,16 +194,17 @@ def _boundary(data: GomoryData, grid: np.ndarray):
 
 
 def _theorem3(data: GomoryData, sample: EquilibriumBatch, mixed) -> dict[str, Any]:
-    """Theorem 3 for all equilibria (one B1 call), or a uniform subsample when B1 needs the DP."""
-    total = len(sample) + len(mixed)
-    method = b1_method(data.n, total)
-    stride = 1 if method == "enumeration" else max(1, -(-total // THEOREM3_DP_POINTS))
-    spec, mix = slice(None, None, stride), slice(None, None, stride)
-    reports = theorem3_reports(data, [(sample.Y[spec], sample.u1[spec]), (mixed.Y[mix], mixed.u1[mix])])
-    out = {}
+    """Theorem 3 for all equilibria: B1 enumerated at every Y when cheap, else exact DP only where
+    the anchor lower bounds do not decide (:func:`~trade_opt.gomory.b1_lookup.theorem3_certified`)."""
+    groups = [(sample.Y, sample.u1), (mixed.Y, mixed.u1)]
+    if b1_method(data.n, len(sample) + len(mixed)) == "enumeration":
+        reports, method = theorem3_reports(data, groups), "enumeration at every equilibrium"
+    else:
+        reports, exact = theorem3_certified(data, groups)
+        method = f"anchor lower bounds, exact DP at {exact} equilibria"
+    out: dict[str, Any] = {"b1_method": method}
     for key, rep, of in (("specialized", reports[0], len(sample)), ("mixed", reports[1], len(mixed))):
-        out[key] = to_jsonable(rep) | {"violations": rep.violations, "equilibria": of, "stride": stride}
-    out["b1_method"] = method
+        out[key] = to_jsonable(rep) | {"violations": rep.violations, "equilibria": of}
     return out
 
 

@@ -14,6 +14,7 @@ from trade_opt.gomory.mixed import OWNER_2, SHARED, MixedEquilibria, one_shared_
 from trade_opt.gomory.mixed.equations import cost_constants
 from trade_opt.gomory.plots import figure3
 from trade_opt.gomory.special_case import identical_curve, is_identical, special_curves
+from trade_opt.progress import progress_bar
 
 #: Patterns cross-checked with the Pyomo MCP solve (trade_opt.mcp) in the main job.
 PYOMO_CHECK_PATTERNS = 8
@@ -153,21 +154,23 @@ def pyomo_cross_check(data: GomoryData, me: MixedEquilibria, patterns: int = PYO
     pick = list(firsts[np.linspace(0, len(firsts) - 1, max(1, patterns - min(2, len(several)))).astype(int)])
     pick += list(several[:2])
     rows, max_dY, max_dx, agree = [], 0.0, 0.0, 0
-    for k in pick:
-        owner = me.owner[k]
-        fast = np.flatnonzero((me.pattern_index == me.pattern_index[k]))
-        res = solve_pattern_pyomo(data, owner)
-        fast_Y = np.sort(me.Y[fast])
-        # match every Pyomo root to the nearest fast root
-        for sol in res.solutions:
-            j = fast[np.argmin(np.abs(me.Y[fast] - sol["Y"]))]
-            max_dY = max(max_dY, abs(me.Y[j] - sol["Y"]))
-            max_dx = max(max_dx, float(np.max(np.abs(me.x[j][owner == 2] - np.array(sol["x"])))))
-        agree += int(len(res.solutions) <= len(fast))
-        rows.append({"pattern": res.owner, "fast_roots": len(fast), "pyomo_interior_roots": len(res.solutions),
-                     "pyomo_boundary_points": res.boundary, "status": res.status, "seconds": res.seconds,
-                     "fast_Y": fast_Y.tolist(), "pyomo_Y": [s["Y"] for s in res.solutions],
-                     "pyomo_max_residual": max([s["residual"] for s in res.solutions], default=None)})
+    with progress_bar("Pyomo MCP cross-check", len(pick)) as bar:
+        for k in pick:
+            bar.advance()
+            owner = me.owner[k]
+            fast = np.flatnonzero((me.pattern_index == me.pattern_index[k]))
+            res = solve_pattern_pyomo(data, owner)
+            fast_Y = np.sort(me.Y[fast])
+            # match every Pyomo root to the nearest fast root
+            for sol in res.solutions:
+                j = fast[np.argmin(np.abs(me.Y[fast] - sol["Y"]))]
+                max_dY = max(max_dY, abs(me.Y[j] - sol["Y"]))
+                max_dx = max(max_dx, float(np.max(np.abs(me.x[j][owner == 2] - np.array(sol["x"])))))
+            agree += int(len(res.solutions) <= len(fast))
+            rows.append({"pattern": res.owner, "fast_roots": len(fast), "pyomo_interior_roots": len(res.solutions),
+                         "pyomo_boundary_points": res.boundary, "status": res.status, "seconds": res.seconds,
+                         "fast_Y": fast_Y.tolist(), "pyomo_Y": [s["Y"] for s in res.solutions],
+                         "pyomo_max_residual": max([s["residual"] for s in res.solutions], default=None)})
     return {"patterns": len(rows), "max_abs_Y_difference": max_dY, "max_abs_x_difference": max_dx,
             "pyomo_roots_found": int(sum(r["pyomo_interior_roots"] for r in rows)),
             "fast_roots": int(sum(r["fast_roots"] for r in rows)), "details": rows}

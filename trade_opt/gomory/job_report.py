@@ -53,7 +53,7 @@ def summary_lines(s: dict[str, Any], out_dir: Path) -> list[str]:
         lines += [
             f"  mixed equilibria ({census}): {mx['equilibria']} roots in {mx['patterns_searched']} patterns "
             f"(by shared goods {per_k}); patterns by root count {mx['patterns_by_root_count']}, {mx['stable']} stable; "
-            f"Theorem 1 bound 3^n - 2^(n+1) + 1 = {mx['theorem1_bound_3^n-2^(n+1)+1']}",
+            f"Theorem 1 bound 3^n - 2^(n+1) + 1 = {mx['theorem1_bound']}",
             f"  max residuals: trade {mx['max_abs_trade_residual']:.1e}, cost {mx['max_abs_cost_residual']:.1e}",
         ]
         if s.get("theorem3_mixed"):

@@ -254,7 +254,7 @@ def mixed_to_csv(data: GomoryData, path: Path, max_shared: int) -> tuple[MixedEq
         "patterns_without_root": int(np.sum(me.roots_per_pattern == 0)),
         "stable": int(me.stable.sum()), "stability_undetermined": int(np.isnan(me.stability).sum()),
         "by_shared_goods": by_shared,
-        "theorem1_bound_3^n-2^(n+1)+1": theorem1_count(n),
+        "theorem1_bound": theorem1_count(n), "theorem1_bound_formula": "3^n - 2^(n+1) + 1",
         "specialized_patterns": specialized,
         "equilibria_with_specialized": len(me) + specialized if max_shared >= n - 2 else None,
         "max_abs_trade_residual": float(np.abs(me.trade_residual).max()) if len(me) else 0.0,

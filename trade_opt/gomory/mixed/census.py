@@ -76,16 +76,79 @@ def _shared_z(data: GomoryData, S: np.ndarray, log_Y: np.ndarray, log_1mY: np.nd
 
 #: Grid cells added on each side of a pattern's interval [Y(x_S = 1), Y(x_S = 0)] (rounding margin).
 WINDOW_MARGIN = 2
+#: A pattern's T is taken as increasing on its window when every grid step raises it by more than this.
+MONOTONE_STEP = 1e-13
+#: Entries (shared sets x levels x grid points) up to which window minima use a sparse table.
+SPARSE_TABLE_LIMIT = 1 << 24
 
 
-def _trade_in_windows(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.ndarray, u_lo: np.ndarray,
-                      u_hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """T(Y) = Y A - (1 - Y) B' (Eq. 2) of each pattern on the grid points of its own interval only.
+class _GridTrade:
+    """T(Y) = Y A - (1 - Y) B' (Eq. 2) of a batch of patterns at the points of a logit-Y grid.
+
+    T = R_S(Y) + Y A0 - (1 - Y) B0 with R_S(Y) = sum over the shared goods of
+    tau_i(Y) = Y d_i1 x_i(Y) - (1 - Y) d_i2 (1 - x_i(Y)), tabulated once per shared set S
+    (x_i(Y) = sigma(z_i(Y)) does not depend on the pattern), so one value costs two multiply-adds.
+    """
+
+    def __init__(self, data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.ndarray):
+        d1, d2 = data.d
+        log_Y, log_1mY = -softplus(-u), -softplus(u)
+        self.Y, self.omY = np.exp(log_Y), np.exp(log_1mY)
+        tau = self.Y[:, None] * (sigmoid(z) * d1) - self.omY[:, None] * (sigmoid(-z) * d2)     # (G, n)
+        shared = owner == SHARED
+        key = shared @ (np.int64(1) << np.arange(owner.shape[1], dtype=np.int64))
+        sets, self.which = np.unique(key, return_inverse=True)
+        first = np.zeros(len(sets), dtype=np.int64)
+        first[self.which[::-1]] = np.arange(len(owner))[::-1]
+        self.R = shared[first].astype(float) @ tau.T                                     # (sets, G)
+        self.A0 = (owner == OWNER_2) @ d1
+        self.B0 = (owner == OWNER_1) @ d2
+
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """T of patterns ``rows`` at grid points ``cols`` (arrays of one shape)."""
+        return self.R[self.which[rows], cols] + self.Y[cols] * self.A0[rows] - self.omY[cols] * self.B0[rows]
+
+    def window_min_slope(self, k0: np.ndarray, k1: np.ndarray) -> np.ndarray:
+        """Per pattern, min over its window's cells [k, k + 1] of (dR - MONOTONE_STEP) / dY.
+
+        T rises by more than MONOTONE_STEP on every cell of the window iff this exceeds -(A0 + B0)
+        (dT = dR + (A0 + B0) dY, dY > 0).  Window minima by a sparse table per shared set, or
+        per pattern over the flattened windows when the sets are many.
+        """
+        q = (np.diff(self.R, axis=1) - MONOTONE_STEP) / np.diff(self.Y)                  # (sets, G - 1)
+        lo, hi = k0, np.maximum(k1 - 1, k0)                                              # cells lo..hi
+        levels = max(1, int(np.ceil(np.log2(q.shape[1] + 1))))
+        if q.shape[0] * q.shape[1] * levels <= SPARSE_TABLE_LIMIT:
+            table = [q]
+            for j in range(1, levels):
+                prev, step = table[-1], 1 << (j - 1)
+                table.append(np.minimum(prev[:, :-step], prev[:, step:]))
+            j = np.floor(np.log2(hi - lo + 1)).astype(np.int64)
+            out = np.empty(len(lo))
+            for level in np.unique(j):
+                sel = np.flatnonzero(j == level)
+                t = table[level]
+                w = self.which[sel]
+                out[sel] = np.minimum(t[w, lo[sel]], t[w, hi[sel] - (1 << level) + 1])
+            return out
+        lengths = hi - lo + 1
+        rows = np.repeat(np.arange(len(lo)), lengths)
+        starts = np.cumsum(lengths) - lengths
+        cols = lo[rows] + (np.arange(len(rows)) - starts[rows])
+        return np.minimum.reduceat(q[self.which[rows], cols], starts)
+
+
+def _grid_brackets(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.ndarray, u_lo: np.ndarray,
+                   u_hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every grid cell [k, k + 1] where a pattern's T(Y) (Eq. 2) changes sign, with T at both ends.
 
     T < 0 below Y(x_S = 1) and T > 0 above Y(x_S = 0) (0 < x_S < 1), so the sign changes of a row
     of the full (m, G) table lie in the cells between logit Y(x_S = 1) = ``u_lo`` and
-    logit Y(x_S = 0) = ``u_hi``; the window adds ``WINDOW_MARGIN`` cells on each side so a rounding
-    sign flip next to an end point is found exactly as on the full table.
+    logit Y(x_S = 0) = ``u_hi``, widened by ``WINDOW_MARGIN`` cells on each side against rounding.
+    Where T rises by more than ``MONOTONE_STEP`` on every cell of that window (most patterns) it
+    changes sign exactly once, found by bisection over the grid points (log2 of the window's
+    length values); the other patterns are scanned point by point.  Both find the cells a scan of
+    the full table finds (value 0 counted as positive).
 
     Parameters
     ----------
@@ -98,30 +161,46 @@ def _trade_in_windows(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.
     Returns
     -------
     tuple of numpy.ndarray
-        (rows, cols, T): flat, row-major; T[j] is pattern ``rows[j]``'s T at grid point ``cols[j]``.
+        (rows, cols, T_lo, T_hi), ordered by pattern then cell: pattern ``rows[j]`` changes sign
+        on cell [cols[j], cols[j] + 1], where T is ``T_lo[j]`` and ``T_hi[j]``.
     """
-    d1, d2 = data.d
     G = len(u)
     k0 = np.clip(np.searchsorted(u, u_lo, side="right") - 1 - WINDOW_MARGIN, 0, G - 1)
     k1 = np.clip(np.searchsorted(u, u_hi, side="left") + WINDOW_MARGIN, 0, G - 1)
-    lengths = k1 - k0 + 1
-    rows = np.repeat(np.arange(len(owner)), lengths)
+    trade = _GridTrade(data, owner, u, z)
+    m = len(owner)
+    idx = np.arange(m)
+    T_left, T_right = trade.at(idx, k0), trade.at(idx, k1)
+    monotone = ((trade.window_min_slope(k0, k1) > -(trade.A0 + trade.B0)) & (T_left < 0) & (T_right >= 0)
+                & (k1 > k0))
+    # bisection: the first grid point with T >= 0 in (k0, k1]
+    mono = np.flatnonzero(monotone)
+    lo, hi = k0[mono].copy(), k1[mono].copy()
+    while True:
+        open_ = hi - lo > 1
+        if not open_.any():
+            break
+        sel = np.flatnonzero(open_)
+        mid = (lo[sel] + hi[sel]) // 2
+        up = trade.at(mono[sel], mid) >= 0
+        hi[sel[up]] = mid[up]
+        lo[sel[~up]] = mid[~up]
+    rows_m, cols_m = mono, lo
+    # scan the other patterns' windows point by point
+    scan = np.flatnonzero(~monotone)
+    lengths = k1[scan] - k0[scan] + 1
+    flat = np.repeat(np.arange(len(scan)), lengths)
     starts = np.cumsum(lengths) - lengths
-    cols = k0[rows] + (np.arange(len(rows)) - starts[rows])
-    log_Y, log_1mY = -softplus(-u), -softplus(u)
-    Y, omY = np.exp(log_Y), np.exp(log_1mY)
-    # T = Y A0 - (1 - Y) B0 + sum over shared goods of tau_i(Y): tabulate the sum once per shared set
-    tau = Y[:, None] * (sigmoid(z) * d1) - omY[:, None] * (sigmoid(-z) * d2)     # (G, n)
-    shared = owner == SHARED
-    key = shared @ (np.int64(1) << np.arange(owner.shape[1], dtype=np.int64))
-    sets, which = np.unique(key, return_inverse=True)
-    first = np.zeros(len(sets), dtype=np.int64)
-    first[which[::-1]] = np.arange(len(owner))[::-1]
-    R = shared[first].astype(float) @ tau.T                                        # (sets, G)
-    A0 = (owner == OWNER_2) @ d1
-    B0 = (owner == OWNER_1) @ d2
-    T = R[which[rows], cols] + Y[cols] * A0[rows] - omY[cols] * B0[rows]
-    return rows, cols, T
+    flat_rows = scan[flat]
+    flat_cols = k0[flat_rows] + (np.arange(len(flat)) - starts[flat])
+    sign = np.sign(trade.at(flat_rows, flat_cols))
+    sign[sign == 0] = 1.0
+    change = np.flatnonzero((sign[:-1] != sign[1:]) & (flat_rows[:-1] == flat_rows[1:]))
+    rows = np.concatenate([rows_m, flat_rows[change]])
+    cols = np.concatenate([cols_m, flat_cols[change]])
+    order = np.lexsort((cols, rows))
+    rows, cols = rows[order], cols[order]
+    return rows, cols, trade.at(rows, cols), trade.at(rows, cols + 1)
 
 
 def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> MixedEquilibria:
@@ -129,7 +208,7 @@ def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> Mi
 
     For fixed Y each shared good's z_i(Y) is unique (:func:`solve_own_scale`); T(Y) is tabulated on
     a common grid uniform in logit(Y) covering all patterns' intervals [Y(x_S = 1), Y(x_S = 0)],
-    each pattern only on the grid points of its own interval (:func:`_trade_in_windows`), and
+    each pattern only on the grid points of its own interval (:func:`_grid_brackets`), and
     every sign change is refined to |d logit Y| <= 1e-14.  Roots closer than one grid cell
     can be missed (refine ``grid`` to check).
 
@@ -163,26 +242,40 @@ def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> Mi
     with np.errstate(divide="ignore"):
         u_lo = np.log(Y_lo) - np.log1p(-Y_lo)
         u_hi = np.log(Y_hi) - np.log1p(-Y_hi)
-    flat_rows, flat_cols, T = _trade_in_windows(data, owner, u, z, u_lo, u_hi)
-    s = np.sign(T)
-    s[s == 0] = 1.0
-    change = np.flatnonzero((s[:-1] != s[1:]) & (flat_rows[:-1] == flat_rows[1:]))
-    rows, cols = flat_rows[change], flat_cols[change]
-    T_lo, T_hi = T[change], T[change + 1]
+    rows, cols, T_lo, T_hi = _grid_brackets(data, owner, u, z, u_lo, u_hi)
 
     d1, d2 = data.d
     M1 = (owner == OWNER_1).astype(float)
     M2 = (owner == OWNER_2).astype(float)
     A0, B0 = M2 @ d1, M1 @ d2
 
+    # the shared goods of each bracket's pattern, grouped by their number k
+    k_of = shared[rows].sum(axis=1)
+    goods_of = {int(k): np.nonzero(shared[rows[k_of == k]])[1].reshape(-1, k) for k in np.unique(k_of)}
+    slot = np.empty(len(rows), dtype=np.int64)
+    for k in goods_of:
+        sel = np.flatnonzero(k_of == k)
+        slot[sel] = np.arange(len(sel))
+
     def T_at(uu, idx):
+        """T at logit Y = ``uu`` for brackets ``idx``, z_i(Y) of the shared goods only."""
         r = rows[idx]
         lY, l1mY = -softplus(-uu), -softplus(uu)
-        zz = _shared_z(data, None, lY, l1mY)
-        S = shared[r]
-        A = A0[r] + np.where(S, sigmoid(zz) * d1, 0.0).sum(axis=1)
-        B = B0[r] + np.where(S, sigmoid(-zz) * d2, 0.0).sum(axis=1)
-        return np.exp(lY) * A - np.exp(l1mY) * B
+        Yv, omYv = np.exp(lY), np.exp(l1mY)
+        A, B = A0[r].copy(), B0[r].copy()
+        kk = k_of[idx]
+        for k, goods_k in goods_of.items():
+            sel = np.flatnonzero(kk == k)
+            if not sel.size:
+                continue
+            g = goods_k[slot[idx[sel]]]                                          # (len, k)
+            log_V = np.log(d1[g] * Yv[sel, None] + d2[g] * omYv[sel, None])
+            s_g = cost_comparison(data, g, lY[sel, None], l1mY[sel, None], log_V)
+            zz = solve_own_scale(data.alpha[0][g], data.alpha[1][g], -s_g)
+            for j in range(k):                                                   # goods in increasing order
+                A[sel] += sigmoid(zz[:, j]) * d1[g[:, j]]
+                B[sel] += sigmoid(-zz[:, j]) * d2[g[:, j]]
+        return Yv * A - omYv * B
 
     u_root, _ = refine_brackets(T_at, u[cols], u[cols + 1], T_lo, T_hi)
     return _complete(data, owner, rows, u_root, m)
