@@ -40,7 +40,7 @@ from trade_opt.gomory.mixed import concat_mixed, mixed_pattern_count
 from trade_opt.gomory.plots import figure1, figure2
 from trade_opt.gomory.ricardo import ricardo
 from trade_opt.gomory.special_case import is_special
-from trade_opt.gomory.theorems import theorem2_witnesses
+from trade_opt.gomory.theorems import theorem2_search, theorem2_witnesses
 from trade_opt.outputs import to_jsonable, write_csv, write_json
 from trade_opt.progress import progress_bar
 
@@ -165,7 +165,7 @@ def run_job(instance: GomoryInstance, out_dir: Path, *, source: str = "<instance
         write_csv(out_dir / "boundary.csv", frame)
 
     th3 = stages.run("theorem3", lambda: _theorem3(data, sample, mixed))
-    th2 = stages.run("theorem2", lambda: _theorem2(data, grid))
+    th2 = stages.run("theorem2", lambda: _theorem2(data, grid, sample))
 
     summary = build_summary(instance, data, source=source, stats=stats, autarky=autarky, rr=rr, grid=grid, frame=frame,
                             th3=th3, th2=th2, mixed_stats=mixed_stats, pyomo_check=pyomo_check, stages=stages)
@@ -208,15 +208,34 @@ def _theorem3(data: GomoryData, sample: EquilibriumBatch, mixed) -> dict[str, An
     return out
 
 
-def _theorem2(data: GomoryData, grid: np.ndarray) -> list:
+def _theorem2(data: GomoryData, grid: np.ndarray, sample) -> dict[str, Any]:
+    """Theorem 2 as stated at every 4th grid point, for B and B1 (:func:`theorem2_search`: some
+    specialized equilibrium within the two bounds), plus our refuted rounding conjecture for contrast.
+
+    Parameters
+    ----------
+    data : the instance.
+    grid : the boundary's Y grid.
+    sample : the enumerated equilibria; searched exhaustively when it holds all 2^n - 2 patterns.
+
+    Returns
+    -------
+    dict
+        Per form: points, holds, exhaustive, min witnesses, worst ratio to the bounds (<= 1 holds);
+        ``rounding_conjecture_holds``: points where a rounding of the greedy solution is a witness.
+    """
     points = grid[1:-1:4]
-    out = []
-    with progress_bar("Theorem 2", len(points)) as bar:
-        for Y in points:
-            checks = theorem2_witnesses(data, float(Y))
-            if checks:
-                out.append(min(checks, key=lambda c: (not c.holds, c.utility_gap)))
-            bar.advance()
+    batch = sample if len(sample) == pattern_count(data.n) else None
+    out: dict[str, Any] = {"points": len(points)}
+    with progress_bar("Theorem 2", 2 * len(points)) as bar:
+        for form in ("B", "B1"):
+            found = theorem2_search(data, points, form, batch=batch)
+            out[form] = {"holds": int(sum(r.holds for r in found)), "exhaustive": bool(all(r.exhaustive for r in found)),
+                         "min_witnesses": int(min(r.witnesses for r in found)) if found else 0,
+                         "worst_ratio": float(max(r.best_ratio for r in found)) if found else None}
+            bar.advance(len(points))
+    rounding = [theorem2_witnesses(data, float(Y)) for Y in points]
+    out["rounding_conjecture_holds"] = int(sum(any(c.holds for c in checks) for checks in rounding))
     return out
 
 
@@ -226,7 +245,8 @@ def _figures(data, out_dir, title, sample, mixed, grid, frame, rr, autarky):
     valid = np.isfinite(frame["B1_dp"].to_numpy())
     figure1(out_dir / "fig1.png", sample.Y, sample.u1, grid[valid], frame["B_greedy"].to_numpy()[valid],
             frame["B1_dp"].to_numpy()[valid], rr.ricardo_level, autarky[0], data.L, title,
-            mixed_Y=mixed.Y, mixed_u1=mixed.u1)
+            mixed_Y=mixed.Y, mixed_u1=mixed.u1,
+            ricardo_point=None if rr.ricardo_solution is None else (rr.solution_Y, rr.solution_u1))
     ricardo_point = None if rr.ricardo_solution is None else (rr.solution_Y, rr.solution_u1, rr.solution_u2)
     figure2(out_dir / "fig2.png", sample.Y, sample.u1, sample.u2, autarky, ricardo_point, title)
     if is_special(data):
@@ -298,7 +318,7 @@ def build_summary(instance: GomoryInstance, data: GomoryData, *, source: str, st
         "mixed": {k: v for k, v in mixed_stats.items() if k != "theorems_4_5"},
         "theorems_4_5_one_shared_good": mixed_stats.get("theorems_4_5"),
         "mixed_pyomo_cross_check": pyomo_check,
-        "theorem2": None if th2 is None else {"points": len(th2), "holds": int(sum(c.holds for c in th2))},
+        "theorem2": th2,
         "stages": {name: {"status": stages.status.get(name), "seconds": sec} for name, sec in stages.seconds.items()},
         "timings_seconds": dict(stages.seconds),
     }

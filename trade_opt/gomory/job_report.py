@@ -45,7 +45,12 @@ def summary_lines(s: dict[str, Any], out_dir: Path) -> list[str]:
         lines.append(f"  Theorem 3 (u1 <= B1 <= B, B1 by {s['theorem3_b1_method']}): {t3['checked']} of {t3['equilibria']} "
                      f"specialized equilibria checked, {t3['violations']} violations")
     if s.get("theorem2"):
-        lines.append(f"  Theorem 2: holds at {s['theorem2']['holds']} of {s['theorem2']['points']} grid points")
+        t2 = s["theorem2"]
+        how = "every pattern searched" if t2["B"]["exhaustive"] and t2["B1"]["exhaustive"] else "candidate search"
+        lines.append(f"  Theorem 2 as stated ({how}): B holds at {t2['B']['holds']} of {t2['points']} grid points, "
+                     f"B1 at {t2['B1']['holds']}; worst ratio to the bounds {t2['B']['worst_ratio']:.3f} (B), "
+                     f"{t2['B1']['worst_ratio']:.3f} (B1); rounding the greedy solution works at "
+                     f"{t2['rounding_conjecture_holds']}")
     mx = s["mixed"]
     if mx.get("max_shared"):
         census = "full census" if mx.get("complete") else f"1..{mx['max_shared']} shared goods"
