@@ -18,7 +18,14 @@ Beyond ``--full-max`` the three slower methods are timed on the first 2^22 codes
 so the kernel's H table applies; ``--per-country`` draws per-country exponents: the O(n) path).
 Agreement: max |u| difference of each method against ``kernel`` on the first 2^16 codes.
 
-Run: ``.venv/bin/python benchmarks/bench_gomory_kernel.py [--ns 16,18,20,22,24] [--out benchmarks/out]``.
+B1 table (``--b1-ns 50,200,1000``): B1 at ``--b1-points`` equally spaced Y in ``--b1-range`` by the
+exact DP per point, the parametric trace (:class:`trade_opt.gomory.b1_trace.B1Trace` + lookup, for
+n <= ``--b1-parametric-max-n``), OR-Tools per point (:func:`trade_opt.knapsack.knapsack_ortools`, both
+directions) and the persistent HiGHS MIP (``BoundarySolver(data, ("mip",))``, on ``--b1-highs-points``
+points, extrapolated); max_abs_diff against the DP.
+
+Run: ``.venv/bin/python benchmarks/bench_gomory_kernel.py [--ns 16,18,20,22,24] [--out benchmarks/out]``;
+``--ns "" --b1-ns 50,200,1000 --b1-points 100 --b1-range 0.49,0.51`` for the B1 table alone.
 """
 from __future__ import annotations
 
