@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, numpy {np.__version__}, "
           f"{'per-country' if args.per_country else 'per-good'} exponents, seed {args.seed}", flush=True)
     rows = []
-    methods = args.methods.split(",")
+    methods = [m for m in args.methods.split(",") if m]
     for n in [int(v) for v in args.ns.split(",")]:
         diffs = agreement(n, args.seed, args.per_country)
         times = {}
