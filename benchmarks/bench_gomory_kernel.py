@@ -18,7 +18,14 @@ Beyond ``--full-max`` the three slower methods are timed on the first 2^22 codes
 so the kernel's H table applies; ``--per-country`` draws per-country exponents: the O(n) path).
 Agreement: max |u| difference of each method against ``kernel`` on the first 2^16 codes.
 
-Run: ``.venv/bin/python benchmarks/bench_gomory_kernel.py [--ns 16,18,20,22,24] [--out benchmarks/out]``.
+B1 table (``--b1-ns 50,200,1000``): B1 at ``--b1-points`` equally spaced Y in ``--b1-range`` by the
+exact DP per point, the parametric trace (:class:`trade_opt.gomory.b1_trace.B1Trace` + lookup, for
+n <= ``--b1-parametric-max-n``), OR-Tools per point (:func:`trade_opt.knapsack.knapsack_ortools`, both
+directions) and the persistent HiGHS MIP (``BoundarySolver(data, ("mip",))``, on ``--b1-highs-points``
+points, extrapolated); max_abs_diff against the DP.
+
+Run: ``.venv/bin/python benchmarks/bench_gomory_kernel.py [--ns 16,18,20,22,24] [--out benchmarks/out]``;
+``--ns "" --b1-ns 50,200,1000 --b1-points 100 --b1-range 0.49,0.51`` for the B1 table alone.
 """
 from __future__ import annotations
 
@@ -149,7 +156,8 @@ def agreement(n: int, seed: int, per_country: bool) -> dict[str, float]:
 
 
 def b1_table(ns: list[int], points: int, Y_range: tuple[float, float], seed: int, out: Path,
-             parametric_max_n: int, highs_points: int) -> list[dict]:
+             parametric_max_n: int, highs_points: int, methods: tuple[str, ...] = ("parametric", "ortools", "highs"),
+             name: str = "gomory_b1_trace_methods") -> list[dict]:
     """B1 at ``points`` equally spaced Y in ``Y_range``: DP per point, the parametric trace (trace +
     lookup), OR-Tools per point (both directions), persistent HiGHS MIP per point (on ``highs_points``
     of them, extrapolated).  max_abs_diff: against the DP at the points each method ran."""
@@ -165,7 +173,7 @@ def b1_table(ns: list[int], points: int, Y_range: tuple[float, float], seed: int
         ref = boundary_B1_dp(data, grid)
         dp_s = time.perf_counter() - t
         res = {"dp": (dp_s, 0.0, "full", "")}
-        if n <= parametric_max_n:
+        if n <= parametric_max_n and "parametric" in methods:
             t = time.perf_counter()
             trace = B1Trace(data, Y_range[0], Y_range[1])
             trace_s = time.perf_counter() - t
@@ -177,27 +185,29 @@ def b1_table(ns: list[int], points: int, Y_range: tuple[float, float], seed: int
                                  f"lookup {total - trace_s:.3g} s; break-even at 0.5 ms/point: {trace_s / 5e-4:.0f} points")
         t = time.perf_counter()
         vals = []
-        for y in grid:
+        for y in (grid if "ortools" in methods else []):
             kd = knapsack_data(data, y)
             le, ge = trade_knapsacks(kd)
             v = [p.offset + knapsack_ortools(p.values, p.weights, p.rhs, p.sense).value for p in (le, ge)]
             vals.append(float(kd.constant[0]) + min(v))
-        res["ortools"] = (time.perf_counter() - t, float(np.abs(np.array(vals) - ref).max()), "full", "")
-        idx = np.unique(np.linspace(0, points - 1, min(highs_points, points)).round().astype(int))
-        t = time.perf_counter()
-        solver = BoundarySolver(data, ("mip",))
-        mip = np.array([solver.at(grid[k]).B1_mip for k in idx])
-        highs_s = (time.perf_counter() - t) / len(idx) * points
-        res["highs"] = (highs_s, float(np.abs(mip - ref[idx]).max()),
-                        "full" if len(idx) == points else f"extrapolated from {len(idx)} points", "")
+        if "ortools" in methods:
+            res["ortools"] = (time.perf_counter() - t, float(np.abs(np.array(vals) - ref).max()), "full", "")
+        if "highs" in methods:
+            idx = np.unique(np.linspace(0, points - 1, min(highs_points, points)).round().astype(int))
+            t = time.perf_counter()
+            solver = BoundarySolver(data, ("mip",))
+            mip = np.array([solver.at(grid[k]).B1_mip for k in idx])
+            highs_s = (time.perf_counter() - t) / len(idx) * points
+            res["highs"] = (highs_s, float(np.abs(mip - ref[idx]).max()),
+                            "full" if len(idx) == points else f"extrapolated from {len(idx)} points", "")
         for method, (sec, diff, mode, note) in res.items():
-            row = {"n": n, "points": points, "method": method, "mode": mode, "seconds": sec,
+            row = {"n": n, "points": points, "Y_range": f"{Y_range[0]:g}-{Y_range[1]:g}", "method": method, "mode": mode, "seconds": sec,
                    "ms_per_point": sec / points * 1e3, "ratio_vs_dp": dp_s / sec, "max_abs_diff": diff, "note": note}
             rows.append(row)
             print("  " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
         frame = pd.DataFrame(rows)
-        frame.to_csv(out / "gomory_b1_trace_methods.csv", index=False)
-        (out / "gomory_b1_trace_methods.md").write_text(markdown_table(frame), encoding="utf-8")
+        frame.to_csv(out / f"{name}.csv", index=False)
+        (out / f"{name}.md").write_text(markdown_table(frame), encoding="utf-8")
     return rows
 
 
@@ -215,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--b1-range", default="0.3,0.7", help="Y range of the B1 table")
     parser.add_argument("--b1-parametric-max-n", type=int, default=200)
     parser.add_argument("--b1-highs-points", type=int, default=20)
+    parser.add_argument("--b1-methods", default="parametric,ortools,highs", help="besides the DP (always run: the reference)")
+    parser.add_argument("--b1-name", default="gomory_b1_trace_methods", help="output table name")
     parser.add_argument("--_child", dest="child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--_n", dest="n", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--_stop", dest="stop", type=int, default=None, help=argparse.SUPPRESS)
@@ -226,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.b1_ns:
         lo, hi = (float(v) for v in args.b1_range.split(","))
         rows = b1_table([int(v) for v in args.b1_ns.split(",")], args.b1_points, (lo, hi), args.seed, args.out,
-                        args.b1_parametric_max_n, args.b1_highs_points)
+                        args.b1_parametric_max_n, args.b1_highs_points, tuple(args.b1_methods.split(",")), args.b1_name)
         print(markdown_table(pd.DataFrame(rows)))
         if not args.ns:
             return 0
@@ -234,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, numpy {np.__version__}, "
           f"{'per-country' if args.per_country else 'per-good'} exponents, seed {args.seed}", flush=True)
     rows = []
-    methods = args.methods.split(",")
+    methods = [m for m in args.methods.split(",") if m]
     for n in [int(v) for v in args.ns.split(",")]:
         diffs = agreement(n, args.seed, args.per_country)
         times = {}

@@ -44,6 +44,9 @@ from trade_opt.gomory.instance import GomoryData
 BREAK_TOL = 1e-11
 #: Relative tolerance under which two optimal values are equal (ties: same piece).
 VALUE_TOL = 1e-13
+#: Offset in t beyond a pattern's own t_y (where it leaves or enters a feasible set) that exceeds the DP's
+#: capacity slack (relative 1e-12), so the trade row there excludes the pattern.
+PHANTOM_GAP = 1e-9
 #: Points of the initial grid in t.
 DEFAULT_GRID = 33
 
@@ -182,6 +185,14 @@ class B1Trace:
         y = sol.x.astype(np.float64)
         dS = L.S @ y - L.S @ x
         cross = (L.K @ x - L.K @ y) / dS if dS != 0 else 0.5 * (ta + tb)
+        # a "phantom": y beats x only where y is no longer feasible ("<=": after y leaves at t_y;
+        # ">=": before y enters at t_y).  Split just beyond t_y, where the trade row excludes y.
+        t_y = L.t_own(y)
+        gap = PHANTOM_GAP * max(1.0, abs(t_y)) if math.isfinite(t_y) else 0.0
+        if k == 0 and math.isfinite(t_y) and t_y < cross and ta < t_y + gap < tb:
+            return t_y + gap
+        if k == 1 and math.isfinite(t_y) and t_y > cross and ta < t_y - gap < tb:
+            return t_y - gap
         return cross if ta < cross < tb else 0.5 * (ta + tb)
 
     def _candidate(self, k: int, ta: float, xa: np.ndarray, tb: float, xb: np.ndarray) -> float:
@@ -198,7 +209,11 @@ class B1Trace:
             cands.append(L.t_own(xa))            # xa leaves the "<=" feasible set
         else:
             cands.append(L.t_own(xb))            # xb enters the ">=" feasible set
-        inside = [c for c in cands if ta < c < tb and math.isfinite(c)]
+        # a change found within BREAK_TOL outside [ta, tb] (rounding of a crossing just solved) is at the end
+        slack = BREAK_TOL * max(1.0, abs(ta), abs(tb))
+        inside = [min(max(c, ta + 0.1 * slack), tb - 0.1 * slack) for c in cands
+                  if math.isfinite(c) and ta - slack < c < tb + slack]
+        inside = [c for c in inside if ta < c < tb]
         return min(inside) if (inside and k == 0) else (max(inside) if inside else mid)
 
     # ----------------------------------------------------------------- one direction
@@ -224,17 +239,13 @@ class B1Trace:
                 pieces.append((ta, tb, xa, xb))
                 continue
             c = self._candidate(k, ta, xa, tb, xb)
-            # solve just below and just above c: a change exactly at c is certified by one pair
+            # solve just below and just above c (a change exactly at c is certified by one pair); a
+            # side within eps of an end uses the end's solution
             eps = 0.25 * BREAK_TOL * max(1.0, abs(c))
-            lo, hi = max(ta, c - eps), min(tb, c + eps)
-            if lo <= ta or hi >= tb:
-                lo = hi = 0.5 * (ta + tb)
-            xl, _ = self._x(k, lo)
-            xh, _ = self._x(k, hi) if hi != lo else (xl, None)
-            stack.append((hi, xh, tb, xb))
-            if hi != lo:
-                stack.append((lo, xl, hi, xh))
-            stack.append((ta, xa, lo, xl))
+            inner = [t for t in (c - eps, c + eps) if ta < t < tb] or [0.5 * (ta + tb)]
+            pts = [(ta, xa)] + [(t, self._x(k, t)[0]) for t in inner] + [(tb, xb)]
+            for (t0, x0), (t1, x1) in reversed(list(zip(pts[:-1], pts[1:]))):
+                stack.append((t0, x0, t1, x1))
         pieces.sort(key=lambda p: p[0])
         # the resolved intervals tile [t_0, t_end]; only a change interval (width <= BREAK_TOL) starts a piece
         xs: list[np.ndarray] = [pieces[0][2]]

@@ -22,14 +22,36 @@ def equilibria(
     instance_file: Path = typer.Argument(..., help="Gomory instance (.toml/.json)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Stream all equilibria to this CSV file."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Enumerate into this folder: Parquet parts per code range, manifest (resumable), summary.json (best patterns, Y envelope)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="With --out: local Dask worker processes (0: no Dask, this process)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --out: address of a running Dask scheduler."),
 ) -> None:
     """All 2^n - 2 specialized equilibria: pattern x (1: country 2 makes the good), Y, w1/w2, u1, u2."""
     from trade_opt.gomory.equilibria import all_specialized, autarky_log_utilities, pattern_count
     from trade_opt.gomory.job import enumerate_to_csv
 
+    if out is None and (workers is not None or scheduler is not None):
+        raise InputError("<command line>", "--workers/--scheduler", "need --out DIR (the enumeration folder)")
+    if workers is not None and scheduler is not None:
+        raise InputError("<command line>", "--workers/--scheduler", "give at most one of --workers N and --scheduler ADDR")
+    if workers is not None and workers < 0:
+        raise InputError("<command line>", "--workers", f"must be >= 0, got {workers}")
+    if out is not None and csv is not None:
+        raise InputError("<command line>", "--out/--csv", "give at most one of --out DIR and --csv FILE")
     instance = load_instance(instance_file, model="gomory")
     data = instance.data()
     autarky = autarky_log_utilities(data)
+    if out is not None:
+        from trade_opt.gomory.enumerate_dask import run_enumeration
+
+        summary = run_enumeration(data, out, workers=workers, scheduler=scheduler)
+        if as_json:
+            print_json({k: summary[k] for k in ("n", "count", "patterns", "ranges", "best")} | {"out": str(out)})
+        else:
+            best = summary["best"]["country1"][0]
+            typer.echo(f"{summary['count']} equilibria of {summary['patterns']} patterns in {summary['ranges']} range(s) "
+                       f"written to {out}; best for country 1: {best['pattern']} (u1 = {best['u']:.6f})")
+        return
     if csv is not None:
         _, stats = enumerate_to_csv(data, csv)
         if as_json:

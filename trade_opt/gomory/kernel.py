@@ -21,13 +21,15 @@ at an end of (0, 1)) the kernel evaluates sum_i d_ij (alpha_ij(x) - 1) ln V_i(Y)
 
 Error bound of the table (:attr:`HTable.error_bound`, <= :data:`H_TABLE_TOL` or no table is used):
 the largest |table - exact| over a check grid of ``CHECK_POINTS`` points per piece that are not
-interpolation nodes (exact = the direct sum of n logs), plus the magnitude of the two highest
+interpolation nodes (exact = the direct sum of n logs), or the magnitude of the two highest
 Chebyshev coefficients of each piece (the interpolant's truncation estimate), whichever is larger.
+The table's variable is s = logit(Y) (:class:`HTable`).
 The tests compare the table with the direct sum at 10^5 random Y and the whole kernel with the
 O(n) kernel on random instances.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -38,7 +40,7 @@ from trade_opt.gomory.instance import GomoryData
 #: Largest accepted error bound of the H table (in u = ln U); above it the exact O(n) sum is used.
 H_TABLE_TOL = 2e-14
 #: Polynomial degree of each table piece.
-H_TABLE_DEGREE = 5
+H_TABLE_DEGREE = 7
 #: Check points per piece (not interpolation nodes) behind the stated error bound.
 CHECK_POINTS = 9
 #: Most pieces tried before giving up on a table.
@@ -81,10 +83,13 @@ def reachable_Y_range(data: GomoryData) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class HTable:
-    """(H_1(Y), H_2(Y)) as uniform pieces of degree-p polynomials on [lo, hi].
+    """(H_1, H_2) as uniform pieces of degree-p polynomials in s = logit(Y) = ln(Y / (1 - Y)) on [lo, hi].
 
-    ``coef`` (p + 1, 2, M): monomial coefficients in the local variable t in [-1, 1] of each
-    piece, highest degree first (Horner order).  ``error_bound``: see the module docstring."""
+    In s, ln V_i(expit(s)) is analytic in the strip |Im s| < pi whatever the demand shares (its
+    singularities sit at Im s = pi), so uniform pieces in s need few pieces even where a tiny share
+    puts a singularity next to Y = 0 or 1; and the kernel has s = ln Y - ln(1 - Y) at no extra cost.
+    ``coef`` (p + 1, 2, M): monomial coefficients in the local variable t in [-1, 1] of each piece,
+    highest degree first (Horner order).  ``error_bound``: see the module docstring."""
 
     lo: float
     hi: float
@@ -96,12 +101,17 @@ class HTable:
         return self.coef.shape[2]
 
     def evaluate(self, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(H_1, H_2) at each Y in [lo, hi] (clamped to the end pieces outside)."""
+        """(H_1, H_2) at each Y (s = logit Y within [lo, hi]; clamped to the end pieces outside)."""
+        Y = np.asarray(Y, dtype=float)
+        return self.evaluate_logit(np.log(Y) - np.log1p(-Y))
+
+    def evaluate_logit(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(H_1, H_2) at s = logit(Y)."""
         M = self.pieces
-        s = (np.asarray(Y, dtype=float) - self.lo) * (M / (self.hi - self.lo))
-        idx = s.astype(np.intp)
+        r = (np.asarray(s, dtype=float) - self.lo) * (M / (self.hi - self.lo))
+        idx = r.astype(np.intp)
         np.clip(idx, 0, M - 1, out=idx)
-        t = s - idx
+        t = r - idx
         t *= 2.0
         t -= 1.0
         c = self.coef
@@ -115,13 +125,17 @@ class HTable:
         return h1, h2
 
 
+def _expit(s: np.ndarray) -> np.ndarray:
+    return np.where(s >= 0, 1.0 / (1.0 + np.exp(-np.abs(s))), np.exp(-np.abs(s)) / (1.0 + np.exp(-np.abs(s))))
+
+
 def _fit_pieces(data: GomoryData, lo: float, hi: float, M: int, p: int) -> tuple[np.ndarray, float]:
-    """Chebyshev interpolation of (H_1, H_2) on M uniform pieces; returns (coef, error bound)."""
+    """Chebyshev interpolation of (H_1, H_2) on M uniform pieces in s; returns (coef, error bound)."""
     nodes = np.cos(np.pi * (np.arange(p + 1) + 0.5) / (p + 1))            # Chebyshev points of the 1st kind
     edges = np.linspace(lo, hi, M + 1)
     mid, half = 0.5 * (edges[1:] + edges[:-1]), 0.5 * (edges[1:] - edges[:-1])
-    Yn = (mid[:, None] + half[:, None] * nodes[None, :]).ravel()
-    F = exact_h(data, Yn).reshape(2, M, p + 1)
+    Sn = (mid[:, None] + half[:, None] * nodes[None, :]).ravel()
+    F = exact_h(data, _expit(Sn)).reshape(2, M, p + 1)
     # Chebyshev coefficients by the discrete orthogonality of T_k at these nodes
     T = np.cos(np.outer(np.arange(p + 1), np.arccos(nodes)))                 # T_k(node_l), (p+1, p+1)
     cheb = (2.0 / (p + 1)) * F @ T.T                                         # (2, M, p+1)
@@ -134,31 +148,34 @@ def _fit_pieces(data: GomoryData, lo: float, hi: float, M: int, p: int) -> tuple
     coef = np.ascontiguousarray(poly[..., ::-1].transpose(2, 0, 1))          # (p+1, 2, M), Horner order
     table = HTable(lo, hi, coef, 0.0)
     check = np.linspace(-1.0, 1.0, CHECK_POINTS + 2)[1:-1] * 0.999
-    Yc = (mid[:, None] + half[:, None] * check[None, :]).ravel()
-    Yc = np.concatenate([Yc, [lo, hi]])
-    exact = exact_h(data, Yc)
-    got = table.evaluate(Yc)
+    Sc = np.concatenate([(mid[:, None] + half[:, None] * check[None, :]).ravel(), [lo, hi]])
+    exact = exact_h(data, _expit(Sc))
+    got = table.evaluate_logit(Sc)
     err = max(float(np.abs(got[0] - exact[0]).max()), float(np.abs(got[1] - exact[1]).max()))
     return coef, max(err, tail)
 
 
 def build_h_table(data: GomoryData, tol: float = H_TABLE_TOL, degree: int = H_TABLE_DEGREE) -> HTable | None:
-    """The table of (H_1, H_2) over the reachable Y range, or None when it does not apply.
+    """The table of (H_1, H_2) over the reachable range of s = logit(Y), or None when it does not apply.
 
     None when the exponents differ by country (H then depends on x), when a demand share is zero
     (ln V_i singular at an end of (0, 1)), or when no table with at most
-    :data:`H_TABLE_MAX_PIECES` pieces meets ``tol``."""
+    :data:`H_TABLE_MAX_PIECES` pieces meets ``tol``.  The number of pieces starts at 16 per unit of
+    s and is raised by the fitted bound's decay rate (error ~ M^-(degree+1)) until ``tol`` is met."""
     if np.any(data.alpha[0] != data.alpha[1]) or np.any(data.d <= 0):
         return None
-    lo, hi = reachable_Y_range(data)
-    pad = 1e-9 * (hi - lo)
-    lo, hi = max(lo - pad, lo * 0.5), min(hi + pad, 0.5 * (1.0 + hi))
-    M = 256
+    y_lo, y_hi = reachable_Y_range(data)
+    lo = math.log(y_lo) - math.log1p(-y_lo)
+    hi = math.log(y_hi) - math.log1p(-y_hi)
+    pad = 1e-6 * max(1.0, hi - lo)
+    lo, hi = lo - pad, hi + pad
+    M = max(8, int(16 * (hi - lo)))
     while M <= H_TABLE_MAX_PIECES:
         coef, bound = _fit_pieces(data, lo, hi, M, degree)
         if bound <= tol:
             return HTable(lo, hi, coef, bound)
-        M *= 2
+        grow = (bound / (0.25 * tol)) ** (1.0 / (degree + 1))
+        M = int(M * min(max(grow, 1.5), 16.0)) + 1
     return None
 
 
@@ -279,7 +296,8 @@ def pattern_values(data: GomoryData, start: int = 1, stop: int | None = None, ch
         log_1mY = np.log(a)
         log_1mY -= log_den
         if table is not None:
-            H1, H2 = table.evaluate(Y)
+            s_logit = log_Y - log_1mY
+            H1, H2 = table.evaluate_logit(s_logit)
         else:
             X = np.empty((len(codes), n), dtype=bool)
             X[:, :k] = low_bits[sl]
