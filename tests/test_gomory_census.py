@@ -77,7 +77,7 @@ def test_table1_job_reports_the_full_census(table1_job, table1):
     census45 = dict(s["theorems_4_5_one_shared_good"])
     assert census45.pop("pairs") == 2286
     assert census45 == one_shared_summary(table1)
-    assert json.loads((out / "summary.json").read_text())["mixed"]["equilibria"] == 19154
+    assert not (out / "summary.json").exists()  # the runner writes it, last (trade_opt.runner)
 
 
 def test_table1_census_shares_are_lossless(table1_job):
@@ -143,7 +143,7 @@ def test_numerical_failure_in_a_stage_is_a_status(tmp_path, monkeypatch):
     s = job.run_job(inst, tmp_path, grid_points=9)
     assert s["stages"]["mixed_census"]["status"].startswith("error: LinAlgError")
     assert s["status"] == "warning" and s["stages"]["boundary"]["status"] == "ok"
-    assert json.loads((tmp_path / "summary.json").read_text())["status"] == "warning"
+    assert not (tmp_path / "summary.json").exists()  # the runner writes it, last
 
 
 class _Inst:

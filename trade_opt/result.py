@@ -13,7 +13,8 @@ whose top-level keys are the same for all models::
 * ``termination`` says why the solver stopped, in one vocabulary for LP/MIP and MCP solvers
   (:data:`TERMINATIONS`): ``optimal`` (LP/MIP proved optimal, or an exact algorithm such as the
   DP), ``solved`` (MCP to the requested residual), ``solved_loose`` (MCP only to the loose
-  tolerance), ``infeasible``, ``unbounded``, ``time_limit``, ``iteration_limit``, ``failed``,
+  tolerance), ``completed`` / ``partial`` (a main job with every stage done / some stage failed or
+  skipped, see its ``stages``), ``infeasible``, ``unbounded``, ``time_limit``, ``iteration_limit``, ``failed``,
   ``error``.
 * ``residual``: the natural residual of a complementarity solution, the relative optimality gap
   of a MIP (0 for exact algorithms); ``None`` when not defined.
@@ -35,9 +36,10 @@ _STATUS_OF_TERMINATION = {
     "locally_solved": "ok",
     "completed": "ok",
     "solved_loose": "warning",
+    "partial": "warning",
 }
 
-TERMINATIONS = ("optimal", "solved", "locally_solved", "completed", "solved_loose", "infeasible", "unbounded",
+TERMINATIONS = ("optimal", "solved", "locally_solved", "completed", "solved_loose", "partial", "infeasible", "unbounded",
                 "time_limit", "iteration_limit", "failed", "error")
 
 

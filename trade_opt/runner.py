@@ -79,7 +79,7 @@ def contract_summary(model: str, instance: Any, job_summary: dict[str, Any], *, 
     job_summary = dict(job_summary)
     termination = str(job_summary.pop("termination", None) or job_summary.get("status") or "completed")
     if termination in ("ok", "warning", "error"):
-        termination = {"ok": "completed", "warning": "solved_loose", "error": "failed"}[termination]
+        termination = {"ok": "completed", "warning": "partial", "error": "failed"}[termination]
     job_summary.pop("status", None)
     if job_summary.get("instance") == instance.name:
         job_summary.pop("instance")  # the name lives under `name` for every model

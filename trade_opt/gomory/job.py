@@ -41,7 +41,7 @@ from trade_opt.gomory.plots import figure1, figure2
 from trade_opt.gomory.ricardo import ricardo
 from trade_opt.gomory.special_case import is_special
 from trade_opt.gomory.theorems import theorem2_search, theorem2_witnesses
-from trade_opt.outputs import to_jsonable, write_csv, write_json
+from trade_opt.outputs import to_jsonable, write_csv
 from trade_opt.progress import progress_bar
 
 __all__ = ["build_summary", "default_max_shared", "enumerate_to_csv", "run_job"]
@@ -125,7 +125,8 @@ def run_job(instance: GomoryInstance, out_dir: Path, *, source: str = "<instance
     Returns
     -------
     dict
-        The summary (also written as ``summary.json``; :func:`build_summary`).
+        The summary (:func:`build_summary`); the runner (:func:`trade_opt.runner.run_job_in_folder`)
+        adds the contract fields and writes it as ``summary.json``, last.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -167,16 +168,11 @@ def run_job(instance: GomoryInstance, out_dir: Path, *, source: str = "<instance
     th3 = stages.run("theorem3", lambda: _theorem3(data, sample, mixed))
     th2 = stages.run("theorem2", lambda: _theorem2(data, grid, sample))
 
-    summary = build_summary(instance, data, source=source, stats=stats, autarky=autarky, rr=rr, grid=grid, frame=frame,
-                            th3=th3, th2=th2, mixed_stats=mixed_stats, pyomo_check=pyomo_check, stages=stages)
-    write_json(out_dir / "summary.json", summary)
-
     title = f"Gomory (1991) {instance.name}: n = {n}, L = {data.L.tolist()}"
     special = stages.run("figures", lambda: _figures(data, out_dir, title, sample, mixed, grid, frame, rr, autarky))
     summary = build_summary(instance, data, source=source, stats=stats, autarky=autarky, rr=rr, grid=grid, frame=frame,
                             th3=th3, th2=th2, mixed_stats=mixed_stats, pyomo_check=pyomo_check, stages=stages,
                             special_case=special)
-    write_json(out_dir / "summary.json", summary)
     print_summary(summary, out_dir)
     return summary
 
