@@ -4,7 +4,6 @@ independent z path, B1 at many Y against the exact DP, lossless shares, and nume
 stage statuses."""
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pandas as pd
