@@ -27,6 +27,10 @@ MODEL = "gomory"
 METHODS = ("greedy", "lp", "dp", "mip")
 #: solvers that can solve the LP/MIP of the ``lp`` and ``mip`` methods
 LP_MIP_SOLVERS = ("highs", "cbc", "glpk", "scip")
+#: The x-form rows of :func:`build_models` (right-hand side 1 - Y) lose Y's digits once Y < this; the
+#: library's own boundary code switches to the complement y = 1 - x there
+#: (:func:`trade_opt.gomory.boundary.trade_knapsacks`).
+EXPORT_Y_MIN = 1e-9
 
 
 def knapsack_model(c: np.ndarray, V: np.ndarray, capacity: float, constant: float, sense: str,
