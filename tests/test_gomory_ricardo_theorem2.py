@@ -124,7 +124,10 @@ def test_candidate_witnesses_are_a_subset_of_the_exhaustive_search(seed):
         full = theorem2_search(data, Yp, "B")[0]
         part = theorem2_search(data, Yp, "B", exhaustive_max_n=0)[0]
         assert not part.exhaustive and part.candidates == len(theorem2_candidates(data, Yp))
-        assert part.witnesses <= full.witnesses and part.best_ratio >= full.best_ratio - 1e-15
+        # the exhaustive search evaluates the patterns with the O(1) enumeration kernel (its stated
+        # accuracy: 1e-13 in u, tests/test_gomory_kernel.py), the candidate search evaluates them one by
+        # one: the same pattern's ratio may differ by that rounding, not more
+        assert part.witnesses <= full.witnesses and part.best_ratio >= full.best_ratio - 1e-13
         if part.best_utility_witness is not None:
             k = int(np.flatnonzero((batch.X == np.array(part.best_utility_witness.x, bool)).all(axis=1))[0])
             assert batch.Y[k] == pytest.approx(part.best_utility_witness.Y_x, abs=1e-15)
