@@ -6,7 +6,7 @@ equation (Eq. 2) is sum_i d_i x_i = 1 - Y, and on it country 1's log-utility is
     u(x, Y) = u1_aut + (alpha - 1) ln(1/Y) + alpha (1 - Y) ln(Y / (1 - Y)) + sum_i x_i d_i ln rho_i,
     rho_i = L_2^alpha e_i2 / (L_1^alpha e_i1),  u1_aut = sum_i d_i ln(e_i1 (d_i L_1)^alpha)
 
-(``../shared/notes/gomory.md``; the seed's printed K is OCR-damaged: K is country 1's autarky
+(``models/gomory.md``, Special case; the seed's printed K is OCR-damaged: K is country 1's autarky
 log-utility).  The knapsack part has weights d_i and values d_i ln rho_i that do not depend on Y,
 so it is solved once for all capacities 1 - Y:
 
