@@ -27,8 +27,9 @@ from trade_opt.mcp.system import build_system
 
 @pytest.fixture
 def large_paths(monkeypatch):
-    """Force the large-system code paths on small models (the term magnitudes are always compiled)."""
+    """Force the large-system code paths on small models."""
     monkeypatch.setattr(polish_module, "SPARSE_MIN_N", 0)
+    monkeypatch.setattr(system_module, "ROWWISE_TERMS_MIN_N", 0)
 
 
 def test_sparse_paths_josephy_and_degenerate_lcp(large_paths):

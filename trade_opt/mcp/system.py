@@ -30,6 +30,15 @@ from trade_opt.errors import TradeOptError
 from trade_opt.mcp.pairs import Pair, complementarity_pairs, has_no_free_var
 
 EVAL_BLOCK = "_mcp_eval"
+#: The term magnitudes of the acceptance rule are compiled (one row ``sum_k |c_k t_k|`` per system
+#: row; Kim J = 50: 600 rows, not 22900 term rows, the .nl writer's cost being per row) from this
+#: many unknowns, or when there are more than :data:`PYTHON_TERMS_MAX` non-constant terms (MCPLIB
+#: ehl_kost: 101 unknowns, 40000 terms, 3 s per Python evaluation).  Otherwise each term is
+#: evaluated in Python and summed with ``np.add.at`` in term order, bit for bit the former Python
+#: sum (the Melitz random-instance Newton paths from crude starts are sensitive to its last bits,
+#: and Melitz's many small solves would pay a compile each).
+ROWWISE_TERMS_MIN_N = 200
+PYTHON_TERMS_MAX = 2000
 _BIG = 1e300
 
 
@@ -70,6 +79,8 @@ class MCPSystem:
     _term_live: np.ndarray = field(repr=False, default=None)
     _term_g: np.ndarray = field(repr=False, default=None)
     _term_lb: np.ndarray = field(repr=False, default=None)
+    _term_rowwise: np.ndarray = field(repr=False, default=None)
+    _term_row_const: np.ndarray = field(repr=False, default=None)
     _saved: list = field(repr=False, default_factory=list)
     degenerate: list = field(repr=False, default_factory=list)
     _jrow: np.ndarray = field(repr=False, default=None)
@@ -135,11 +146,23 @@ class MCPSystem:
         ``inf``.  The scale to which ``F_i`` is computable in floating point, used by the
         acceptance rule (:class:`trade_opt.mcp.residual.Acceptance`).
         """
+        if self._term_rowwise is not None and self.term_nlp is not None:
+            self.term_nlp.set_primals(x[self._term_xperm])
+            try:
+                with np.errstate(all="ignore"):
+                    g = np.asarray(self.term_nlp.evaluate_constraints())[self._term_g] + self._term_lb
+            except (PyNumeroEvaluationError, ArithmeticError, ValueError):
+                g = None  # ASL fails the whole vector: the per-term Python path marks only failing rows
+            if g is not None:
+                out = self._term_row_const.copy()
+                out[self._term_rowwise] += g
+                out[~np.isfinite(out)] = math.inf
+                return out
         values = self._term_value.copy()
         live = self._term_live
         if live.size:
             g = None
-            if self.term_nlp is not None:
+            if self.term_nlp is not None and self._term_rowwise is None:
                 self.term_nlp.set_primals(x[self._term_xperm])
                 try:
                     with np.errstate(all="ignore"):
@@ -444,7 +467,20 @@ def _compile_terms(system: MCPSystem) -> None:
     system._term_live = np.asarray(live_pos, dtype=int)
     if not live_exprs:
         return
+    if system.n < ROWWISE_TERMS_MIN_N and len(live_exprs) <= PYTHON_TERMS_MAX:
+        return  # small: evaluated in Python per term (cheaper than a compile for few evaluations)
     block = pyo.ConcreteModel(name=f"{system.model.name}_mcp_terms")
+    if True:  # one row sum_k |c_k t_k| per system row: the .nl writer's cost is per row
+        live_rows = sorted(set(row_of[live_pos].tolist()))
+        by_row: dict[int, list[Any]] = {i: [] for i in live_rows}
+        for k, t in zip(live_pos, live_exprs):
+            by_row[int(row_of[k])].append(abs(coef[k] * t))
+        live_exprs = [sum(by_row[i]) for i in live_rows]
+        system._term_rowwise = np.asarray(live_rows, dtype=int)
+        with np.errstate(all="ignore"):
+            consts = np.where(np.isnan(const), 0.0, np.abs(coef * const))
+        system._term_row_const = np.zeros(system.n)
+        np.add.at(system._term_row_const, row_of, consts)
     block.ts = pyo.Constraint(range(len(live_exprs)), rule=lambda b, j: live_exprs[j] == 0)
     block.obj = pyo.Objective(expr=0.0)
     try:
