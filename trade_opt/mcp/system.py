@@ -79,6 +79,7 @@ class MCPSystem:
     _term_live: np.ndarray = field(repr=False, default=None)
     _term_g: np.ndarray = field(repr=False, default=None)
     _term_lb: np.ndarray = field(repr=False, default=None)
+    _row_sum_exprs: list = field(repr=False, default=None)
     _term_rowwise: np.ndarray = field(repr=False, default=None)
     _term_row_const: np.ndarray = field(repr=False, default=None)
     _saved: list = field(repr=False, default_factory=list)
@@ -169,23 +170,30 @@ class MCPSystem:
                         g = np.asarray(self.term_nlp.evaluate_constraints())[self._term_g] + self._term_lb
                 except (PyNumeroEvaluationError, ArithmeticError, ValueError):
                     g = None
-            if g is None:  # Python path: evaluate each term at x (the Vars' values put back after)
-                before = [v.value for v in self.work_vars]
-                self.load_work(x)
-                g = np.empty(live.size)
-                flat = [t for terms in self.term_exprs for _c, t in terms]
-                for j, k in enumerate(live):
-                    try:
-                        g[j] = float(pyo.value(flat[k]))
-                    except (ArithmeticError, ValueError, TypeError):
-                        g[j] = math.inf
-                for v, value in zip(self.work_vars, before):
-                    v.set_value(value, skip_validation=True)
+            if g is None:  # Python path: one expression sum_k |c_k t_k| per row (Vars put back after)
+                return self._python_term_sums(x)
             values[live] = g
         with np.errstate(all="ignore"):
             mags = np.abs(self._term_coef * values)
         out = np.zeros(self.n)
         np.add.at(out, self._term_row, mags)
+        out[~np.isfinite(out)] = math.inf
+        return out
+
+    def _python_term_sums(self, x: np.ndarray) -> np.ndarray:
+        """``term_sums`` evaluated by Pyomo at ``x``, one expression per row (built once)."""
+        if self._row_sum_exprs is None:
+            self._row_sum_exprs = [sum(abs(c * t) for c, t in terms) for terms in self.term_exprs]
+        before = [v.value for v in self.work_vars]
+        self.load_work(x)
+        out = np.empty(self.n)
+        for i, expr in enumerate(self._row_sum_exprs):
+            try:
+                out[i] = float(pyo.value(expr))
+            except (ArithmeticError, ValueError, TypeError):
+                out[i] = math.inf
+        for v, value in zip(self.work_vars, before):
+            v.set_value(value, skip_validation=True)
         out[~np.isfinite(out)] = math.inf
         return out
 
