@@ -1,13 +1,15 @@
 """The MCP as a numeric square system ``x -> (F(x), h(x))`` with an exact sparse Jacobian.
 
-The user's model is cloned once per call; in the clone the Complementarity components are
-deactivated and every standard pair function ``F_i`` (see :mod:`trade_opt.mcp.pairs`) becomes an
-equality row of an auxiliary block.  PyNumero's :class:`PyomoNLP` (AMPL Solver Library
-automatic differentiation) then evaluates all rows and their Jacobian in compiled code.
+Compiled once per call, without cloning the user's model: a small evaluator model references the
+user's Vars and expressions, with every standard pair function ``F_i`` (see
+:mod:`trade_opt.mcp.pairs`), every equality (the model's equality Constraints, equations written in
+Complementarity, slack equations) as rows.  PyNumero's :class:`PyomoNLP` (AMPL Solver Library
+automatic differentiation) evaluates all rows and their Jacobian in compiled code; the values and
+bounds of the user's Vars touched during a solve are restored by :meth:`MCPSystem.restore`.
 
 Unknown vector ``x``: the complementarity variables in pair order, then the free variables (every
-other unfixed Var appearing in an active equality Constraint).  Rows: ``F`` in pair order, then
-the equality constraints written ``body - rhs``.  The system is square when the numbers agree.
+other unfixed Var of the compiled rows).  Rows: ``F`` in pair order, then the equality rows
+written ``body - rhs``.  The system is square when the numbers agree.
 """
 from __future__ import annotations
 
@@ -44,13 +46,13 @@ _BIG = 1e300
 
 @dataclass
 class MCPSystem:
-    """A cloned model plus index maps and a compiled evaluator (built by :func:`build_system`).
+    """The evaluator model, index maps and compiled evaluators (built by :func:`build_system`).
 
     Attributes
     ----------
-    model : the user's model; work : the private clone.
-    pairs : list[Pair] on the clone; n_pairs = len(pairs).
-    work_vars : clone VarData in ``x`` order; orig_vars : the user's VarData (None for slacks).
+    model : the user's model; work : the evaluator model (references the user's Vars).
+    pairs : list[Pair]; n_pairs = len(pairs).
+    work_vars : VarData in ``x`` order (slacks live in ``work``); orig_vars : the same, None for slacks.
     names : variable names in ``x`` order (slacks named ``"<pair>.slack"``).
     lb, ub : bounds of the complementarity variables (``-inf``/``inf`` for free variables).
     row_names : pair names (rows ``< n_pairs``) then equality constraint names.
@@ -206,7 +208,7 @@ class MCPSystem:
 
     # --- values -----------------------------------------------------------------------------
     def current_x(self) -> np.ndarray:
-        """``x`` from the clone's current variable values (None -> 0 projected onto the bounds)."""
+        """``x`` from the current values of the system's Vars (None -> 0 projected onto the bounds)."""
         x = np.array([0.0 if v.value is None else float(v.value) for v in self.work_vars])
         return self._project_missing(x, [v.value is None for v in self.work_vars])
 
@@ -234,7 +236,7 @@ class MCPSystem:
         return x
 
     def load_work(self, x: np.ndarray) -> None:
-        """Write ``x`` into the clone's variables."""
+        """Write ``x`` into the system's Vars (the user's, restored by :meth:`restore`)."""
         for v, value in zip(self.work_vars, x):
             v.set_value(float(value), skip_validation=True)
 
