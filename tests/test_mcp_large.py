@@ -21,14 +21,16 @@ from pyomo.mpec import Complementarity, complements
 from test_mcp_classic import SQ6_2, _check, _values, degenerate_lcp, josephy, mathiesen, mathiesen_solution
 from trade_opt.mcp import solve
 from trade_opt.mcp import polish as polish_module
-from trade_opt.mcp import system as system_module
+from trade_opt.mcp import system as system_module  # noqa: F401
+from trade_opt.mcp import terms as terms_module
 from trade_opt.mcp.system import build_system
 
 
 @pytest.fixture
 def large_paths(monkeypatch):
-    """Force the large-system code paths on small models (the term magnitudes are always compiled)."""
+    """Force the large-system code paths on small models."""
     monkeypatch.setattr(polish_module, "SPARSE_MIN_N", 0)
+    monkeypatch.setattr(terms_module, "ROWWISE_TERMS_MIN_N", 0)
 
 
 def test_sparse_paths_josephy_and_degenerate_lcp(large_paths):

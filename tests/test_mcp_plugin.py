@@ -77,3 +77,35 @@ def test_no_solution_is_not_optimal():
 def test_unknown_option_is_one_error_line():
     with pytest.raises(TradeOptError, match="unknown option.*bogus"):
         pyo.SolverFactory("trade_opt_mcp").solve(_two_pairs(), options={"bogus": 1})
+
+
+def test_the_three_trade_models_solve_through_the_plugin():
+    """Kim, Melitz and Krugman MCPs through SolverFactory, each checked by its own independent code:
+    Kim's numpy chain, Melitz's 1-D reduction, Krugman's scale-free pair residual."""
+    from trade_opt.instances import load_instance
+    from trade_opt.kim.equilibrium import default_starts, verify
+    from trade_opt.kim.mcp_model import build_mcp_model
+    from trade_opt.krugman.mcp_model import build_north_south_model, north_south_start, relative_pair_residual
+    from trade_opt.melitz.equilibrium import max_rel_diff
+    from trade_opt.melitz.mcp_model import autarky_start, build_model, read_state, starting_points
+    from trade_opt.melitz.reduction import solve_reduction
+
+    opt = pyo.SolverFactory("trade_opt_mcp")
+    kim = load_instance(ROOT / "instances" / "kim_nafta3.toml").data()
+    mcp = build_mcp_model(kim)
+    res = opt.solve(mcp.model, options={"starts": [mcp.start(default_starts(kim)[0])]})
+    assert pyo.check_optimal_termination(res)
+    assert verify(kim, mcp.read_xt()).residual <= 1e-10
+
+    melitz = load_instance(ROOT / "instances" / "melitz_default.toml").data()
+    model = build_model(melitz)
+    res = opt.solve(model, options={"starts": starting_points(model, [autarky_start(melitz)])})
+    assert pyo.check_optimal_termination(res)
+    assert max_rel_diff(read_state(model), solve_reduction(melitz)) <= 1e-9
+
+    krugman = load_instance(ROOT / "instances" / "krugman_default.toml").data()
+    model = build_north_south_model(krugman, north_south_start(krugman))
+    res = opt.solve(model)
+    assert pyo.check_optimal_termination(res)
+    values = {v.local_name: v.value for v in model.component_data_objects(pyo.Var)}
+    assert relative_pair_residual(krugman, values) <= 1e-10

@@ -8,24 +8,29 @@ each variable with one function: find ``lb <= x <= ub`` such that for every pair
 * ``lb_i < x_i < ub_i`` and ``F_i(x) = 0``.
 
 :func:`complementarity_pairs` turns every active ``Complementarity`` data object into one
-:class:`Pair` ``(var, expr, lb, ub)`` in this standard orientation.  Supported forms (``g`` an
-expression, ``x`` an unfixed Var, ``a``/``b`` constants):
+:class:`Pair` ``(var, expr, lb, ub)`` in this standard orientation.  Each side is read as Pyomo's
+``_canonical_expression`` does (``(lo, body, hi)``; ``(rhs, body)`` for an equality); infinite or
+missing ends are no bound.  Supported forms (``x`` a Var, ``g`` expressions, ``a, b, l, u``
+constants), in either order:
 
-=========================================  ===============================  ============
-``complements(...)``                         standard pair                    kind
-=========================================  ===============================  ============
-``x >= a,  g >= b``  (or ``g <= b``)         ``a <= x``  with F = g - b (b - g)  ``lower``
-``x <= a,  g >= b``  (or ``g <= b``)         ``x <= a``  with F = b - g (g - b)  ``upper``
-``a <= x <= b,  g``                          ``a <= x <= b`` with F = g        ``box``
-``x,  g == b``                               ``x`` free with F = g - b        ``free``
-``g1 >= a,  g2 >= b``  (no single Var)       slack ``s = g1 - a >= 0``, F = g2 - b  ``slack``
-=========================================  ===============================  ============
+==============================================  ==========================================  =========
+``complements(...)``                              standard pair                                kind
+==============================================  ==========================================  =========
+``x >= a, g >= b``  (or ``g <= b``)               ``a <= x`` with F = g - b (b - g)            lower
+``x <= a, g >= b``  (or ``g <= b``)               ``x <= a`` with F = b - g (g - b)            upper
+``inequality(l, x, u), g`` (an end may be inf)    ``l <= x <= u`` with F = g                   box/lower/upper
+``x, 0 <= g`` / ``x, g <= 0``                     x's *declared* bound (domain, bounds=) perp  lower/upper
+``x, g``                                          x's declared bounds (none: free) perp F = g  any
+``x, g == b``                                     ``x`` free with F = g - b                    free
+``inequality(l, g1, u), g2``                      slack ``s = g1`` in ``[l, u]`` perp F = g2     slack
+``g1 >= a, g2 >= b`` (no Var side)                slack ``s = g1 - a >= 0`` perp F = g2 - b     slack
+``g == b, h`` (h no Var)                          the equation ``g = b`` (Pyomo ignores h)     equation
+==============================================  ==========================================  =========
 
-The arguments may come in either order (the one that is a single Var with constant bounds is the
-variable).  The ``slack`` form introduces, only in the solver's private copy of the model, a
-variable ``s >= 0`` with the equation ``s = g1 - a``.  A pair whose variable is *fixed* is dropped
-together with its function (the GAMS convention: fixing a numeraire price drops its market).
-Anything else raises :class:`~trade_opt.errors.TradeOptError` naming the component.
+Slack variables exist only in the solver's evaluator model.  A pair whose variable is *fixed* is
+dropped together with its function (the GAMS convention: fixing a numeraire price drops its
+market).  Anything else raises :class:`~trade_opt.errors.TradeOptError` naming the component and
+the forms of its two sides.
 """
 from __future__ import annotations
 

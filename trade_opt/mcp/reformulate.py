@@ -60,7 +60,7 @@ def require_asl() -> None:
 
 
 class ScholtesNLP:
-    """The relaxed NLP attached to the system's private clone (built once, re-solved per eps)."""
+    """The relaxed NLP attached to the evaluator model (built once, re-solved per eps)."""
 
     def __init__(self, system: Any, scales: np.ndarray):
         self.system = system

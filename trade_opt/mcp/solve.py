@@ -267,9 +267,11 @@ def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: 
     Raises
     ------
     TradeOptError
-        The model is not square or uses an unsupported complementarity form.
+        No Complementarity, not square, an unsupported form, a non-finite start, or a tolerance
+        that is not a positive finite number (one line each).
     SolverUnavailableError
-        Ipopt (cyipopt + PyNumero ASL) is not available: run ``bash scripts/setup.sh``.
+        PyNumero's ASL library is not built (every solve), or Ipopt (cyipopt) is missing when a
+        start needs the relaxation phase: one line naming it and ``bash scripts/setup.sh``.
     """
     t0 = time.perf_counter()
     _check_numbers(tol=tol, loose_tol=loose_tol, distinct_tol=distinct_tol, time_limit=time_limit)

@@ -1,13 +1,15 @@
 """The MCP as a numeric square system ``x -> (F(x), h(x))`` with an exact sparse Jacobian.
 
-The user's model is cloned once per call; in the clone the Complementarity components are
-deactivated and every standard pair function ``F_i`` (see :mod:`trade_opt.mcp.pairs`) becomes an
-equality row of an auxiliary block.  PyNumero's :class:`PyomoNLP` (AMPL Solver Library
-automatic differentiation) then evaluates all rows and their Jacobian in compiled code.
+Compiled once per call, without cloning the user's model: a small evaluator model references the
+user's Vars and expressions, with every standard pair function ``F_i`` (see
+:mod:`trade_opt.mcp.pairs`), every equality (the model's equality Constraints, equations written in
+Complementarity, slack equations) as rows.  PyNumero's :class:`PyomoNLP` (AMPL Solver Library
+automatic differentiation) evaluates all rows and their Jacobian in compiled code; the values and
+bounds of the user's Vars touched during a solve are restored by :meth:`MCPSystem.restore`.
 
 Unknown vector ``x``: the complementarity variables in pair order, then the free variables (every
-other unfixed Var appearing in an active equality Constraint).  Rows: ``F`` in pair order, then
-the equality constraints written ``body - rhs``.  The system is square when the numbers agree.
+other unfixed Var of the compiled rows).  Rows: ``F`` in pair order, then the equality rows
+written ``body - rhs``.  The system is square when the numbers agree.
 """
 from __future__ import annotations
 
@@ -20,14 +22,12 @@ import scipy.sparse as sp
 import pyomo.environ as pyo
 from pyomo.contrib.pynumero.exceptions import PyNumeroEvaluationError
 from pyomo.contrib.pynumero.interfaces.pyomo_nlp import PyomoNLP
-from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.base.var import VarData
-from pyomo.core.expr.numeric_expr import (DivisionExpression, MonomialTermExpression, NegationExpression,
-                                          ProductExpression, SumExpression)
 from pyomo.mpec import Complementarity
 
 from trade_opt.errors import TradeOptError
 from trade_opt.mcp.pairs import Pair, complementarity_pairs, has_no_free_var
+from trade_opt.mcp.terms import compile_terms, row_term_list
 
 EVAL_BLOCK = "_mcp_eval"
 _BIG = 1e300
@@ -35,13 +35,13 @@ _BIG = 1e300
 
 @dataclass
 class MCPSystem:
-    """A cloned model plus index maps and a compiled evaluator (built by :func:`build_system`).
+    """The evaluator model, index maps and compiled evaluators (built by :func:`build_system`).
 
     Attributes
     ----------
-    model : the user's model; work : the private clone.
-    pairs : list[Pair] on the clone; n_pairs = len(pairs).
-    work_vars : clone VarData in ``x`` order; orig_vars : the user's VarData (None for slacks).
+    model : the user's model; work : the evaluator model (references the user's Vars).
+    pairs : list[Pair]; n_pairs = len(pairs).
+    work_vars : VarData in ``x`` order (slacks live in ``work``); orig_vars : the same, None for slacks.
     names : variable names in ``x`` order (slacks named ``"<pair>.slack"``).
     lb, ub : bounds of the complementarity variables (``-inf``/``inf`` for free variables).
     row_names : pair names (rows ``< n_pairs``) then equality constraint names.
@@ -70,6 +70,9 @@ class MCPSystem:
     _term_live: np.ndarray = field(repr=False, default=None)
     _term_g: np.ndarray = field(repr=False, default=None)
     _term_lb: np.ndarray = field(repr=False, default=None)
+    _row_sum_exprs: list = field(repr=False, default=None)
+    _term_rowwise: np.ndarray = field(repr=False, default=None)
+    _term_row_const: np.ndarray = field(repr=False, default=None)
     _saved: list = field(repr=False, default_factory=list)
     degenerate: list = field(repr=False, default_factory=list)
     _jrow: np.ndarray = field(repr=False, default=None)
@@ -127,7 +130,7 @@ class MCPSystem:
         return sp.csr_matrix((data, (self._jrow, self._jcol)), shape=(self.n, self.n))
 
     def term_sums(self, x: np.ndarray) -> np.ndarray:
-        """``T_i(x) = sum_k |c_k t_k(x)|`` over the additive terms of each row (:func:`row_terms`).
+        """``T_i(x) = sum_k |c_k t_k(x)|`` over the additive terms of each row (:func:`trade_opt.mcp.terms.row_terms`).
 
         All non-constant terms of all rows are one compiled PyNumero/ASL vector (built once in
         :func:`build_system`), summed per row with ``np.add.at`` in term order; where ASL cannot
@@ -135,34 +138,53 @@ class MCPSystem:
         ``inf``.  The scale to which ``F_i`` is computable in floating point, used by the
         acceptance rule (:class:`trade_opt.mcp.residual.Acceptance`).
         """
+        if self._term_rowwise is not None and self.term_nlp is not None:
+            self.term_nlp.set_primals(x[self._term_xperm])
+            try:
+                with np.errstate(all="ignore"):
+                    g = np.asarray(self.term_nlp.evaluate_constraints())[self._term_g] + self._term_lb
+            except (PyNumeroEvaluationError, ArithmeticError, ValueError):
+                g = None  # ASL fails the whole vector: the per-term Python path marks only failing rows
+            if g is not None:
+                out = self._term_row_const.copy()
+                out[self._term_rowwise] += g
+                out[~np.isfinite(out)] = math.inf
+                return out
         values = self._term_value.copy()
         live = self._term_live
         if live.size:
             g = None
-            if self.term_nlp is not None:
+            if self.term_nlp is not None and self._term_rowwise is None:
                 self.term_nlp.set_primals(x[self._term_xperm])
                 try:
                     with np.errstate(all="ignore"):
                         g = np.asarray(self.term_nlp.evaluate_constraints())[self._term_g] + self._term_lb
                 except (PyNumeroEvaluationError, ArithmeticError, ValueError):
                     g = None
-            if g is None:  # Python path: evaluate each term at x (the Vars' values put back after)
-                before = [v.value for v in self.work_vars]
-                self.load_work(x)
-                g = np.empty(live.size)
-                flat = [t for terms in self.term_exprs for _c, t in terms]
-                for j, k in enumerate(live):
-                    try:
-                        g[j] = float(pyo.value(flat[k]))
-                    except (ArithmeticError, ValueError, TypeError):
-                        g[j] = math.inf
-                for v, value in zip(self.work_vars, before):
-                    v.set_value(value, skip_validation=True)
+            if g is None:  # Python path: one expression sum_k |c_k t_k| per row (Vars put back after)
+                return self._python_term_sums(x)
             values[live] = g
         with np.errstate(all="ignore"):
             mags = np.abs(self._term_coef * values)
         out = np.zeros(self.n)
         np.add.at(out, self._term_row, mags)
+        out[~np.isfinite(out)] = math.inf
+        return out
+
+    def _python_term_sums(self, x: np.ndarray) -> np.ndarray:
+        """``term_sums`` evaluated by Pyomo at ``x``, one expression per row (built once)."""
+        if self._row_sum_exprs is None:
+            self._row_sum_exprs = [sum(abs(c * t) for c, t in terms) for terms in self.term_exprs]
+        before = [v.value for v in self.work_vars]
+        self.load_work(x)
+        out = np.empty(self.n)
+        for i, expr in enumerate(self._row_sum_exprs):
+            try:
+                out[i] = float(pyo.value(expr))
+            except (ArithmeticError, ValueError, TypeError):
+                out[i] = math.inf
+        for v, value in zip(self.work_vars, before):
+            v.set_value(value, skip_validation=True)
         out[~np.isfinite(out)] = math.inf
         return out
 
@@ -175,7 +197,7 @@ class MCPSystem:
 
     # --- values -----------------------------------------------------------------------------
     def current_x(self) -> np.ndarray:
-        """``x`` from the clone's current variable values (None -> 0 projected onto the bounds)."""
+        """``x`` from the current values of the system's Vars (None -> 0 projected onto the bounds)."""
         x = np.array([0.0 if v.value is None else float(v.value) for v in self.work_vars])
         return self._project_missing(x, [v.value is None for v in self.work_vars])
 
@@ -203,7 +225,7 @@ class MCPSystem:
         return x
 
     def load_work(self, x: np.ndarray) -> None:
-        """Write ``x`` into the clone's variables."""
+        """Write ``x`` into the system's Vars (the user's, restored by :meth:`restore`)."""
         for v, value in zip(self.work_vars, x):
             v.set_value(float(value), skip_validation=True)
 
@@ -254,58 +276,6 @@ def _nonconstant(pair: Pair) -> Pair:
     if not has_no_free_var(expr) or pair.var is None:
         return pair
     return replace(pair, expr=pair.var - pair.var + float(pyo.value(expr)))
-
-
-def _flatten(expr: Any, coef: float, out: list[tuple[float, Any]]) -> None:
-    """Append ``(coefficient, term)`` for the additive terms of ``expr`` (sums, negations and
-    products/quotients by constants are opened; anything else is one term)."""
-    if expr.__class__ in native_numeric_types:
-        out.append((coef, float(expr)))
-        return
-    if not getattr(expr, "is_expression_type", lambda: False)():
-        out.append((coef, expr))
-        return
-    if isinstance(expr, SumExpression):
-        for arg in expr.args:
-            _flatten(arg, coef, out)
-    elif isinstance(expr, NegationExpression):
-        _flatten(expr.args[0], -coef, out)
-    elif isinstance(expr, MonomialTermExpression):
-        out.append((coef, expr))
-    elif isinstance(expr, ProductExpression) and _fixed(expr.args[0]):
-        _flatten(expr.args[1], coef * pyo.value(expr.args[0]), out)
-    elif isinstance(expr, ProductExpression) and _fixed(expr.args[1]):
-        _flatten(expr.args[0], coef * pyo.value(expr.args[1]), out)
-    elif isinstance(expr, DivisionExpression) and _fixed(expr.args[1]) and pyo.value(expr.args[1]) != 0:
-        _flatten(expr.args[0], coef / pyo.value(expr.args[1]), out)
-    else:
-        out.append((coef, expr))
-
-
-def _fixed(e: Any) -> bool:
-    return e.__class__ in native_numeric_types or (not isinstance(e, VarData) and has_no_free_var(e))
-
-
-def row_terms(expr: Any) -> list[tuple[float, Any]]:
-    """The additive terms ``(coefficient, expression)`` of a row ``F_i`` (see :func:`_flatten`)."""
-    out: list[tuple[float, Any]] = []
-    _flatten(expr, 1.0, out)
-    return out
-
-
-def _row_term_list(expr: Any, rhs: float = 0.0) -> list[tuple[float, Any]]:
-    """The terms ``(c_k, t_k)`` of the row ``expr - rhs`` whose magnitudes ``|c_k t_k|`` are summed
-    (the right-hand side last, as the constant ``|rhs|``)."""
-    terms = row_terms(expr)
-    if rhs:
-        terms.append((1.0, abs(float(rhs))))
-    return terms
-
-
-def _is_constant_term(t: Any) -> bool:
-    if isinstance(t, MonomialTermExpression):
-        return has_no_free_var(t.args[1])
-    return has_no_free_var(t)
 
 
 def build_system(model: pyo.Block) -> MCPSystem:
@@ -410,51 +380,10 @@ def _build(model: pyo.Block, degenerate: list[Any]) -> MCPSystem:
         lb=lb, ub=ub, row_names=[p.name for p in pairs] + [r[3] for r in eq_rows],
         row_keys=names[: len(pairs)] + [r[3] for r in eq_rows],
         nlp=nlp, _xperm=xperm, _gperm=gperm, _rhs=rhs,
-        term_exprs=[_row_term_list(p.expr) for p in pairs] + [_row_term_list(r[1], r[2]) for r in eq_rows],
+        term_exprs=[row_term_list(p.expr) for p in pairs] + [row_term_list(r[1], r[2]) for r in eq_rows],
     )
     system._name_index = {name: k for k, name in enumerate(names)}
     system._saved = saved
     system.degenerate = degenerate
-    _compile_terms(system)
+    compile_terms(system)
     return system
-
-
-def _compile_terms(system: MCPSystem) -> None:
-    """Compile every non-constant additive term ``t_k`` of every row as one PyomoNLP row, so that
-    :meth:`MCPSystem.term_sums` is one ASL call plus ``np.add.at`` (constant terms stored)."""
-    n_terms = sum(len(terms) for terms in system.term_exprs)
-    row_of = np.empty(n_terms, dtype=int)
-    coef = np.empty(n_terms)
-    const = np.full(n_terms, np.nan)
-    live_exprs, live_pos = [], []
-    k = 0
-    for i, terms in enumerate(system.term_exprs):
-        for c, t in terms:
-            row_of[k], coef[k] = i, float(c)
-            if _is_constant_term(t):
-                try:
-                    const[k] = float(pyo.value(t))
-                except (ArithmeticError, ValueError, TypeError):
-                    const[k] = math.inf
-            else:
-                live_exprs.append(t)
-                live_pos.append(k)
-            k += 1
-    system._term_row, system._term_coef, system._term_value = row_of, coef, const
-    system._term_live = np.asarray(live_pos, dtype=int)
-    if not live_exprs:
-        return
-    block = pyo.ConcreteModel(name=f"{system.model.name}_mcp_terms")
-    block.ts = pyo.Constraint(range(len(live_exprs)), rule=lambda b, j: live_exprs[j] == 0)
-    block.obj = pyo.Objective(expr=0.0)
-    try:
-        term_nlp = PyomoNLP(block)
-    except Exception:  # noqa: BLE001  (an expression ASL cannot compile: use the Python path)
-        return
-    g_index = np.asarray(term_nlp.get_constraint_indices([block.ts[j] for j in range(len(live_exprs))]), dtype=int)
-    system._term_g = g_index
-    system._term_lb = -np.asarray(term_nlp.constraints_lb())[g_index]  # constants the writer moved out
-    primal_pos = {id(v): j for j, v in enumerate(system.work_vars)}
-    tvars = term_nlp.get_pyomo_variables()
-    system._term_xperm = np.asarray([primal_pos[id(v)] for v in tvars], dtype=int)
-    system.term_nlp = term_nlp
