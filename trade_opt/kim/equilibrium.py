@@ -50,12 +50,12 @@ def losses(data: KimData, xt: np.ndarray, xbar: np.ndarray | None = None) -> np.
 
 
 def natural_residual_np(xt: np.ndarray, G: np.ndarray) -> float:
-    """max |min(xt, G)| over all 4J pairs (note section 7)."""
+    """max |min(xt, G)| over all 4J pairs (models/kim_location.md, 'Free entry as an MCP')."""
     return float(np.max(np.abs(np.minimum(xt, G))))
 
 
 def entry_jacobian(data: KimData, xt: np.ndarray, support: np.ndarray, step: float = 1e-5) -> np.ndarray:
-    """d(Pi/(W f))/d(ln x) on the support, by central differences in ln x (note section 7)."""
+    """d(Pi/(W f))/d(ln x) on the support, by central differences in ln x (models/kim_location.md, 'Free entry as an MCP')."""
     xbar = reference_totals(data)
     idx = np.flatnonzero(support.ravel())
     jac = np.empty((idx.size, idx.size))
@@ -139,7 +139,7 @@ class KimEquilibria:
 
 
 def default_starts(data: KimData, n_random: int = 0, seed: int = 0, scale: float = 0.9) -> list[np.ndarray]:
-    """Scaled starts strictly inside the box sum_k xt(k) W(k)/Wbar <= 1 (note section 7).
+    """Scaled starts strictly inside the box sum_k xt(k) W(k)/Wbar <= 1 (models/kim_location.md, 'Free entry as an MCP').
 
     Income shares, uniform, one start concentrated (90 %) in each region, and ``n_random`` seeded
     Dirichlet draws.  Each is a (4, J) array with the same regional pattern in every tier.
@@ -164,7 +164,7 @@ def default_starts(data: KimData, n_random: int = 0, seed: int = 0, scale: float
 
 def relax_start(data: KimData, xt0: np.ndarray, *, target: float = 1e-3, dt: float = 0.5,
                 max_steps: int = 5000, floor: float = 1e-12) -> np.ndarray:
-    """Move a scaled start along the entry dynamics d ln x/dt = Pi/(W f) = -G (note section 7).
+    """Move a scaled start along the entry dynamics d ln x/dt = Pi/(W f) = -G (models/kim_location.md, 'Free entry as an MCP').
 
     Projected explicit Euler in ln xt: ``ln xt <- max(ln xt - dt * clip(G, -1, 1), ln floor)``
     (per step a firm number changes by at most a factor e^dt), G from the numpy chain
@@ -218,7 +218,7 @@ def verify(data: KimData, xt: np.ndarray, mcp_residual: float = float("nan")) ->
 
 
 def _stability_of_loaded(data: KimData, mcp: KimMCP) -> float:
-    """lambda_max (note section 7) at the solution currently loaded in the Pyomo model."""
+    """lambda_max (models/kim_location.md, 'Free entry as an MCP') at the solution currently loaded in the Pyomo model."""
     try:
         return lambda_max(data, mcp.read_xt())
     except ValueError:  # an empty tier: not an equilibrium

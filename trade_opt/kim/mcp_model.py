@@ -1,11 +1,11 @@
-"""Free entry as a mixed complementarity problem, written in Pyomo (note section 7).
+"""Free entry as a mixed complementarity problem, written in Pyomo (models/kim_location.md, 'Free entry as an MCP').
 
 Unknowns: scaled firm numbers ``xt[t, k] = x[t, k] / xbar[t]`` for the tiers t = A1, A2, F, S
 (4J values, all >= 0), each complementary to the dimensionless loss of a firm,
 ``G[t, k] = -Pi_t(k) / (W(k) f_t) >= 0``:  ``complements(xt >= 0, G >= 0)``.
 
 Wages and incomes are divided by Wbar = mean(W) inside the model; G is homogeneous of degree zero
-in (W, I) (note section 9.4), so nothing else changes.  Two formulations:
+in (W, I) (models/kim_location.md, 'Free entry as an MCP'), so nothing else changes.  Two formulations:
 
 * ``"log"`` (default): free variables for the log price indices ln N_S(j) (21), ln N_F(k) (16),
   ln D_h(g) (11) and for the scaled revenues v_t(k) = (1 - markup share) x revenue / (W f), each
@@ -35,7 +35,7 @@ FORMULATIONS = ("log", "reduced")
 
 
 def reference_totals(data: KimData) -> np.ndarray:
-    """(4,) reference totals xbar = (mbar_1, mbar_2, nbar, rbar) of note section 7.
+    """(4,) reference totals xbar = (mbar_1, mbar_2, nbar, rbar) of models/kim_location.md, 'Free entry as an MCP'.
 
     Free-entry totals at T = 1 with every wage at Wbar = mean(W):
     mbar_h = (1-mu_h) alpha_h sum I/(Wbar f_AL), nbar = (1-eta) E_F/(Wbar f_FL),
@@ -112,7 +112,7 @@ def _free_start(mcp: KimMCP, xt: np.ndarray) -> dict:
 
 
 def _normalized(data: KimData) -> KimData:
-    """W and I divided by Wbar (G is unchanged, note section 9.4)."""
+    """W and I divided by Wbar (G is unchanged, models/kim_location.md, 'Free entry as an MCP')."""
     Wbar = float(np.mean(data.W))
     return data.replace(W=data.W / Wbar, I=data.I / Wbar)
 
@@ -128,7 +128,7 @@ def _break_even(data: KimData) -> np.ndarray:
 
 
 def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
-    """The free-entry MCP of note section 7 as a Pyomo ConcreteModel.
+    """The free-entry MCP of models/kim_location.md ('Free entry as an MCP') as a Pyomo ConcreteModel.
 
     Parameters
     ----------

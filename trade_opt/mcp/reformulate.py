@@ -12,7 +12,7 @@ problem).  ``s`` are the row scales of :mod:`trade_opt.mcp.residual` at the star
 
 The relaxation only brings the point near a solution (typically 1e-5 .. 1e-8 at degenerate
 points); :mod:`trade_opt.mcp.polish` finishes the job.  This module never uses ``mpec.nl`` or
-``mpec_nlp`` (see ``/work/shared/notes/solver_stack.md``).
+``mpec_nlp`` (see ``models/mcp.md``).
 """
 from __future__ import annotations
 
