@@ -232,3 +232,39 @@ def test_mcp_equals_reduction_on_random_instances(seed):
     mcp = solve_equilibrium(data, "mcp")
     assert mcp.report["residual"] <= 1e-10
     assert max_rel_diff(mcp, solve_equilibrium(data, "reduction")) <= 1e-9
+
+
+@pytest.fixture(scope="module")
+def many_industries(default):
+    """More industries than MCP_CHUNK: the MCP route solves them as one model."""
+    return default.replace(z=np.random.default_rng(7).uniform(0.0, 1.0, 60))
+
+
+def test_many_industries_one_model_equals_chunked_route_and_reduction(many_industries):
+    """One MCP model started at the 1-D reduction (certified by the MCP layer, its own residual)
+    gives the same equilibrium as 3 models from the crude starts and as the reduction, to 1e-12."""
+    from trade_opt.melitz.equilibrium import MCP_CHUNK, _solve_mcp_chunked
+
+    assert many_industries.n > MCP_CHUNK
+    mcp = solve_equilibrium(many_industries, "mcp")
+    assert mcp.report["models"] == 1 and mcp.report["residual"] <= 1e-10
+    chunked, report = _solve_mcp_chunked(many_industries, 1e-10)
+    assert report["models"] == 3 and report["residual"] <= 1e-10
+    assert max_rel_diff(mcp.state, chunked) <= 1e-12
+    assert max_rel_diff(mcp, solve_equilibrium(many_industries, "reduction")) <= 1e-12
+
+
+def test_one_model_newton_from_a_perturbed_start(many_industries):
+    """The start is only a start: 1-5% off the reduction's state, the MCP layer's Newton (sparse,
+    block-diagonal) iterates back to residual <= 1e-10 and to the reduction's state to 1e-12."""
+    from dataclasses import replace
+
+    from trade_opt.melitz.mcp_model import solve_mcp_from
+
+    red = solve_equilibrium(many_industries, "reduction")
+    off = replace(red.state, theta_star=red.state.theta_star * 1.01, M_e=red.state.M_e * 1.05,
+                  B=red.state.B * 0.98, P=red.state.P * 1.02)
+    sol = solve_mcp_from(many_industries, off)
+    assert sol.status == "solved" and sol.residual <= 1e-10
+    assert sol.iterations["newton"] + sol.iterations["ipopt"] > 0
+    assert max_rel_diff(sol.state, red.state) <= 1e-12

@@ -88,12 +88,11 @@ def reference_scales(system: Any, points: Any, scaling: Mapping[str, float] | No
 
 def _override(system: Any, scales: np.ndarray, scaling: Mapping[str, float] | None) -> np.ndarray:
     if scaling:
-        keys = [system.row_keys, system.row_names]
         for key, value in scaling.items():
             name = getattr(key, "name", str(key))
             if not (float(value) > 0.0 and np.isfinite(float(value))):
                 raise TradeOptError(f"scaling[{name!r}] must be a positive finite number, got {value!r}")
-            hits = [i for row_keys in keys for i, k in enumerate(row_keys) if k == name]
+            hits = system.rows_named(name)
             if not hits:
                 raise TradeOptError(f"scaling names {name!r}, which is no complementarity variable, pair or equality")
             scales[hits] = float(value)

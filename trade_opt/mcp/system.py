@@ -78,6 +78,17 @@ class MCPSystem:
     _jrow: np.ndarray = field(repr=False, default=None)
     _jcol: np.ndarray = field(repr=False, default=None)
     _jkeep: np.ndarray = field(repr=False, default=None)
+    _row_index: dict = field(repr=False, default=None)
+
+    def rows_named(self, name: str) -> list[int]:
+        """Rows whose key or name is ``name`` (a dict built once: user scalings name thousands of rows)."""
+        if self._row_index is None:
+            index: dict[str, list[int]] = {}
+            for row_keys in (self.row_keys, self.row_names):
+                for i, key in enumerate(row_keys):
+                    index.setdefault(key, []).append(i)
+            self._row_index = index
+        return self._row_index.get(name, [])
 
     @property
     def n(self) -> int:

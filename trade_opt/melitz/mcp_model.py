@@ -44,7 +44,7 @@ from trade_opt.errors import SolveError, TradeOptError
 from trade_opt.melitz.industry import IndustryState, theta_o_of_u
 from trade_opt.melitz.instance import MelitzData
 
-__all__ = ["build_model", "row_scaling", "guess", "autarky_start", "starting_points", "read_state", "solve_mcp", "MelitzMCPSolution"]
+__all__ = ["build_model", "row_scaling", "guess", "autarky_start", "starting_points", "read_state", "solve_mcp", "solve_mcp_from", "MelitzMCPSolution"]
 
 
 def _require_algebraic(data: MelitzData) -> None:
@@ -278,17 +278,49 @@ def solve_mcp(data: MelitzData, tol: float = 1e-10, theta_factors: tuple[float, 
             failures.append(f"{label}: {type(exc).__name__}")
             continue
         if result.status == "solved":
-            iterations: dict[str, int] = {}
-            for item in history:
-                for key, value in item.iterations.items():
-                    iterations[key] = iterations.get(key, 0) + int(value)
-            return MelitzMCPSolution(
-                state=read_state(model), status=result.status, residual=float(result.residual),
-                iterations=iterations, seconds=float(sum(item.seconds for item in history)),
-                active_set=result.active_set, message=f"start {label}: {result.message}",
-            )
+            return _solution(model, result, history, label)
         failures.append(f"{label}: {result.status}, residual {result.residual:.3g}")
     raise SolveError("melitz MCP: no start solved (" + "; ".join(failures) + ")")
+
+
+def solve_mcp_from(data: MelitzData, start: IndustryState, tol: float = 1e-10) -> MelitzMCPSolution:
+    """Solve the MCP E1-E6 of all industries as one model from a given ``start`` (e.g. the 1-D
+    reduction's state, as PATH users pass a good start).
+
+    The model's scales are taken from ``start`` and the rows scaled by :func:`row_scaling`, so the
+    MCP layer's warm Newton polish (sparse, block-diagonal Jacobian: industries do not interact)
+    usually certifies the point in a step or two; Ipopt runs only if that polish fails.  The
+    residual reported is the MCP layer's own natural residual.
+
+    Raises
+    ------
+    SolveError
+        If the model is not solved from ``start`` (callers fall back to :func:`solve_mcp`).
+    """
+    _require_algebraic(data)
+    history: list[Any] = []
+    try:
+        model, result = _solve_from(data, start, tol, certify=True)
+        history.append(result)
+        if result.status == "solved" and not _scales_ok(data, model):
+            model, result = _certify(data, model, tol, history)
+    except (ArithmeticError, ValueError, RuntimeError) as exc:
+        raise SolveError(f"melitz MCP from the given start: {type(exc).__name__}") from exc
+    if result.status != "solved":
+        raise SolveError(f"melitz MCP from the given start: {result.status}, residual {result.residual:.3g}")
+    return _solution(model, result, history, "given start")
+
+
+def _solution(model: Any, result: Any, history: list[Any], label: str) -> MelitzMCPSolution:
+    iterations: dict[str, int] = {}
+    for item in history:
+        for key, value in item.iterations.items():
+            iterations[key] = iterations.get(key, 0) + int(value)
+    return MelitzMCPSolution(
+        state=read_state(model), status=result.status, residual=float(result.residual),
+        iterations=iterations, seconds=float(sum(item.seconds for item in history)),
+        active_set=result.active_set, message=f"start {label}: {result.message}",
+    )
 
 
 def _solve_from(data: MelitzData, state: IndustryState, tol: float, certify: bool) -> tuple[Any, Any]:
