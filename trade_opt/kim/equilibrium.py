@@ -50,8 +50,23 @@ def losses(data: KimData, xt: np.ndarray, xbar: np.ndarray | None = None) -> np.
 
 
 def natural_residual_np(xt: np.ndarray, G: np.ndarray) -> float:
-    """max |min(xt, G)| over all 4J pairs (models/kim_location.md, 'Free entry as an MCP')."""
-    return float(np.max(np.abs(np.minimum(xt, G))))
+    """max |min(xt, G)| over all 4J pairs xt >= 0 perp G (models/kim_location.md, 'Free entry as an MCP').
+
+    Parameters
+    ----------
+    xt : numpy.ndarray
+        (4, J) scaled firm numbers.
+    G : numpy.ndarray
+        (4, J) losses -Pi/(W f) (:func:`losses`), dimensionless.
+
+    Returns
+    -------
+    float
+        :func:`trade_opt.mcp.residual.natural_residual_array` with ``lb = 0, ub = inf``.
+    """
+    from trade_opt.mcp.residual import natural_residual_array  # lazy: trade_opt.mcp imports Pyomo
+
+    return natural_residual_array(xt, G)
 
 
 def entry_jacobian(data: KimData, xt: np.ndarray, support: np.ndarray, step: float = 1e-5) -> np.ndarray:
