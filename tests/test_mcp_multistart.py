@@ -77,5 +77,12 @@ def test_multistart_stop_on_first_with_a_builder():
                      stop_on_first=True)
     assert res.ok and res.values["x"] == pytest.approx(2.0, abs=1e-12)
     assert res.iterations["starts"] == 2 and len(built) == 2  # the first start (root 1) rejected, third untried
-    with pytest.raises(TradeOptError, match="at least one start"):
+    with pytest.raises(TradeOptError, match="builder needs at least one start"):
         multistart(build, [])
+
+
+def test_multistart_without_starts_is_one_warm_start():
+    m = _two_root_model()
+    m.x.set_value(2.1)
+    res = multistart(m, None)
+    assert res.ok and res.iterations["starts"] == 1 and pyo.value(m.x) == pytest.approx(2.0, abs=1e-12)

@@ -271,7 +271,7 @@ def solve_equilibria(
     most stable one has residual <= tol, ``"solved_loose"`` if it is only accepted, else ``"failed"``.
     """
     try:
-        from trade_opt.mcp import solve as mcp_solve
+        from trade_opt.mcp import multistart
     except ImportError as exc:
         raise SolverUnavailableError(f"the complementarity layer trade_opt.mcp is not available ({exc})") from None
     t0 = time.perf_counter()
@@ -279,8 +279,8 @@ def solve_equilibria(
     starts = list(default_starts(data, n_random=n_random)) if starts is None else list(starts)
     if relax is True or (relax == "auto" and data.J >= RELAX_MIN_J):
         starts = [relax_start(data, s) for s in starts]
-    result = mcp_solve(mcp.model, starts=[mcp.start(s) for s in starts], tol=tol,
-                       stability=lambda model: _stability_of_loaded(data, mcp))
+    result = multistart(mcp.model, [mcp.start(s) for s in starts], tol=tol,
+                        stability=lambda model: _stability_of_loaded(data, mcp))
     candidates = []
     for sol in result.solutions or []:
         try:

@@ -21,7 +21,7 @@ from trade_opt.mcp.result import MCPResult, MCPSolution
 log = logging.getLogger(__name__)
 
 
-def multistart(model: Any, starts: Sequence[Mapping[Any, float]], *, tol: float = 1e-10,
+def multistart(model: Any, starts: Sequence[Mapping[Any, float]] | None, *, tol: float = 1e-10,
                accept: Callable[[MCPSolution], bool] | None = None, stop_on_first: bool = False,
                select: Callable[[list[MCPSolution]], MCPSolution | int] | None = None,
                **solve_options: Any) -> MCPResult:
@@ -33,7 +33,8 @@ def multistart(model: Any, starts: Sequence[Mapping[Any, float]], *, tol: float 
         The MCP, or ``build(start) -> model`` returning a fresh model initialized at ``start``
         (a builder implies ``stop_on_first=True``).
     starts : sequence of mappings
-        Start points (the forms :func:`trade_opt.mcp.solve` accepts); at least one.
+        Start points (the forms :func:`trade_opt.mcp.solve` accepts).  Empty or None: one warm
+        start at the model's current values (a builder needs at least one start).
     tol : float
         Scaled natural residual for status ``solved`` (:func:`trade_opt.mcp.solve`).
     accept : callable, optional
@@ -57,13 +58,15 @@ def multistart(model: Any, starts: Sequence[Mapping[Any, float]], *, tol: float 
     Raises
     ------
     TradeOptError
-        No start given, or an option :func:`trade_opt.mcp.solve` rejects.
+        No start given to a builder, or an option :func:`trade_opt.mcp.solve` rejects.
     """
     from trade_opt.mcp.solve import solve
 
-    starts = list(starts)
+    starts = list(starts or [])
     if not starts:
-        raise TradeOptError("multistart needs at least one start")
+        if callable(model):
+            raise TradeOptError("multistart with a model builder needs at least one start")
+        starts = [{}]  # as mcp.solve: one warm start at the model's current values
     if "starts" in solve_options or "max_starts" in solve_options:
         raise TradeOptError("multistart: pass the starts as its second argument (no starts=/max_starts= option)")
     if not (stop_on_first or callable(model)):
