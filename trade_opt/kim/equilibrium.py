@@ -50,8 +50,23 @@ def losses(data: KimData, xt: np.ndarray, xbar: np.ndarray | None = None) -> np.
 
 
 def natural_residual_np(xt: np.ndarray, G: np.ndarray) -> float:
-    """max |min(xt, G)| over all 4J pairs (models/kim_location.md, 'Free entry as an MCP')."""
-    return float(np.max(np.abs(np.minimum(xt, G))))
+    """max |min(xt, G)| over all 4J pairs xt >= 0 perp G (models/kim_location.md, 'Free entry as an MCP').
+
+    Parameters
+    ----------
+    xt : numpy.ndarray
+        (4, J) scaled firm numbers.
+    G : numpy.ndarray
+        (4, J) losses -Pi/(W f) (:func:`losses`), dimensionless.
+
+    Returns
+    -------
+    float
+        :func:`trade_opt.mcp.residual.natural_residual_array` with ``lb = 0, ub = inf``.
+    """
+    from trade_opt.mcp.residual import natural_residual_array  # lazy: trade_opt.mcp imports Pyomo
+
+    return natural_residual_array(xt, G)
 
 
 def entry_jacobian(data: KimData, xt: np.ndarray, support: np.ndarray, step: float = 1e-5) -> np.ndarray:
@@ -256,7 +271,7 @@ def solve_equilibria(
     most stable one has residual <= tol, ``"solved_loose"`` if it is only accepted, else ``"failed"``.
     """
     try:
-        from trade_opt.mcp import solve as mcp_solve
+        from trade_opt.mcp import multistart
     except ImportError as exc:
         raise SolverUnavailableError(f"the complementarity layer trade_opt.mcp is not available ({exc})") from None
     t0 = time.perf_counter()
@@ -264,8 +279,8 @@ def solve_equilibria(
     starts = list(default_starts(data, n_random=n_random)) if starts is None else list(starts)
     if relax is True or (relax == "auto" and data.J >= RELAX_MIN_J):
         starts = [relax_start(data, s) for s in starts]
-    result = mcp_solve(mcp.model, starts=[mcp.start(s) for s in starts], tol=tol,
-                       stability=lambda model: _stability_of_loaded(data, mcp))
+    result = multistart(mcp.model, [mcp.start(s) for s in starts], tol=tol,
+                        stability=lambda model: _stability_of_loaded(data, mcp))
     candidates = []
     for sol in result.solutions or []:
         try:

@@ -120,7 +120,7 @@ def build_north_south_model(data: KrugmanData, start: dict[str, float] | None = 
 
 def solve_mcp(data: KrugmanData, starts: list[dict[str, float]] | None = None, tol: float = 1e-10,
               accept_tol: float = 1e-9):
-    """Build the economy's MCP and solve it with :func:`trade_opt.mcp.solve`, one start at a time.
+    """Build the economy's MCP and solve it with :func:`trade_opt.mcp.multistart`, one start at a time.
 
     The caller's ``starts`` (e.g. the previous sweep point) are tried first, then
     :func:`default_starts`.  A point is accepted when the layer reports ``solved`` *and*
@@ -129,18 +129,20 @@ def solve_mcp(data: KrugmanData, starts: list[dict[str, float]] | None = None, t
     Returns ``(result, values, tried)``: the last :class:`trade_opt.mcp.MCPResult`, the variable values
     by name (MCP normalization, Northern wage 1) and the number of starts tried.
     """
-    from trade_opt.mcp import solve
+    from trade_opt.mcp import multistart
 
     closed = data.economy == "closed"
     names = ("Y", "n", "p", "c") if closed else ("Y", "n", "p", "c", "c_star", "w_S")
     candidates = [s for s in (starts or []) if s] + default_starts(data)
-    result, values = None, {}
-    for tried, start in enumerate(candidates, 1):
-        model = build_closed_model(data, start) if closed else build_north_south_model(data, start)
-        result = solve(model, starts=[start], tol=tol)
-        values = {k: float(pyo.value(getattr(model, k))) for k in names}
-        if result.ok and relative_pair_residual(data, values) <= accept_tol:
-            return result, values, tried
-        log.info("start %d rejected: %s; relative residual %.3g", tried, result.message,
-                 relative_pair_residual(data, values))
-    return result, values, len(candidates)
+    built: list[pyo.ConcreteModel] = []
+
+    def build(start: dict[str, float]) -> pyo.ConcreteModel:
+        built[:] = [build_closed_model(data, start) if closed else build_north_south_model(data, start)]
+        return built[-1]
+
+    def accept(solution) -> bool:
+        return relative_pair_residual(data, {k: solution.values[k] for k in names}) <= accept_tol
+
+    result = multistart(build, candidates, tol=tol, accept=accept, stop_on_first=True)
+    values = {k: float(pyo.value(getattr(built[-1], k))) for k in names}
+    return result, values, result.iterations["starts"]

@@ -238,6 +238,8 @@ def note_trade_pair(data: KrugmanData, v: dict[str, float]) -> float:
 def natural_residual_np(values: dict[str, float], F: dict[str, float]) -> float:
     """Natural residual max_i |min(x_i, F_i)| over pairs with lower bound 0 (all variables here are >= 0).
 
+    The dict form of :func:`trade_opt.mcp.residual.natural_residual_array` (``lb = 0, ub = inf``).
+
     Parameters
     ----------
     values : dict of str to float
@@ -255,7 +257,10 @@ def natural_residual_np(values: dict[str, float], F: dict[str, float]) -> float:
     >>> natural_residual_np({"Y": 2.0, "n": 0.0}, {"Y": 1e-9, "n": 3.0})
     1e-09
     """
-    return max(abs(min(values[k], F[k])) for k in F)
+    from trade_opt.mcp.residual import natural_residual_array  # lazy: trade_opt.mcp imports Pyomo
+
+    keys = list(F)
+    return natural_residual_array([values[k] for k in keys], [F[k] for k in keys])
 
 
 def walras_residual(data: KrugmanData, v: dict[str, float]) -> float:

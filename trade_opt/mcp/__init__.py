@@ -19,9 +19,10 @@ _locate_pynumero_asl()  # PyNumero's library in any import order (also for Solve
 _register_mcp_plugin()  # pyo.SolverFactory("trade_opt_mcp")
 
 from trade_opt.mcp.pairs import Pair, complementarity_pairs
-from trade_opt.mcp.residual import natural_residual
+from trade_opt.mcp.multistart import multistart
+from trade_opt.mcp.residual import natural_residual, natural_residual_array
 from trade_opt.mcp.result import MCPResult, MCPSolution
 from trade_opt.mcp.solve import generic_stability, solve
 
-__all__ = ["solve", "MCPResult", "MCPSolution", "natural_residual", "complementarity_pairs", "Pair",
+__all__ = ["solve", "multistart", "natural_residual_array", "MCPResult", "MCPSolution", "natural_residual", "complementarity_pairs", "Pair",
            "generic_stability"]

@@ -1,7 +1,7 @@
 """The mixed-equilibrium system of Gomory (1991) as a Pyomo complementarity model (cross-check).
 
 x_i in [0, 1] perp a C^1 monotone transform of the average-cost gap (Eq. 1.1), Y free with the
-trade equation (Eq. 2); solved by :func:`trade_opt.mcp.solve` from several starts and
+trade equation (Eq. 2); solved by :func:`trade_opt.mcp.multistart` from several starts and
 de-duplicated.  Independent of the bracketing paths (``models/gomory.md``).
 """
 from __future__ import annotations
@@ -113,7 +113,7 @@ def solve_pattern_pyomo(data: GomoryData, owner: np.ndarray, starts: list[dict] 
     PyomoPatternResult
         Distinct interior solutions, sorted by Y.
     """
-    from trade_opt.mcp import solve
+    from trade_opt.mcp import multistart
 
     owner = np.asarray(owner, dtype=np.int8)
     S = np.flatnonzero(owner == SHARED)
@@ -132,7 +132,7 @@ def solve_pattern_pyomo(data: GomoryData, owner: np.ndarray, starts: list[dict] 
             start["Y"] = Y
             starts.append(start)
     model = mixed_pyomo_model(data, owner)
-    result = solve(model, starts=starts, tol=tol)
+    result = multistart(model, starts, tol=tol)
     sols, boundary = [], 0
     for s in result.solutions:
         if s.status != "solved":
