@@ -111,7 +111,7 @@ def test_summary_lists_the_parquet_tables_with_their_rows(model, runs):
         assert rows == csv_outputs[name[: -len(".parquet")] + ".csv"]["rows"]
 
 
-def test_plot_redraws_from_a_parquet_gomory_folder(runs):
+def test_plot_redraws_from_a_parquet_gomory_folder(runs, capsys):
     csv_dir, parquet_dir = runs["gomory"]
     assert main(["plot", str(parquet_dir), "--figure-format", "svg"]) == 0
     summary = json.loads((parquet_dir / "summary.json").read_text())
@@ -121,6 +121,8 @@ def test_plot_redraws_from_a_parquet_gomory_folder(runs):
     # a folder with neither table is refused in one line
     (parquet_dir / "equilibria.parquet").unlink()
     assert main(["plot", str(parquet_dir)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "equilibria.parquet" in err
 
 
 @pytest.mark.parametrize("command", [["run"], ["kim", "run"]])
