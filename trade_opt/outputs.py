@@ -367,7 +367,8 @@ class TableStream:
     if the file is new or empty.  ``columns`` fixes the column order (missing columns are written
     empty, extra ones dropped).  Whether a text column gets the CSV text marker (module doc) is
     decided on its first non-empty chunk and kept.  Parquet: one row group per chunk, the schema
-    of the first chunk.  Use as a context manager.
+    of the first chunk (an empty chunk still fixes the schema); a Parquet stream that was given
+    no chunk at all writes no file (the CSV one leaves an empty file).  Use as a context manager.
 
     Parameters
     ----------
