@@ -98,8 +98,13 @@ def exit_code_of(result: Any) -> int:
     return 1 if result.status == "error" else 0
 
 
+#: help of ``--table-format`` on ``trade-opt run`` and ``trade-opt <model> run``
+TABLE_FORMAT_HELP = ("Format of the result tables: csv (default) or parquet (typed, exact; each FILE.csv "
+                     "is written as FILE.parquet instead).")
+
+
 def add_run_command(app: Any, model: str) -> None:
-    """Add ``trade-opt <model> run FILE --out DIR [--quiet] [--wait] [--json]`` to ``app``.
+    """Add ``trade-opt <model> run FILE --out DIR [--table-format csv|parquet] [--quiet] [--wait] [--json]`` to ``app``.
 
     Parameters
     ----------
@@ -116,13 +121,17 @@ def add_run_command(app: Any, model: str) -> None:
         quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (and --json)."),
         wait: bool = typer.Option(False, "--wait", help="Wait for another run writing the same folder instead of refusing."),
         as_json: bool = typer.Option(False, "--json", help="Print the Result (with the summary) as JSON."),
+        table_format: str = typer.Option("csv", "--table-format", help=TABLE_FORMAT_HELP),
     ) -> None:
         """Run the model's main job and write its outputs (tables, figures, summary.json) to --out."""
+        from trade_opt.outputs import check_table_format
         from trade_opt.registry import MODELS
 
+        check_table_format(table_format)
         entry = MODELS[model]
         instance = entry.verb("load_instance")(instance_file)
-        result = entry.verb("run")(instance, out, source=str(instance_file), quiet=quiet or as_json, wait=wait)
+        result = entry.verb("run")(instance, out, source=str(instance_file), quiet=quiet or as_json, wait=wait,
+                                   table_format=table_format)
         if as_json:
             print_json(result.to_dict())
         raise typer.Exit(exit_code_of(result))

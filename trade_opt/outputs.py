@@ -6,6 +6,19 @@ Tables
     round-trip form (``float(text) == value`` exactly), NaN as ``nan``, infinities as ``inf`` /
     ``-inf``, missing values as empty cells, booleans as ``true``/``false``.
 
+The table format of a job (``--table-format csv|parquet``)
+    :func:`table_format` sets, for the code run inside ``with table_format("parquet"):`` (a
+    :class:`contextvars.ContextVar`, so it is per thread / per task and undone on exit), the format
+    of the tables written by the CSV-named helpers, so a job needs no format argument:
+    :func:`write_csv` then writes ``path.with_suffix(".parquet")`` (same rows, same column types)
+    and :class:`CsvStream` streams Parquet (one row group per chunk) to
+    ``path.with_suffix(".parquet")``; their return value / ``.path`` is the file really written.
+    The default is ``"csv"`` (nothing changes outside the context).  Explicit formats win:
+    :func:`write_table` and :class:`TableStream` write the ``fmt`` they are given.  A Parquet file
+    cannot be appended to, so ``CsvStream(path, append=True)`` inside a Parquet context raises
+    :class:`~trade_opt.errors.InputError` rather than silently writing CSV.  Every writer
+    records its row count for ``summary.json`` either way.  :func:`read_table` reads both.
+
 Text that looks like a number (the 0/1 patterns of the Gomory model)
     A string column is kept a string everywhere.  In Parquet it is a typed ``string`` column.  In
     CSV, when any value of a string column would be read back by ``pandas.read_csv`` as a number
@@ -27,6 +40,8 @@ Result folders (:mod:`trade_opt.folders`, re-exported here)
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import io
 import json
@@ -37,7 +52,7 @@ import tempfile
 from pathlib import Path
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Iterable, Iterator, Literal, Mapping
 
 import numpy as np
 import pandas as pd
@@ -229,10 +244,53 @@ def _csv_bytes(table, header: bool, marked: Iterable[str]) -> bytes:
     return sink.getvalue()
 
 
-def _check_format(fmt: str) -> str:
+def _check_format(fmt: str, option: str = "--format") -> str:
     if fmt not in FORMATS:
-        raise InputError("<command line>", "--format", f"unknown table format {fmt!r} (one of: {', '.join(FORMATS)})")
+        raise InputError("<command line>", option, f"unknown table format {fmt!r} (one of: {', '.join(FORMATS)})")
     return fmt
+
+
+def check_table_format(fmt: str, option: str = "--table-format") -> TableFormat:
+    """``fmt`` if it is a table format (``csv``/``parquet``), else a one-line
+    :class:`~trade_opt.errors.InputError` naming ``option``."""
+    return _check_format(fmt, option)  # type: ignore[return-value]
+
+
+#: Format of the tables written by :func:`write_csv` / :class:`CsvStream` (see :func:`table_format`).
+_TABLE_FORMAT: contextvars.ContextVar[str] = contextvars.ContextVar("trade_opt_table_format", default="csv")
+
+
+def current_table_format() -> TableFormat:
+    """The table format in force here: ``"csv"`` unless inside :func:`table_format`."""
+    return _TABLE_FORMAT.get()  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def table_format(fmt: TableFormat, option: str = "--table-format") -> Iterator[TableFormat]:
+    """Inside the ``with`` block, :func:`write_csv` and :class:`CsvStream` write ``fmt`` (module doc).
+
+    Parameters
+    ----------
+    fmt : ``"csv"`` or ``"parquet"`` (anything else: one-line :class:`~trade_opt.errors.InputError`
+        naming ``option``).
+    option : the command-line option the value came from, for the error message.
+
+    Yields
+    ------
+    str
+        ``fmt``.
+    """
+    token = _TABLE_FORMAT.set(_check_format(fmt, option))
+    try:
+        yield fmt
+    finally:
+        _TABLE_FORMAT.reset(token)
+
+
+def _in_current_format(path: Path) -> Path:
+    """``path`` with the suffix of the current table format (unchanged for CSV)."""
+    fmt = current_table_format()
+    return path if fmt == "csv" else table_path(path, fmt)
 
 
 def table_path(path_stem: str | Path, fmt: str) -> Path:
@@ -265,8 +323,14 @@ def write_table(path_stem: str | Path, table: pd.DataFrame | Any, fmt: TableForm
 
 
 def write_csv(path: str | Path, table: pd.DataFrame) -> Path:
-    """Write a table as CSV at exactly ``path`` (:func:`write_table`'s CSV), atomically."""
+    """Write a table as CSV at exactly ``path`` (:func:`write_table`'s CSV), atomically.
+
+    Inside ``table_format("parquet")`` (module doc) it writes Parquet to
+    ``path.with_suffix(".parquet")`` instead; returns the path written.
+    """
     path = Path(path)
+    if current_table_format() != "csv":
+        return write_table(path, table, current_table_format())
     arrow = to_arrow(table)
     _atomic_write(path, _csv_bytes(arrow, True, number_like_columns(arrow)))
     record_rows(path, arrow.num_rows)
@@ -303,7 +367,8 @@ class TableStream:
     if the file is new or empty.  ``columns`` fixes the column order (missing columns are written
     empty, extra ones dropped).  Whether a text column gets the CSV text marker (module doc) is
     decided on its first non-empty chunk and kept.  Parquet: one row group per chunk, the schema
-    of the first chunk.  Use as a context manager.
+    of the first chunk (an empty chunk still fixes the schema); a Parquet stream that was given
+    no chunk at all writes no file (the CSV one leaves an empty file).  Use as a context manager.
 
     Parameters
     ----------
@@ -396,10 +461,18 @@ class TableStream:
 
 
 class CsvStream(TableStream):
-    """Append-only CSV written chunk by chunk (:class:`TableStream` with ``fmt="csv"``)."""
+    """Append-only CSV written chunk by chunk (:class:`TableStream` with ``fmt="csv"``).
+
+    Inside ``table_format("parquet")`` (module doc) it streams Parquet to
+    ``path.with_suffix(".parquet")`` (``.path`` is that file); ``append=True`` is then refused.
+    """
 
     def __init__(self, path: str | Path, *, append: bool = False, columns: list[str] | None = None):
-        super().__init__(path, fmt="csv", append=append, columns=columns)
+        fmt = current_table_format()
+        if fmt != "csv" and append:
+            raise InputError("<command line>", "--table-format",
+                             f"{Path(path).name} is appended to (resumable), which {fmt} cannot do; use csv")
+        super().__init__(_in_current_format(Path(path)), fmt=fmt, append=append, columns=columns)
 
 
 def markdown_table(table: pd.DataFrame, floatfmt: str = ".4g") -> str:

@@ -89,7 +89,7 @@ def contract_summary(model: str, instance: Any, job_summary: dict[str, Any], *, 
 
 
 def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = None, *, source: str | None = None,
-                      quiet: bool = False, wait: bool = False) -> Result:
+                      quiet: bool = False, wait: bool = False, table_format: str = "csv") -> Result:
     """Run ``model``'s main job on ``instance`` into a complete-or-absent folder.
 
     Parameters
@@ -106,6 +106,10 @@ def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = No
         Suppress the job's printed report.
     wait : bool
         Wait for another writer's lock on ``out_dir`` instead of refusing.
+    table_format : {"csv", "parquet"}
+        Format of the job's tables: the job runs inside :func:`trade_opt.outputs.table_format`, so
+        its ``write_csv``/``CsvStream`` tables become ``.parquet`` files with ``"parquet"``
+        (anything else: one-line :class:`~trade_opt.errors.InputError` naming ``--table-format``).
 
     Returns
     -------
@@ -113,11 +117,13 @@ def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = No
         ``solution`` is a :class:`trade_opt.result.RunOutputs` with the folder and its summary.
     """
     from trade_opt.errors import OptionError
-    from trade_opt.outputs import check_out_dir, default_out_dir, finalize_summary, result_folder
+    from trade_opt.outputs import check_out_dir, check_table_format, default_out_dir, finalize_summary, result_folder
+    from trade_opt.outputs import table_format as tables_as
     from trade_opt.registry import MODELS, resolve
 
     if getattr(instance, "model", None) != model:
         raise OptionError(f"{model}.run: expected a {model} instance, got {type(instance).__name__}")
+    check_table_format(table_format)
     entry = MODELS[model]
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir(instance.name)
     check_out_dir(out_dir)
@@ -126,7 +132,8 @@ def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = No
     start = time.perf_counter()
     with result_folder(out_dir, wait=wait) as staging:
         sink = io.StringIO() if quiet else None
-        with contextlib.redirect_stdout(sink) if sink is not None else contextlib.nullcontext():
+        with contextlib.redirect_stdout(sink) if sink is not None else contextlib.nullcontext(), \
+                tables_as(table_format):
             job_summary = job(instance, staging, source=source)
         summary = contract_summary(model, instance, job_summary, source=source,
                                    seconds=time.perf_counter() - start)
@@ -169,7 +176,7 @@ def run(instance: Any, out_dir: str | Path | None = None, **options: Any) -> Res
     out_dir : str or Path, optional
         Result folder (default ``results/<slug of the name>``).
     **options
-        ``source``, ``quiet``, ``wait``.
+        ``source``, ``quiet``, ``wait``, ``table_format``.
 
     Returns
     -------
@@ -220,7 +227,7 @@ def job_runner(model: str):
     Returns
     -------
     callable
-        ``run(instance, out_dir=None, *, source=None, quiet=False, wait=False) -> Result``.
+        ``run(instance, out_dir=None, *, source=None, quiet=False, wait=False, table_format="csv") -> Result``.
     """
 
     def run(instance: Any, out_dir: str | Path | None = None, **options: Any) -> Result:
@@ -229,7 +236,7 @@ def job_runner(model: str):
     run.__doc__ = (f"The {model} main job (tables, figures, summary.json) in a complete-or-absent folder.\n\n"
                    "    Parameters\n    ----------\n    instance : InstanceBase\n        A validated instance.\n"
                    "    out_dir : str or Path, optional\n        Default ``results/<slug of the name>``.\n"
-                   "    **options\n        ``source``, ``quiet``, ``wait`` (:func:`trade_opt.runner.run_job_in_folder`).\n\n"
+                   "    **options\n        ``source``, ``quiet``, ``wait``, ``table_format`` (:func:`trade_opt.runner.run_job_in_folder`).\n\n"
                    "    Returns\n    -------\n    Result\n        ``solution`` is a :class:`trade_opt.result.RunOutputs`.\n    ")
     run.__qualname__ = "run"
     return run

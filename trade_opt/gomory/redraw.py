@@ -34,7 +34,7 @@ def _table(folder: Path, stem: str, columns: list[str], required: bool = True) -
                 raise InputError(str(path), missing[0], "column missing: not a Gomory result table")
             return frame[columns]
     if required:
-        raise InputError(str(folder), stem + ".csv", "missing: not a complete Gomory result folder")
+        raise InputError(str(folder), f"{stem}.csv / {stem}.parquet", "missing: not a complete Gomory result folder")
     return None
 
 
