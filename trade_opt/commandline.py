@@ -103,8 +103,52 @@ TABLE_FORMAT_HELP = ("Format of the result tables: csv (default) or parquet (typ
                      "is written as FILE.parquet instead).")
 
 
+def make_run_command(model: str | None = None):
+    """The ``run`` command: ``trade-opt run FILE`` (``model`` None: the file's ``model`` key picks it)
+    or ``trade-opt <model> run FILE``, with ``--out``, ``--table-format``, ``--quiet``, ``--wait``,
+    ``--json``.
+
+    Parameters
+    ----------
+    model : str, optional
+        Registry name; None for the top-level command.
+
+    Returns
+    -------
+    callable
+        The typer command function (exit 1 when the job's status is ``error``).
+    """
+    import typer
+
+    def run(
+        instance_file: Path = typer.Argument(..., help="Instance file (.toml or .json)" + (
+            "." if model else "; its `model` key picks the model.")),
+        out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default results/<slug of the instance name>); written complete or not at all."),
+        quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (and --json)."),
+        wait: bool = typer.Option(False, "--wait", help="Wait for another run writing the same folder instead of refusing."),
+        as_json: bool = typer.Option(False, "--json", help="Print the Result (with the summary) as JSON."),
+        table_format: str = typer.Option("csv", "--table-format", help=TABLE_FORMAT_HELP),
+    ) -> None:
+        from trade_opt.instances import load_instance
+        from trade_opt.outputs import check_table_format
+        from trade_opt.runner import run as run_model
+
+        check_table_format(table_format)
+        instance = load_instance(instance_file, model=model)
+        result = run_model(instance, out, source=str(instance_file), quiet=quiet or as_json, wait=wait,
+                           table_format=table_format)
+        if as_json:
+            print_json(result.to_dict())
+        raise typer.Exit(exit_code_of(result))
+
+    run.__doc__ = (f"Run the {model} main job and write its outputs (tables, figures, summary.json) to --out."
+                   if model else "Run the main job of the instance's model and write its outputs to --out "
+                   "(complete or not at all).")
+    return run
+
+
 def add_run_command(app: Any, model: str) -> None:
-    """Add ``trade-opt <model> run FILE --out DIR [--table-format csv|parquet] [--quiet] [--wait] [--json]`` to ``app``.
+    """Add ``trade-opt <model> run FILE ...`` (:func:`make_run_command`) to a model's sub-app.
 
     Parameters
     ----------
@@ -113,30 +157,4 @@ def add_run_command(app: Any, model: str) -> None:
     model : str
         Registry name.
     """
-    import typer
-
-    def run(
-        instance_file: Path = typer.Argument(..., help="Instance file (.toml/.json)."),
-        out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default results/<slug of the name>); written complete or not at all."),
-        quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (and --json)."),
-        wait: bool = typer.Option(False, "--wait", help="Wait for another run writing the same folder instead of refusing."),
-        as_json: bool = typer.Option(False, "--json", help="Print the Result (with the summary) as JSON."),
-        table_format: str = typer.Option("csv", "--table-format", help=TABLE_FORMAT_HELP),
-    ) -> None:
-        """Run the model's main job and write its outputs (tables, figures, summary.json) to --out."""
-        from trade_opt.outputs import check_table_format
-        from trade_opt.registry import MODELS
-
-        check_table_format(table_format)
-        entry = MODELS[model]
-        instance = entry.verb("load_instance")(instance_file)
-        result = entry.verb("run")(instance, out, source=str(instance_file), quiet=quiet or as_json, wait=wait,
-                                   table_format=table_format)
-        if as_json:
-            print_json(result.to_dict())
-        raise typer.Exit(exit_code_of(result))
-
-    run.__doc__ = f"Run the {model} main job and write its outputs (tables, figures, summary.json) to --out."
-    app.command("run")(run)
-
-
+    app.command("run")(make_run_command(model))

@@ -17,7 +17,6 @@ import click
 import typer
 import typer.core
 
-from trade_opt.commandline import TABLE_FORMAT_HELP
 from trade_opt.errors import SolveError, TradeOptError
 from trade_opt.registry import MODELS, resolve
 
@@ -94,28 +93,9 @@ def _main_options(
     """Trade models as optimization and complementarity problems (Pyomo + HiGHS / Ipopt)."""
 
 
-@app.command()
-def run(
-    instance_file: Path = typer.Argument(..., help="Instance file (.toml or .json); its `model` key picks the model."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: results/<slug of the instance name>)."),
-    quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (and --json)."),
-    wait: bool = typer.Option(False, "--wait", help="Wait for another run writing the same folder instead of refusing."),
-    as_json: bool = typer.Option(False, "--json", help="Print the Result (with the summary) as JSON."),
-    table_format: str = typer.Option("csv", "--table-format", help=TABLE_FORMAT_HELP),
-) -> None:
-    """Run the main job of the instance's model and write its outputs to --out (complete or not at all)."""
-    from trade_opt.commandline import exit_code_of, print_json
-    from trade_opt.instances import load_instance
-    from trade_opt.outputs import check_table_format
-    from trade_opt.runner import run as run_model
+from trade_opt.commandline import make_run_command  # noqa: E402  (light: the job loads when run)
 
-    check_table_format(table_format)
-    instance = load_instance(instance_file)
-    result = run_model(instance, out, source=str(instance_file), quiet=quiet or as_json, wait=wait,
-                       table_format=table_format)
-    if as_json:
-        print_json(result.to_dict())
-    raise typer.Exit(exit_code_of(result))
+app.command("run")(make_run_command(None))
 
 
 @app.command()
