@@ -23,12 +23,46 @@ COLUMN_TYPES = ("float", "int", "str", "bool")
 
 
 def evaluator_names(model: str) -> tuple[str, ...]:
-    """Evaluator names of ``model`` (empty if the model has none or does not exist)."""
+    """Evaluator names of a model, its default first.
+
+    Parameters
+    ----------
+    model : str
+        Registered model name (``"gomory"``, ``"krugman"``, ...).
+
+    Returns
+    -------
+    tuple of str
+        The names, the model's default first; empty if the model has no evaluator or does not exist.
+
+    Examples
+    --------
+    >>> evaluator_names("no_such_model")
+    ()
+    """
     return tuple(EVALUATORS.get(model, {}))
 
 
 def get_evaluator(model: str, name: str) -> "Evaluator":
-    """A fresh evaluator object."""
+    """A fresh evaluator object (its class imported on demand from the registry's import string).
+
+    Parameters
+    ----------
+    model : str
+        Registered model name.
+    name : str
+        Evaluator name, one of :func:`evaluator_names` ``(model)``.
+
+    Returns
+    -------
+    Evaluator
+        A new instance of the evaluator class.
+
+    Raises
+    ------
+    KeyError
+        If the model or the evaluator name is unknown (callers check :func:`evaluator_names` first).
+    """
     return resolve(EVALUATORS[model][name])()
 
 
@@ -49,16 +83,54 @@ class Evaluator:
 
     @property
     def option_names(self) -> tuple[str, ...]:
+        """Names of the evaluator's options.
+
+        Returns
+        -------
+        tuple of str
+            The keys of :attr:`options`, in declaration order.
+        """
         return tuple(self.options)
 
     def check_options(self, given: Mapping[str, Any]) -> None:
-        """Raise :class:`FieldError` (field = option name) for unknown options."""
+        """Refuse options the evaluator does not know.
+
+        Parameters
+        ----------
+        given : Mapping[str, Any]
+            The spec's ``[options]`` table (option name -> value).
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        FieldError
+            For the first unknown option (field = the option name; the reason lists the known ones).
+        """
         for key in given:
             if key not in self.options:
                 raise FieldError(key, f"unknown option of evaluator {self.name!r} (options: {', '.join(self.options) or 'none'})")
 
     def resolved_options(self, given: Mapping[str, Any]) -> dict[str, Any]:
-        """Defaults updated with ``given``; a required option left out is a :class:`FieldError`."""
+        """The options one point is evaluated with: the defaults updated with ``given``.
+
+        Parameters
+        ----------
+        given : Mapping[str, Any]
+            The spec's ``[options]`` table (already checked by :meth:`check_options`).
+
+        Returns
+        -------
+        dict[str, Any]
+            Every option of :attr:`options`, with the given values taking precedence.
+
+        Raises
+        ------
+        FieldError
+            If a required option (default ``None``) is left out (field ``options.<name>``).
+        """
         out = {**self.options, **given}
         for key, value in out.items():
             if value is None:
@@ -66,12 +138,45 @@ class Evaluator:
         return out
 
     def columns(self, base: Any) -> dict[str, str]:
-        """Output columns (name -> one of :data:`COLUMN_TYPES`), given the base instance (or None)."""
+        """The output columns a row of this evaluator may hold.
+
+        Parameters
+        ----------
+        base : instance or None
+            The spec's validated base instance (``None`` for generators, ``needs_base = False``).
+
+        Returns
+        -------
+        dict[str, str]
+            Column name -> one of :data:`COLUMN_TYPES`.
+        """
         raise NotImplementedError
 
     def evaluate(self, instance: Any, options: dict[str, Any], state: Any) -> tuple[dict[str, Any], Any]:
-        """One row (a dict with some of :meth:`columns`, optionally ``status``) and the state for the next point.
+        """Evaluate one point of the sweep.
 
-        Raise :class:`~trade_opt.errors.TradeOptError` (e.g. ``SolveError``) for a point that has no
-        answer; the engine records it as ``status = "failed"`` with the message."""
+        Parameters
+        ----------
+        instance : instance or None
+            The validated instance of this point (the base with the swept fields set); ``None`` for
+            generators.
+        options : dict[str, Any]
+            The resolved options (:meth:`resolved_options`).
+        state : Any
+            The warm-start state the previous point of the batch returned (``None`` at a batch's
+            first point).
+
+        Returns
+        -------
+        row : dict[str, Any]
+            Some of :meth:`columns`, optionally ``status``.
+        state : Any
+            The warm-start state for the next point.
+
+        Raises
+        ------
+        TradeOptError
+            (e.g. ``SolveError``) For a point that has no answer; the engine records it as
+            ``status = "failed"`` with the message.
+        """
         raise NotImplementedError

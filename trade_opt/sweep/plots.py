@@ -8,10 +8,31 @@ import pandas as pd
 
 
 def sweep_figure(table: pd.DataFrame, plot: Any, path: Path, title: str = "", formats: tuple[str, ...] = ("png",)) -> Path:
-    """One panel per column in ``plot.y`` against ``plot.x``; one line per value of ``plot.by``.
+    """Draw a finished sweep: one panel per column in ``plot.y`` against ``plot.x``.
 
-    Points whose status is not ok (invalid, failed, error) are left out (gaps in the lines).
-    Saved in each of ``formats`` (:func:`trade_opt.plotting.save_figure`); returns the first file."""
+    One line per value of ``plot.by`` (one line in all when ``plot.by`` is None).  Points whose status
+    is not ok (invalid, failed, error) are left out (gaps in the lines); their number goes into the
+    title.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The sweep's rows (:func:`trade_opt.sweep.run.load_results`), with a ``status`` column.
+    plot : trade_opt.sweep.spec.Plot
+        The spec's ``[plot]`` table: ``x``, ``y`` (list of columns), ``by``, ``logx``, ``logy``,
+        ``title``.
+    path : pathlib.Path
+        Output file; its suffix is replaced per format.
+    title : str, optional
+        Figure title used when ``plot.title`` is empty.
+    formats : tuple of str, optional
+        Image formats (png, pdf, svg), each saved by :func:`trade_opt.plotting.save_figure`.
+
+    Returns
+    -------
+    pathlib.Path
+        The first file written.
+    """
     import matplotlib
 
     matplotlib.use("Agg")

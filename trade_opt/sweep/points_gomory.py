@@ -28,7 +28,24 @@ from trade_opt.sweep.evaluators import Evaluator
 
 
 def pareto_frontier_size(u1: np.ndarray, u2: np.ndarray) -> int:
-    """Number of points (u1, u2) not weakly dominated by another (ties in both kept once)."""
+    """Size of the Pareto frontier of a cloud of utility pairs.
+
+    Parameters
+    ----------
+    u1, u2 : numpy.ndarray
+        Log-utilities of countries 1 and 2, one entry per equilibrium (same length).
+
+    Returns
+    -------
+    int
+        Number of points (u1, u2) not weakly dominated by another point (a pair present several
+        times is counted once).
+
+    Examples
+    --------
+    >>> pareto_frontier_size(np.array([1.0, 2.0, 2.0, 0.0]), np.array([3.0, 1.0, 1.0, 0.0]))
+    2
+    """
     if len(u1) == 0:
         return 0
     order = np.lexsort((-u2, -u1))            # u1 descending, then u2 descending
@@ -45,6 +62,18 @@ class GomoryEquilibria(Evaluator):
     options = {"max_n": 20, "ricardo": True}
 
     def columns(self, base: Any) -> dict[str, str]:
+        """The row's columns (the same for every instance).
+
+        Parameters
+        ----------
+        base : GomoryInstance or None
+            The base instance (unused).
+
+        Returns
+        -------
+        dict[str, str]
+            Column name -> type (see the class docstring for their meaning).
+        """
         return {
             "n": "int", "count": "int", "degenerate": "int", "frontier": "int",
             "max_u1": "float", "Y_max_u1": "float", "max_u2": "float", "Y_max_u2": "float",
@@ -53,6 +82,31 @@ class GomoryEquilibria(Evaluator):
         }
 
     def evaluate(self, instance: Any, options: dict[str, Any], state: Any) -> tuple[dict[str, Any], Any]:
+        """Enumerate the specialized equilibria of one instance and summarize them (Eq. 2).
+
+        Parameters
+        ----------
+        instance : GomoryInstance
+            The point's instance.
+        options : dict
+            ``max_n`` (largest number of goods enumerated, 2^n - 2 patterns) and ``ricardo`` (add
+            the Ricardo level, :func:`trade_opt.gomory.ricardo.ricardo`).
+        state : Any
+            Unused (no warm start).
+
+        Returns
+        -------
+        row : dict
+            Count, degenerate patterns, Pareto frontier size, best log-utility of each country and
+            its Y, range of Y, largest trade-equation residual, autarky log-utilities, Ricardo
+            level; ``status = "nonfinite"`` if a maximum or the residual is not finite.
+        state : None
+
+        Raises
+        ------
+        InputError
+            If the instance has more than ``max_n`` goods.
+        """
         data = instance.data()
         if data.n > int(options["max_n"]):
             raise InputError("<point>", "demand", f"n = {data.n} goods gives {pattern_count(data.n)} patterns; "
@@ -82,9 +136,33 @@ def random_theorem2_instance(n: int, seed: int, alpha_low: float = 1.1, alpha_hi
                              efficiency_spread: float = 2.0) -> GomoryData:
     """A random Gomory instance whose demand shares are of order 1/n.
 
-    d_ij proportional to U(0.5, 1.5) (so max_i d_i1 <= 3/n), alpha_i ~ U(alpha_low, alpha_high),
-    e_ij log-uniform on [1/spread, spread], L = (1, 1): beta <= spread^2 and, the two countries'
-    shares being independent, rho = sum_i (d_i1 - d_i2)^+ ~ 0.1 stays away from 1."""
+    d_ij proportional to U(0.5, 1.5) (so max_i d_i1 <= 3/n), alpha_i ~ U(alpha_low, alpha_high)
+    (the same in both countries), e_ij log-uniform on [1/spread, spread], L = (1, 1):
+    beta <= spread^2 and, the two countries' shares being independent,
+    rho = sum_i (d_i1 - d_i2)^+ ~ 0.1 stays away from 1.
+
+    Parameters
+    ----------
+    n : int
+        Number of goods.
+    seed : int
+        Replicate number; the draws come from ``numpy.random.default_rng([seed, n])``.
+    alpha_low, alpha_high : float, optional
+        Range of the production exponents alpha_i > 1 (Eq. 3).
+    efficiency_spread : float, optional
+        Efficiencies e_ij lie in [1/spread, spread].
+
+    Returns
+    -------
+    GomoryData
+        The instance (demand rows sum to 1, ``demand_row_sums = (1, 1)``).
+
+    Examples
+    --------
+    >>> data = random_theorem2_instance(50, seed=0)
+    >>> data.n, bool(data.d.max() <= 3 / 50), bool(np.allclose(data.d.sum(axis=1), 1.0))
+    (50, True, True)
+    """
     rng = np.random.default_rng([int(seed), int(n)])
     demand = rng.uniform(0.5, 1.5, size=(2, n))
     log_s = np.log(efficiency_spread)
@@ -115,6 +193,18 @@ class GomoryTheorem2(Evaluator):
                "alpha_low": 1.1, "alpha_high": 2.0, "efficiency_spread": 2.0}
 
     def columns(self, base: Any) -> dict[str, str]:
+        """The row's columns (the same for every instance).
+
+        Parameters
+        ----------
+        base : None
+            No base instance (the instance is generated from the options).
+
+        Returns
+        -------
+        dict[str, str]
+            Column name -> type (see the class docstring for their meaning).
+        """
         return {
             "n": "int", "delta": "float", "alpha": "float", "beta": "float", "rho": "float",
             "max_gap": "float", "max_gap_rounding": "float", "max_gap_dp": "float", "max_bound": "float",
@@ -125,6 +215,31 @@ class GomoryTheorem2(Evaluator):
         }
 
     def evaluate(self, instance: Any, options: dict[str, Any], state: Any) -> tuple[dict[str, Any], Any]:
+        """Measure the Theorem 2 gap and bound on one random instance.
+
+        Parameters
+        ----------
+        instance : None
+            No base instance: :func:`random_theorem2_instance` draws it from the options.
+        options : dict
+            ``n`` (goods, required), ``replicate`` (seed), ``grid``, ``y_low``, ``y_high`` (the Y'
+            grid), ``dp_max_n`` (largest n for the exact B1 DP), ``alpha_low``, ``alpha_high``,
+            ``efficiency_spread`` (see :func:`random_theorem2_instance`).
+        state : Any
+            Unused (no warm start).
+
+        Returns
+        -------
+        row : dict
+            The constants delta, alpha, beta, rho of Theorem 2 and the maxima over Y' described in
+            the class docstring (utilities in logs); ``dp_seconds`` is the DP's time in s.
+        state : None
+
+        Raises
+        ------
+        InputError
+            If ``n < 2``.
+        """
         n = int(options["n"])
         if n < 2:
             raise InputError("<point>", "options.n", f"needs n >= 2 goods, got {n}")

@@ -33,12 +33,44 @@ class KrugmanEquilibrium(Evaluator):
     options = {"tol": 1e-10, "warm_start": True}
 
     def columns(self, base: Any) -> dict[str, str]:
+        """The row's columns.
+
+        Parameters
+        ----------
+        base : KrugmanInstance
+            The base instance (unused: the columns are the same for every instance).
+
+        Returns
+        -------
+        dict[str, str]
+            Column name -> type: the equilibrium values (``p``, ``omega``, ``Y``, ``n``, ...), the
+            residuals and disagreements, ``warm_started``, ``mu`` (NaN in a closed economy).
+        """
         cols = {k: "float" for k in _KRUGMAN_EQ}
         cols.update(mcp_residual="float", natural_residual="float", walras_residual="float",
                     max_rel_diff_mcp_closed_form="float", warm_started="bool", mu="float")
         return cols
 
     def evaluate(self, instance: Any, options: dict[str, Any], state: Any) -> tuple[dict[str, Any], Any]:
+        """Solve one Krugman economy (:func:`trade_opt.krugman.economy.solve_economy`).
+
+        Parameters
+        ----------
+        instance : KrugmanInstance
+            The point's instance.
+        options : dict
+            ``tol`` (MCP tolerance) and ``warm_start`` (start from the previous point's MCP values).
+        state : Any
+            The previous point's MCP values (``None`` at a batch's first point).
+
+        Returns
+        -------
+        row : dict
+            The equilibrium, ``status`` (the MCP's), the MCP, natural and Walras residuals, the largest
+            relative MCP/closed-form difference, ``warm_started`` and ``mu``.
+        state : Any
+            This point's MCP values (the next point's start).
+        """
         from trade_opt.krugman.economy import solve_economy
 
         data = instance.data()
@@ -59,9 +91,39 @@ class KrugmanClosedForm(Evaluator):
     options: dict[str, Any] = {}
 
     def columns(self, base: Any) -> dict[str, str]:
+        """The row's columns.
+
+        Parameters
+        ----------
+        base : KrugmanInstance
+            The base instance (unused: the columns are the same for every instance).
+
+        Returns
+        -------
+        dict[str, str]
+            Column name -> type: the equilibrium values (``p``, ``omega``, ``Y``, ``n``, ...).
+        """
         return {k: "float" for k in _KRUGMAN_EQ}
 
     def evaluate(self, instance: Any, options: dict[str, Any], state: Any) -> tuple[dict[str, Any], Any]:
+        """The closed-form equilibrium of one Krugman economy (Eqs. 11-12 closed, 17-18 North-South).
+
+        Parameters
+        ----------
+        instance : KrugmanInstance
+            The point's instance.
+        options : dict
+            None (the evaluator has no options).
+        state : Any
+            Unused.
+
+        Returns
+        -------
+        row : dict
+            The equilibrium values (``status`` defaults to ``ok``).
+        state : Any
+            Always ``None``.
+        """
         from trade_opt.krugman import closed, outsourcing
 
         data = instance.data()
@@ -81,6 +143,20 @@ class KimEquilibrium(Evaluator):
         return tuple(base.regions)
 
     def columns(self, base: Any) -> dict[str, str]:
+        """The row's columns.
+
+        Parameters
+        ----------
+        base : KimInstance
+            The base instance: its regions name the columns.
+
+        Returns
+        -------
+        dict[str, str]
+            Column name -> type: firm numbers ``<tier>_<region>``, their shares ``share_<tier>_<region>``,
+            profits ``profit_<tier>_<region>``, ``residual``, ``lambda_max``, ``distinct_solutions``,
+            ``warm_started``.
+        """
         from trade_opt.kim.model import TIERS
 
         cols = {}
@@ -92,6 +168,34 @@ class KimEquilibrium(Evaluator):
         return cols
 
     def evaluate(self, instance: Any, options: dict[str, Any], state: Any) -> tuple[dict[str, Any], Any]:
+        """Solve the Kim free-entry MCP from the previous point (continuation).
+
+        Parameters
+        ----------
+        instance : KimInstance
+            The point's instance.
+        options : dict
+            ``multistart`` (add the standard starts to the previous point's), ``tol`` (residual
+            tolerance), ``formulation`` (``"log"`` or ``"reduced"``, see
+            :mod:`trade_opt.kim.mcp_model`).
+        state : Any
+            The previous point's transformed firm numbers ``xt`` (``None`` at a batch's first point).
+
+        Returns
+        -------
+        row : dict
+            Firm numbers, shares and profits per tier and region of the solution closest to the previous
+            one (the best one without a previous point), ``residual``, ``lambda_max``,
+            ``distinct_solutions``, ``warm_started``; ``status`` ``solved`` if the residual is within
+            ``tol``, else ``solved_loose``.
+        state : Any
+            The solution's ``xt`` (the next point's start).
+
+        Raises
+        ------
+        SolveError
+            If no start reaches a free-entry equilibrium.
+        """
         from trade_opt.kim.equilibrium import default_starts, solve_equilibria
         from trade_opt.kim.model import TIERS
 
@@ -125,6 +229,25 @@ class MelitzComparison(Evaluator):
     _SKIP = ("industry", "regime")
 
     def columns(self, base: Any) -> dict[str, str]:
+        """The row's columns.
+
+        Parameters
+        ----------
+        base : MelitzInstance
+            The base instance; it must have exactly one industry.
+
+        Returns
+        -------
+        dict[str, str]
+            Column name -> type: ``regime``, ``residual`` and the comparison table's ratios (cutoffs,
+            productivities, price indices, spending, masses of firms, revenue shares, consumer surplus,
+            labour ``ell_N``, ``ell_S``).
+
+        Raises
+        ------
+        InputError
+            If the base instance has more than one ``[[industry]]``.
+        """
         if base is not None and len(base.industry) != 1:
             raise InputError("<base>", "industry", f"the Melitz sweep evaluator needs exactly one [[industry]] (one row per point), got {len(base.industry)}")
         cols = {"regime": "str", "residual": "float"}
@@ -138,6 +261,27 @@ class MelitzComparison(Evaluator):
         return cols
 
     def evaluate(self, instance: Any, options: dict[str, Any], state: Any) -> tuple[dict[str, Any], Any]:
+        """Offshoring vs autarky for one point (:func:`trade_opt.melitz.compare.compare`).
+
+        Parameters
+        ----------
+        instance : MelitzInstance
+            The point's instance.
+        options : dict
+            ``method`` (``"mcp"``, ``"reduction"`` or ``"closed_form"``) and ``tol`` (MCP
+            natural-residual tolerance).
+        state : Any
+            Unused (the Melitz solver takes no start).
+
+        Returns
+        -------
+        row : dict
+            The comparison table's row without the inputs (``industry``, ``z``, ``w``), ``residual`` (the
+            larger of the two regimes'), ``status`` (``solved`` if both regimes solved, ``failed`` if
+            one failed, else both statuses joined by ``/``).
+        state : Any
+            Always ``None``.
+        """
         from trade_opt.melitz.compare import compare
 
         comp = compare(instance.data(), str(options["method"]), tol=float(options["tol"]))

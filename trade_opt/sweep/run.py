@@ -59,7 +59,31 @@ PARTS = "parts"
 
 
 def instance_at(base_doc: dict[str, Any], base_source: str, model: str, point: dict[str, Any]) -> Any:
-    """The validated instance at one point: the base document with the point's fields set."""
+    """The validated instance at one point: the base document with the point's fields set.
+
+    Parameters
+    ----------
+    base_doc : dict
+        The base instance document (not modified: a deep copy is changed).
+    base_source : str
+        Name of the base file; the instance's source becomes ``"<base_source> [field=value, ...]"``
+        so that an error names the point.
+    model : str
+        Registered model name.
+    point : dict
+        ``{field path: value}`` of the point; ``options.<name>`` entries are skipped (they are
+        evaluator options, not instance fields).
+
+    Returns
+    -------
+    InstanceBase
+        The model's validated instance.
+
+    Raises
+    ------
+    InputError
+        If the changed document is not a valid instance (one line naming the point, field, reason).
+    """
     doc = copy.deepcopy(base_doc)
     changed = []
     for field, value in point.items():
@@ -96,9 +120,26 @@ def _plain(value: Any) -> Any:
 
 
 def evaluate_batch(task: BatchTask, base_doc: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Evaluate a batch's points in order (warm state carried along); one row dict per point.
+    """Evaluate a batch's points in order, the warm-start state carried from point to point.
 
-    Never raises for a point: errors become ``status``/``error`` in its row."""
+    Never raises for a point: an invalid instance gives ``status = "invalid"``, a
+    :class:`~trade_opt.errors.TradeOptError` ``"failed"``, any other exception ``"error"``, each
+    with a one-line message in ``error``.  RuntimeWarnings of intermediate iterates are silenced
+    (each row reports its own status and residuals).
+
+    Parameters
+    ----------
+    task : BatchTask
+        The batch: its points (point id, ``{field: value}``), model, evaluator and options.
+    base_doc : dict or None
+        The base instance document (``None`` for generator evaluators).
+
+    Returns
+    -------
+    list of dict
+        One row per point, in order: ``point_id``, the swept fields, the evaluator's values,
+        ``status``, ``error``, ``seconds`` (wall time of the point, s) and ``run``.
+    """
     with warnings.catch_warnings():
         # numerical warnings of intermediate iterates; each row reports its own status and residuals
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -166,16 +207,48 @@ class SweepPlan:
                                         **out_cols, "seconds": "float", "run": "int"}
 
     def batch_points(self, k: int) -> list[tuple[int, dict[str, Any]]]:
+        """The points of batch ``k``.
+
+        Parameters
+        ----------
+        k : int
+            Batch index, ``0 <= k < n_batches``.
+
+        Returns
+        -------
+        list of (int, dict)
+            ``(point id, {field: value})`` for ids ``k*batch_size`` up to ``(k+1)*batch_size - 1``
+            (fewer in the last batch).
+        """
         lo = k * self.batch_size
         return [(pid, self.points[pid]) for pid in range(lo, min(lo + self.batch_size, len(self.points)))]
 
     def schema(self):
+        """The Arrow schema of every part file.
+
+        Returns
+        -------
+        pyarrow.Schema
+            One field per entry of :attr:`columns` (float64, int64, string or bool).
+        """
         import pyarrow as pa
 
         return pa.schema([(name, getattr(pa, _ARROW_TYPES[t])()) for name, t in self.columns.items()])
 
     def table(self, rows: list[dict[str, Any]]):
-        """Rows -> Arrow table with the fixed schema (missing values null, floats cast)."""
+        """Rows as an Arrow table with the fixed schema.
+
+        Parameters
+        ----------
+        rows : list of dict
+            Rows from :func:`evaluate_batch`.
+
+        Returns
+        -------
+        pyarrow.Table
+            Columns in :attr:`columns` order; a missing value is null, floats are cast with
+            ``float``, a non-finite value in an int or NaN in a bool column is null.
+        """
         import pyarrow as pa
 
         data = {}
@@ -243,8 +316,16 @@ class Manifest:
             }
 
     def reconcile(self) -> None:
-        """Drop batches whose part file vanished; adopt complete part files the manifest missed
-        (written just before an interruption, atomically, so complete)."""
+        """Bring the manifest in line with the part files on disk.
+
+        Drops batches whose part file vanished; deletes temporary files of writes cut short;
+        adopts part files the manifest missed (written just before an interruption; atomic, so
+        complete) when their point ids are exactly the batch's; deletes unreadable part files.
+
+        Returns
+        -------
+        None
+        """
         import pyarrow.parquet as pq
 
         done = self.doc["batches_done"]
@@ -273,6 +354,13 @@ class Manifest:
         self.doc["points_done"] = sum(b["rows"] for b in done.values())
 
     def done_batches(self) -> set[int]:
+        """The batches already written.
+
+        Returns
+        -------
+        set of int
+            Batch indices recorded in ``batches_done``.
+        """
         return {int(k) for k in self.doc["batches_done"]}
 
     def _record(self, k: int, file: Path, rows: int, failed: int | None, run: int | None) -> None:
@@ -281,6 +369,23 @@ class Manifest:
                                             "run": run, "file": str(file.relative_to(self.out_dir))}
 
     def record(self, k: int, file: Path, rows: list[dict[str, Any]], run: int) -> None:
+        """Record a written batch and save the manifest.
+
+        Parameters
+        ----------
+        k : int
+            Batch index.
+        file : pathlib.Path
+            Its part file (inside the output directory).
+        rows : list of dict
+            Its rows; those whose status is not in :data:`OK_STATUSES` count as failed.
+        run : int
+            Number of the run that computed it (1 for the first).
+
+        Returns
+        -------
+        None
+        """
         failed = sum(1 for r in rows if r["status"] not in OK_STATUSES)
         self._record(k, file, len(rows), failed, run)
         self.doc["points_done"] = sum(b["rows"] for b in self.doc["batches_done"].values())
@@ -288,6 +393,12 @@ class Manifest:
         self.save()
 
     def save(self) -> None:
+        """Write ``manifest.json`` atomically.
+
+        Returns
+        -------
+        None
+        """
         write_json(self.path, self.doc)
 
 
@@ -299,6 +410,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         return
 
     def handler(signum: int, frame: Any) -> None:
+        """Signal handler turning SIGTERM into :class:`KeyboardInterrupt`.
+
+        Parameters
+        ----------
+        signum : int
+            The signal number.
+        frame : frame or None
+            The interrupted stack frame (unused).
+
+        Returns
+        -------
+        None
+            Never returns normally; raises :class:`KeyboardInterrupt`.
+        """
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, handler)
@@ -328,7 +453,18 @@ def _dask_client(workers: int, scheduler: str | None, client: Any) -> Iterator[A
 
 
 def default_workers() -> int:
-    """Worker processes of the default LocalCluster: the CPU count, at most 4."""
+    """Worker processes of the default LocalCluster.
+
+    Returns
+    -------
+    int
+        The CPU count, between 1 and 4.
+
+    Examples
+    --------
+    >>> 1 <= default_workers() <= 4
+    True
+    """
     return max(1, min(4, os.cpu_count() or 1))
 
 
@@ -338,12 +474,21 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, *, workers: int | None
 
     Parameters
     ----------
-    workers : worker processes of the LocalCluster (default :func:`default_workers`); 0 runs the
+    spec_path : str or pathlib.Path
+        The sweep spec file (:func:`trade_opt.sweep.spec.load_spec`).
+    out_dir : str or pathlib.Path
+        Output directory: new or empty, or the output of an earlier run of the same spec (resumed).
+    workers : int, optional
+        Worker processes of the LocalCluster (default :func:`default_workers`); 0 runs the
         points in this process without Dask.
-    scheduler : address of an existing Dask scheduler (instead of a LocalCluster).
-    client : an existing ``dask.distributed.Client`` (tests share one per module).
-    progress : force the progress bar on/off (default: on when stderr is a terminal).
-    wait : when another process holds the lock of ``out_dir``, wait for it (default: refuse with
+    scheduler : str, optional
+        Address of an existing Dask scheduler (instead of a LocalCluster).
+    client : dask.distributed.Client, optional
+        An existing client (tests share one per module).
+    progress : bool, optional
+        Force the progress bar on/off (default: on when stderr is a terminal).
+    wait : bool, optional
+        When another process holds the lock of ``out_dir``, wait for it (default: refuse with
         a one-line :class:`InputError` naming the holder).
 
     Returns
@@ -352,6 +497,13 @@ def run_sweep(spec_path: str | Path, out_dir: str | Path, *, workers: int | None
         name, model, spec hash, ``out``, ``total_points``, ``points_done``, ``points_ok`` and
         ``points_failed`` (all runs so far; status not in :data:`OK_STATUSES` counts as failed),
         ``complete``, ``run`` (this run), and when complete ``status_counts`` and ``files``.
+
+    Raises
+    ------
+    InputError
+        For an invalid spec or base instance, ``workers < 0``, an ``out_dir`` that holds something
+        else (another spec's sweep, files without a manifest), a locked ``out_dir`` (unless
+        ``wait``), or an unreachable ``scheduler``.
     """
     loaded = load_spec(spec_path)
     plan = SweepPlan(loaded)
@@ -385,6 +537,19 @@ def _run_locked(loaded: LoadedSpec, plan: SweepPlan, out_dir: Path, workers: int
                        dict(plan.spec.options), plan.batch_points(k)) for k in pending]
 
     def finish(task: BatchTask, rows: list[dict[str, Any]]) -> None:
+        """Write a finished batch's part file and record it in the manifest.
+
+        Parameters
+        ----------
+        task : BatchTask
+            The batch.
+        rows : list of dict
+            Its rows from :func:`evaluate_batch`.
+
+        Returns
+        -------
+        None
+        """
         file = out_dir / PARTS / _part_name(task.batch)
         _write_part(file, plan.table(rows))
         run_info["computed_batches"] += 1
@@ -445,7 +610,18 @@ def _run_locked(loaded: LoadedSpec, plan: SweepPlan, out_dir: Path, workers: int
 
 
 def load_results(out_dir: str | Path) -> pd.DataFrame:
-    """The rows written so far, sorted by point id (all parts of ``out_dir/parts``)."""
+    """The rows written so far, sorted by point id.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        A sweep's output directory (its ``parts/part-*.parquet`` files are read).
+
+    Returns
+    -------
+    pandas.DataFrame
+        All rows of all parts, sorted by ``point_id``; empty if no part has been written.
+    """
     import pyarrow.parquet as pq
 
     parts = Path(out_dir) / PARTS

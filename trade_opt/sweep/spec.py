@@ -49,7 +49,31 @@ _PATH_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 
 def parse_path(path: str) -> list[str | int]:
-    """``"industry[0].z"`` -> ``["industry", 0, "z"]`` (raises ValueError on a malformed path)."""
+    """Split a dotted field path into its keys and list indices.
+
+    Parameters
+    ----------
+    path : str
+        A path such as ``"z"``, ``"labor[1]"``, ``"mu.phi"`` or ``"industry[0].z"``.
+
+    Returns
+    -------
+    list of str or int
+        Table keys (str) and list positions (int), outermost first.
+
+    Raises
+    ------
+    ValueError
+        On a malformed path (empty segment, a segment not starting with a name, stray characters);
+        callers turn it into a :class:`~trade_opt.errors.FieldError`.
+
+    Examples
+    --------
+    >>> parse_path("industry[0].z")
+    ['industry', 0, 'z']
+    >>> parse_path("labor[1]")
+    ['labor', 1]
+    """
     parts: list[str | int] = []
     for k, segment in enumerate(path.split(".")):
         pos = 0
@@ -65,7 +89,32 @@ def parse_path(path: str) -> list[str | int]:
 
 
 def get_path(doc: Any, parts: list[str | int]) -> Any:
-    """The value at ``parts`` in nested dicts/lists (KeyError/IndexError/TypeError if absent)."""
+    """The value at a parsed path in nested dicts and lists.
+
+    Parameters
+    ----------
+    doc : dict or list
+        A parsed instance document (TOML/JSON tables and arrays).
+    parts : list of str or int
+        A path from :func:`parse_path`.
+
+    Returns
+    -------
+    Any
+        The value stored there.
+
+    Raises
+    ------
+    KeyError, IndexError
+        If a key or position is absent.
+    TypeError
+        If a str part meets a non-table or an int part meets a non-list.
+
+    Examples
+    --------
+    >>> get_path({"industry": [{"z": 0.5}]}, ["industry", 0, "z"])
+    0.5
+    """
     for part in parts:
         if isinstance(part, int):
             if not isinstance(doc, list):
@@ -77,7 +126,33 @@ def get_path(doc: Any, parts: list[str | int]) -> Any:
 
 
 def set_path(doc: Any, parts: list[str | int], value: Any) -> None:
-    """Set the value at ``parts`` (the containers must exist)."""
+    """Set the value at a parsed path, in place (the containers on the way must exist).
+
+    Parameters
+    ----------
+    doc : dict or list
+        A parsed instance document, modified in place.
+    parts : list of str or int
+        A path from :func:`parse_path`.
+    value : Any
+        The new value.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    KeyError, IndexError, TypeError
+        As :func:`get_path`, for the containers above the last part.
+
+    Examples
+    --------
+    >>> doc = {"labor": [1.0, 2.0]}
+    >>> set_path(doc, ["labor", 1], 3.0)
+    >>> doc
+    {'labor': [1.0, 3.0]}
+    """
     get_path(doc, parts[:-1])[parts[-1]] = value
 
 
@@ -193,12 +268,35 @@ class SweepSpec(_Strict):
 
     @property
     def evaluator_name(self) -> str:
+        """The evaluator this spec uses.
+
+        Returns
+        -------
+        str
+            ``evaluator`` if given, else the model's default (its first registered evaluator).
+        """
         from trade_opt.sweep.evaluators import evaluator_names
 
         return self.evaluator or evaluator_names(self.model)[0]
 
     def axis_values(self) -> list[list[Any]]:
-        """The values of each ``vary`` table, in order (random draws from ``seed`` and the table index)."""
+        """The values of each ``vary`` table, in order.
+
+        Grids are ``numpy.linspace`` (``numpy.geomspace`` with ``log``); random draws come from
+        ``numpy.random.default_rng([seed, k])`` for table ``k``, so they are the same every time.
+
+        Returns
+        -------
+        list of list
+            One list of values per ``vary`` table, in the spec's order.
+
+        Examples
+        --------
+        >>> spec = SweepSpec(model="krugman", vary=[{"field": "z", "grid": {"start": 1.0, "stop": 2.0, "num": 3}},
+        ...                                         {"field": "A", "values": [2, 3]}])
+        >>> spec.axis_values()
+        [[1.0, 1.5, 2.0], [2, 3]]
+        """
         axes = []
         for k, v in enumerate(self.vary):
             if v.values is not None:
@@ -219,10 +317,32 @@ class SweepSpec(_Strict):
 
     @property
     def n_points(self) -> int:
+        """Number of points of the sweep.
+
+        Returns
+        -------
+        int
+            The product of the lengths of :meth:`axis_values`.
+        """
         return math.prod(len(a) for a in self.axis_values())
 
     def points(self) -> list[dict[str, Any]]:
-        """All points as ``{field: value}`` in point-id order."""
+        """All points of the sweep, in point-id order (the first ``vary`` table varying slowest).
+
+        Returns
+        -------
+        list of dict
+            One ``{field: value}`` per point; the position in the list is the point id.
+
+        Examples
+        --------
+        >>> spec = SweepSpec(model="krugman", vary=[{"field": "z", "values": [0.1, 0.2]},
+        ...                                         {"field": "A", "values": [2, 3]}])
+        >>> spec.n_points
+        4
+        >>> spec.points()[:2]
+        [{'z': 0.1, 'A': 2}, {'z': 0.1, 'A': 3}]
+        """
         fields = [v.field for v in self.vary]
         return [dict(zip(fields, combo)) for combo in itertools.product(*self.axis_values())]
 
@@ -242,11 +362,28 @@ class LoadedSpec:
 
 
 def load_spec(path: str | Path) -> LoadedSpec:
-    """Read and validate a spec file and its base instance; one-line :class:`InputError` on any problem.
+    """Read and validate a spec file and its base instance.
 
     Checks, besides the spec's own fields: the base instance file exists and is a valid instance of
-    ``model``; every swept field path exists in the base document (or is ``options.<name>``); the
-    first point gives a valid instance (so a wrong type or an impossible value fails at once)."""
+    ``model``; every swept field path exists in the base document (or is ``options.<name>``) and
+    holds a number or a string; the swept values have the base value's kind (numbers or strings);
+    the evaluator's options are known.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The spec file (TOML or JSON); a relative ``base`` is resolved against its folder.
+
+    Returns
+    -------
+    LoadedSpec
+        The validated spec with its path, base instance document and hash.
+
+    Raises
+    ------
+    InputError
+        One line naming the spec (or base) file, the field and the reason, on any problem.
+    """
     from trade_opt.instances import load_instance
     from trade_opt.sweep.evaluators import get_evaluator
 
