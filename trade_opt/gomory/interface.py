@@ -90,6 +90,12 @@ def build_models(instance, *, Y: float | None = None, relaxation: bool = False) 
     Returns
     -------
     dict of str to pyomo.environ.ConcreteModel
+        ``{"le": ..., "ge": ...}``, the two relaxation directions of the trade equation (Eq. 2).
+
+    Raises
+    ------
+    OptionError
+        If ``Y`` is missing, outside (0, 1) or below :data:`EXPORT_Y_MIN`.
     """
     from trade_opt.gomory.boundary import knapsack_data
 
@@ -147,9 +153,23 @@ class BoundaryPoints(Solution):
     points: list[dict[str, Any]] = field(default_factory=list)
 
     def rows(self) -> list[dict[str, Any]]:
+        """The table: one record per requested Y.
+
+        Returns
+        -------
+        list of dict
+            Copies of :attr:`points` (keys as in the class docstring).
+        """
         return list(self.points)
 
     def scalars(self) -> dict[str, Any]:
+        """The method and which boundary it computes.
+
+        Returns
+        -------
+        dict
+            ``method`` and ``bound`` (``B`` for greedy/lp, ``B1`` for dp/mip).
+        """
         return {"method": self.method, "bound": "B" if self.method in ("greedy", "lp") else "B1"}
 
 
@@ -203,6 +223,12 @@ def solve(instance, *, Y: float | Sequence[float] | None = None, method: str = "
     Result
         ``solution`` is a :class:`BoundaryPoints`; ``residual`` the largest relative MIP gap (0 for
         the exact DP and greedy); ``termination`` the worst over the points.
+
+    Raises
+    ------
+    OptionError
+        If ``Y`` is missing, empty, not numbers or outside (0, 1), ``method`` is unknown, ``solver``
+        is given for an exact method (greedy, dp), or ``solver`` cannot solve LPs/MIPs.
 
     Examples
     --------

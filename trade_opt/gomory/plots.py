@@ -24,8 +24,31 @@ MIN_TICK_GAP = 0.07
 
 
 def wage_ticks(L: np.ndarray, lo: float = 0.0, hi: float = 1.0, min_gap: float = MIN_TICK_GAP) -> list[float]:
-    """Wage-ratio ticks w1/w2 whose positions Y = r L1 / (L2 + r L1) lie in (lo, hi) at least
-    ``min_gap`` apart (ratios near 1 first, so 0.5, 1, 2 survive and 10, 20, 50 do not crowd Y -> 1)."""
+    """Wage-ratio ticks for the top axis of a figure against Y.
+
+    The candidates :data:`WAGE_TICKS` r = w1/w2 sit at Y = r L1 / (L2 + r L1); those in (lo, hi) are
+    kept at least ``min_gap`` apart in Y, ratios near 1 first, so 0.5, 1, 2 survive and 10, 20, 50
+    do not crowd Y -> 1.
+
+    Parameters
+    ----------
+    L : numpy.ndarray
+        Labor supplies (L_1, L_2).
+    lo, hi : float, optional
+        The axis range in Y.
+    min_gap : float, optional
+        Smallest distance in Y between two ticks.
+
+    Returns
+    -------
+    list of float
+        The kept ratios, increasing.
+
+    Examples
+    --------
+    >>> wage_ticks(np.array([1.0, 1.0]))
+    [0.02, 0.1, 0.2, 0.5, 1, 2, 5, 10, 50]
+    """
     pos = {r: r * L[0] / (L[1] + r * L[0]) for r in WAGE_TICKS}
     inside = sorted((r for r in WAGE_TICKS if lo < pos[r] < hi), key=lambda r: abs(np.log(r)))
     kept: list[float] = []
@@ -44,10 +67,34 @@ def _legend_below(ax, handles=None, ncol: int = 3, fontsize: float = 7.5) -> Non
 def _wage_axis(ax, L: np.ndarray) -> None:
     """Top axis with the wage ratio w1/w2 = Y L2 / ((1 - Y) L1) (a monotone map of Y)."""
     def to_ratio(Y):
+        """Y -> w1/w2 (Y clipped to [1e-9, 1 - 1e-9]).
+
+        Parameters
+        ----------
+        Y : array_like
+            Country 1's income share.
+
+        Returns
+        -------
+        numpy.ndarray
+            The wage ratio.
+        """
         Y = np.clip(np.asarray(Y, dtype=float), 1e-9, 1 - 1e-9)
         return Y * L[1] / ((1 - Y) * L[0])
 
     def to_Y(r):
+        """w1/w2 -> Y (negative ratios clipped to 0).
+
+        Parameters
+        ----------
+        r : array_like
+            The wage ratio.
+
+        Returns
+        -------
+        numpy.ndarray
+            Country 1's income share.
+        """
         r = np.maximum(np.asarray(r, dtype=float), 0.0)
         return r * L[0] / (L[1] + r * L[0])
 
@@ -63,9 +110,41 @@ def figure1(path: Path, Y: np.ndarray, u1: np.ndarray, grid: np.ndarray, B: np.n
             ricardo_level: float, autarky_u1: float, L: np.ndarray, title: str,
             mixed_Y: np.ndarray | None = None, mixed_u1: np.ndarray | None = None,
             formats: Sequence[str] = ("png",), ricardo_point: tuple[float, float] | None = None) -> Path:
-    """Fig. 1: country 1's utility U1 = exp(u1) of each equilibrium vs Y, boundary curves dotted,
-    Ricardo level as a thin vertical bar, autarky as a horizontal bar on the right, the wage ratio
-    w1/w2 on the top axis.  ``ricardo_point`` = (Y, u1) of the Ricardo solution, if any (black square)."""
+    """Fig. 1: country 1's utility U1 = exp(u1) of each equilibrium against Y.
+
+    Boundary curves B and B1 dotted, the Ricardo level as a thin vertical bar, autarky as a
+    horizontal bar on the right, the wage ratio w1/w2 on the top axis.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Output file; its suffix is replaced by each format's.
+    Y, u1 : numpy.ndarray
+        Income share and log-utility of country 1 of each specialized equilibrium.
+    grid : numpy.ndarray
+        The Y grid of the boundary curves.
+    B, B1 : numpy.ndarray
+        B(Y) and B1(Y) on ``grid`` (log-utilities).
+    ricardo_level : float
+        The Ricardo level Y_R.
+    autarky_u1 : float
+        Country 1's autarky log-utility.
+    L : numpy.ndarray
+        Labor supplies (L_1, L_2), for the wage-ratio axis.
+    title : str
+        Figure title.
+    mixed_Y, mixed_u1 : numpy.ndarray, optional
+        Mixed equilibria (small grey points).
+    formats : sequence of str, optional
+        Any of :data:`trade_opt.plotting.FIGURE_FORMATS` (default PNG only).
+    ricardo_point : (float, float), optional
+        (Y, u1) of the Ricardo solution, if any (black square).
+
+    Returns
+    -------
+    pathlib.Path
+        The file of the first format written.
+    """
     fig, ax = plt.subplots(figsize=(7.5, 5.6))
     if mixed_Y is not None and len(mixed_Y):
         scatter(ax, mixed_Y, np.exp(mixed_u1), marker=".", ms=1.5, color="0.6", label="mixed equilibria", zorder=1)
@@ -89,9 +168,33 @@ def figure1(path: Path, Y: np.ndarray, u1: np.ndarray, grid: np.ndarray, B: np.n
 
 def figure2(path: Path, Y: np.ndarray, u1: np.ndarray, u2: np.ndarray, autarky: np.ndarray,
             ricardo_points: tuple[float, float, float] | None, title: str, formats: Sequence[str] = ("png",)) -> Path:
-    """Fig. 2: U1 and U2 of each equilibrium vs Y, each normalized to its maximum 1; autarky levels;
-    the Ricardo points (Y_R, U1) and (Y_R, U2) as two black squares when a Ricardo solution exists,
-    as in the paper (``ricardo_points`` = (Y, u1, u2) of the Ricardo solution)."""
+    """Fig. 2: U1 and U2 of each equilibrium against Y, each normalized to its maximum 1.
+
+    Autarky levels dashed; the Ricardo points (Y_R, U1) and (Y_R, U2) as two black squares when a
+    Ricardo solution exists, as in the paper.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Output file; its suffix is replaced by each format's.
+    Y : numpy.ndarray
+        Country 1's income share of each specialized equilibrium.
+    u1, u2 : numpy.ndarray
+        The two countries' log-utilities.
+    autarky : numpy.ndarray
+        Autarky log-utilities (u1, u2).
+    ricardo_points : (float, float, float) or None
+        (Y, u1, u2) of the Ricardo solution.
+    title : str
+        Figure title.
+    formats : sequence of str, optional
+        Any of :data:`trade_opt.plotting.FIGURE_FORMATS` (default PNG only).
+
+    Returns
+    -------
+    pathlib.Path
+        The file of the first format written.
+    """
     m1, m2 = u1.max(), u2.max()
     fig, ax1 = plt.subplots(figsize=(7.5, 5.4))
     ax2 = ax1.twinx()
@@ -119,8 +222,32 @@ def figure2(path: Path, Y: np.ndarray, u1: np.ndarray, u2: np.ndarray, autarky: 
 def figure3(path: Path, grid: np.ndarray, curve1: np.ndarray, curve2: np.ndarray, title: str,
             Y: np.ndarray | None = None, u1: np.ndarray | None = None, u2: np.ndarray | None = None,
             B1: np.ndarray | None = None, formats: Sequence[str] = ("png",)) -> Path:
-    """Fig. 3 (special case, Eq. 4): U_1(Y) (solid) and U_2(Y) (dashed), each normalized to its
-    maximum 1 on the grid; optional integer equilibria (dots) and B1 of country 1 (dotted)."""
+    """Fig. 3 (special case, Eq. 4): U_1(Y) (solid) and U_2(Y) (dashed), each normalized to its maximum 1.
+
+    Optional integer equilibria (dots) and B1 of country 1 (dotted).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Output file; its suffix is replaced by each format's.
+    grid : numpy.ndarray
+        The Y grid.
+    curve1, curve2 : numpy.ndarray
+        Log-utility curves of countries 1 and 2 on ``grid`` (Eq. 4 and its mirror image).
+    title : str
+        Figure title.
+    Y, u1, u2 : numpy.ndarray, optional
+        Specialized equilibria: income share and the two log-utilities.
+    B1 : numpy.ndarray, optional
+        Country 1's once-for-all B1 on ``grid`` (log-utility).
+    formats : sequence of str, optional
+        Any of :data:`trade_opt.plotting.FIGURE_FORMATS` (default PNG only).
+
+    Returns
+    -------
+    pathlib.Path
+        The file of the first format written.
+    """
     m1, m2 = np.max(curve1), np.max(curve2)
     fig, ax = plt.subplots(figsize=(7.5, 5))
     ax.plot(grid, np.exp(curve1 - m1), "-", color="black", lw=1.6, label="country 1, Eq. 4 ($B(Y)$)")
@@ -154,7 +281,33 @@ def figure_specialization_graph(path: Path, Y: np.ndarray, u: np.ndarray, local:
     path, u of that country along the path).  Dotted: B1 of that country as a function of Y
     (``B1`` of shape (2, len(grid)); country 2's is B1 of the mirrored instance at 1 - Y).
 
-    ``u`` has shape (2, m); ``local`` holds index arrays into Y / u for countries 1 and 2.
+    Parameters
+    ----------
+    path : pathlib.Path
+        Output file; its suffix is replaced by each format's.
+    Y : numpy.ndarray
+        Country 1's income share of each specialized equilibrium, shape (m,).
+    u : numpy.ndarray
+        Log-utilities, shape (2, m).
+    local : (numpy.ndarray, numpy.ndarray)
+        Index arrays into ``Y`` / ``u`` of the local maxima of countries 1 and 2.
+    paths : list of (int, str, numpy.ndarray, numpy.ndarray)
+        Improving-move paths: (country, label, Y along the path, u of that country along it).
+    title : str
+        Figure title.
+    grid : numpy.ndarray, optional
+        Y grid of ``B1``.
+    B1 : numpy.ndarray, optional
+        B1 of each country on ``grid``, shape (2, len(grid)).
+    max_points : int, optional
+        Largest number of grey points drawn (uniform subsample beyond).
+    formats : sequence of str, optional
+        Any of :data:`trade_opt.plotting.FIGURE_FORMATS` (default PNG only).
+
+    Returns
+    -------
+    pathlib.Path
+        The file of the first format written.
     """
     stride = max(1, -(-len(Y) // max_points))
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.8))

@@ -52,6 +52,13 @@ def redraw(results_dir: str | Path, formats: str | Sequence[str] = ("png",)) -> 
     -------
     list of Path
         The files written (every format of every figure).
+
+    Raises
+    ------
+    InputError
+        If ``formats`` names an unknown format, or the folder is not a complete Gomory result
+        folder (``summary.json`` missing, unreadable, of another model or lacking a key; a table or
+        one of its columns missing).
     """
     from trade_opt.gomory.plots import figure1, figure2
 

@@ -31,12 +31,42 @@ from trade_opt.gomory.instance import GomoryData
 
 
 def is_special(data: GomoryData, tol: float = 0.0) -> bool:
-    """Symmetric demands (d_i1 = d_i2) and one exponent alpha for every good and country."""
+    """Whether an instance is the special case: symmetric demands and one production exponent.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    tol : float, optional
+        Largest absolute difference allowed between d_i1 and d_i2 and between the exponents.
+
+    Returns
+    -------
+    bool
+        True if d_i1 = d_i2 for every good and alpha_ij = alpha for every good and country (Eq. 3).
+
+    Examples
+    --------
+    >>> data = GomoryData.from_arrays([[0.5, 0.5], [0.5, 0.5]], [[1.0, 1.0], [2.0, 1.0]], [1.5, 1.5])
+    >>> is_special(data), is_identical(data)
+    (True, False)
+    """
     return bool(np.all(np.abs(data.d[0] - data.d[1]) <= tol) and np.all(np.abs(data.alpha - data.alpha.flat[0]) <= tol))
 
 
 def is_identical(data: GomoryData) -> bool:
-    """Special case with identical countries: e_i1 = e_i2 and L_1 = L_2 (Fig. 3)."""
+    """Whether an instance is the special case with identical countries (Fig. 3).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+
+    Returns
+    -------
+    bool
+        True if :func:`is_special` (exactly) and e_i1 = e_i2 for every good and L_1 = L_2.
+    """
     return is_special(data) and bool(np.all(data.e[0] == data.e[1]) and data.L[0] == data.L[1])
 
 
@@ -47,30 +77,119 @@ def _require(data: GomoryData) -> tuple[np.ndarray, float]:
 
 
 def log_rho(data: GomoryData, country: int = 1) -> np.ndarray:
-    """ln rho_i = ln(L_2^alpha e_i2 / (L_1^alpha e_i1)) (country 1's knapsack values per unit d_i);
-    ``country=2`` gives the mirror -ln rho_i."""
+    """Log comparative advantage ln rho_i = ln(L_2^alpha e_i2 / (L_1^alpha e_i1)) of each good.
+
+    Country 1's knapsack values per unit of weight d_i (``models/gomory.md``, Special case).
+
+    Parameters
+    ----------
+    data : GomoryData
+        A special-case instance.
+    country : {1, 2}, optional
+        1 gives ln rho_i; 2 gives the mirror -ln rho_i (country 2's values).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n,).
+
+    Raises
+    ------
+    TradeOptError
+        If the instance is not the special case (:func:`is_special`).
+
+    Examples
+    --------
+    >>> data = GomoryData.from_arrays([[0.5, 0.5], [0.5, 0.5]], [[1.0, 1.0], [2.0, 1.0]], [1.5, 1.5])
+    >>> log_rho(data).round(6).tolist()
+    [0.693147, 0.0]
+    """
     d, alpha = _require(data)
     lr = alpha * (np.log(data.L[1]) - np.log(data.L[0])) + np.log(data.e[1]) - np.log(data.e[0])
     return lr if country == 1 else -lr
 
 
 def autarky_u(data: GomoryData, country: int = 1) -> float:
-    """u_j,aut = sum_i d_i ln(e_ij (d_i L_j)^alpha) (K of Eq. 4)."""
+    """Autarky log-utility u_j,aut = sum_i d_i ln(e_ij (d_i L_j)^alpha): K of Eq. 4.
+
+    Parameters
+    ----------
+    data : GomoryData
+        A special-case instance.
+    country : {1, 2}, optional
+        The country j.
+
+    Returns
+    -------
+    float
+        u_j,aut (log of Cobb-Douglas utility).
+
+    Raises
+    ------
+    TradeOptError
+        If the instance is not the special case (:func:`is_special`).
+    """
     d, alpha = _require(data)
     j = country - 1
     return float(np.sum(d * (np.log(data.e[j]) + alpha * np.log(d * data.L[j]))))
 
 
 def shape_term(Y: np.ndarray, alpha: float) -> np.ndarray:
-    """(alpha - 1) ln(1/Y) + alpha (1 - Y) ln(Y / (1 - Y)) = ln Y + alpha H(Y), H the binary entropy."""
+    """The Y-dependent part of u on the trade equation, independent of the pattern.
+
+    (alpha - 1) ln(1/Y) + alpha (1 - Y) ln(Y / (1 - Y)) = ln Y + alpha H(Y), H the binary entropy
+    (natural logarithm).
+
+    Parameters
+    ----------
+    Y : array_like
+        Country 1's income share, in (0, 1).
+    alpha : float
+        The common production exponent (> 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        The term at each Y (same shape as ``Y``).
+
+    Examples
+    --------
+    >>> float(shape_term(0.5, 2.0))  # ln(1/2) + 2 ln 2
+    0.6931471805599453
+    """
     Y = np.asarray(Y, dtype=float)
     return (alpha - 1.0) * -np.log(Y) + alpha * (1.0 - Y) * (np.log(Y) - np.log1p(-Y))
 
 
 def u_on_trade_equation(data: GomoryData, X: np.ndarray, Y: np.ndarray, country: int = 1) -> np.ndarray:
-    """Closed-form u_j(x, Y) on the trade equation (``X`` (m, n) 0/1 or fractional, ``Y`` (m,)).
+    """Closed-form log-utility u_j(x, Y) on the trade equation (``models/gomory.md``, Special case).
 
-    Country 2: u_2 = u2_aut + shape(1 - Y) + sum_i (1 - x_i) d_i ln(1/rho_i)."""
+    Country 1: u_1 = u1_aut + shape(Y) + sum_i x_i d_i ln rho_i;
+    country 2: u_2 = u2_aut + shape(1 - Y) + sum_i (1 - x_i) d_i ln(1/rho_i)
+    (:func:`autarky_u`, :func:`shape_term`, :func:`log_rho`).  The caller supplies Y on the trade
+    equation (Eq. 2: sum_i d_i x_i = 1 - Y); it is not checked.
+
+    Parameters
+    ----------
+    data : GomoryData
+        A special-case instance.
+    X : numpy.ndarray
+        Patterns, shape (m, n) (or (n,)), 0/1 or fractional; x_i = 1: country 2 makes good i.
+    Y : numpy.ndarray
+        Country 1's income share of each pattern, shape (m,).
+    country : {1, 2}, optional
+        Whose log-utility.
+
+    Returns
+    -------
+    numpy.ndarray
+        u_j, shape (m,).
+
+    Raises
+    ------
+    TradeOptError
+        If the instance is not the special case (:func:`is_special`).
+    """
     d, alpha = _require(data)
     X = np.atleast_2d(np.asarray(X, dtype=float))
     if country == 1:
@@ -87,14 +206,49 @@ class ContinuousKnapsack:
     order: np.ndarray
 
     def __call__(self, capacity: np.ndarray) -> np.ndarray:
+        """G at the given capacities, by linear interpolation between the breakpoints.
+
+        Parameters
+        ----------
+        capacity : array_like
+            Capacities c in [0, sum w] (clamped to the ends outside).
+
+        Returns
+        -------
+        numpy.ndarray
+            G(c), same shape as ``capacity``.
+        """
         return np.interp(np.asarray(capacity, dtype=float), self.c, self.G)
 
 
 def continuous_knapsack_once(weights: np.ndarray, values: np.ndarray) -> ContinuousKnapsack:
-    """G(c) = max {v.x : w.x = c, x in [0, 1]^n} for every c in [0, sum w] from one sort.
+    """The continuous knapsack G(c) = max {v.x : w.x = c, x in [0, 1]^n} for every c in [0, sum w].
 
-    Items in decreasing v_i / w_i (every item, also negative ones: the equality must be filled);
-    G is the piecewise-linear interpolation of the cumulative sums (concave)."""
+    One sort: items in decreasing v_i / w_i (every item, also negative ones: the equality must be
+    filled); G is the piecewise-linear interpolation of the cumulative sums (concave).  B(Y) of the
+    special case is G(1 - Y) plus the pattern-free terms.
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        Item weights w_i > 0 (the demand shares d_i), shape (n,).
+    values : numpy.ndarray
+        Item values v_i (d_i ln rho_i), shape (n,).
+
+    Returns
+    -------
+    ContinuousKnapsack
+        Breakpoints ``c`` (cumulative weights in greedy order, from 0), ``G`` at them, and the
+        greedy ``order``; call it to evaluate G.
+
+    Examples
+    --------
+    >>> ks = continuous_knapsack_once(np.array([0.25, 0.75]), np.array([0.5, -0.25]))
+    >>> ks.c.tolist(), ks.G.tolist()
+    ([0.0, 0.25, 1.0], [0.0, 0.5, 0.25])
+    >>> ks(np.array([0.25, 1.0])).tolist()
+    [0.5, 0.25]
+    """
     ratio = values / weights
     order = np.argsort(-ratio, kind="stable")
     c = np.concatenate([[0.0], np.cumsum(weights[order])])
@@ -117,10 +271,38 @@ class ParetoList:
     tol: float
 
     def le(self, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best 0-1 knapsack value with weight <= capacity (up to ``tol``).
+
+        Parameters
+        ----------
+        capacity : array_like
+            Capacities c >= 0.
+
+        Returns
+        -------
+        value : numpy.ndarray
+            max {v.x : w.x <= c, x in {0, 1}^n} at each c.
+        mask : numpy.ndarray
+            Bitmask of a maximizer (bit i: item i taken).
+        """
         k = np.searchsorted(self.w_le, np.asarray(capacity, float) + self.tol, side="right") - 1
         return self.v_le[k], self.mask_le[k]
 
     def ge(self, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best 0-1 knapsack value with weight >= capacity (up to ``tol``).
+
+        Parameters
+        ----------
+        capacity : array_like
+            Capacities c.
+
+        Returns
+        -------
+        value : numpy.ndarray
+            max {v.x : w.x >= c, x in {0, 1}^n} at each c; -inf where c exceeds the total weight.
+        mask : numpy.ndarray
+            Bitmask of a maximizer (bit i: item i taken; meaningless where the value is -inf).
+        """
         k = np.searchsorted(self.w_ge, np.asarray(capacity, float) - self.tol, side="left")
         ok = k < len(self.w_ge)
         k = np.minimum(k, len(self.w_ge) - 1)
@@ -145,7 +327,37 @@ def _frontier(weights: np.ndarray, values: np.ndarray, sign: float) -> tuple[np.
 
 
 def pareto_list(weights: np.ndarray, values: np.ndarray, tol: float = 1e-12) -> ParetoList:
-    """Both directions' non-dominated subsets, once for all capacities (n <= 62)."""
+    """Both directions' non-dominated subsets, once for all capacities (Nemhauser-Ullmann).
+
+    B1 of the special case is min(le, ge) at capacity 1 - Y (``models/gomory.md``, Special case;
+    note the finding there: this once-for-all B1 is not the DP's B1 in general).
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        Item weights (the demand shares d_i), shape (n,), n <= 62 (masks are int64).
+    values : numpy.ndarray
+        Item values (d_i ln rho_i), shape (n,).
+    tol : float, optional
+        Capacity tolerance of :meth:`ParetoList.le` and :meth:`ParetoList.ge`.
+
+    Returns
+    -------
+    ParetoList
+        The "<=" list (weights increasing, values strictly increasing) and the ">=" list (weights
+        increasing, values decreasing), with bitmasks.
+
+    Raises
+    ------
+    TradeOptError
+        If n > 62.
+
+    Examples
+    --------
+    >>> pl = pareto_list(np.array([0.25, 0.75]), np.array([0.5, -0.25]))
+    >>> pl.le(np.array([0.5])), pl.ge(np.array([0.5]))
+    ((array([0.5]), array([1])), (array([0.25]), array([3])))
+    """
     if len(weights) > 62:
         raise TradeOptError("pareto_list supports n <= 62 goods")
     w_le, v_le, m_le = _frontier(weights, values, 1.0)
@@ -172,7 +384,26 @@ class SpecialCurves:
 
 
 def special_curves(data: GomoryData, Y: np.ndarray) -> SpecialCurves:
-    """B(Y), B1(Y), d(Y) and Eq. 4 for the special case, from one sort and one Pareto pass."""
+    """B(Y), B1(Y), the density d(Y) and Eq. 4 of the special case, from one sort and one Pareto pass.
+
+    Parameters
+    ----------
+    data : GomoryData
+        A special-case instance.
+    Y : numpy.ndarray
+        Grid of country 1's income share, in (0, 1).
+
+    Returns
+    -------
+    SpecialCurves
+        Country 1's log-utility curves on the grid: ``B`` (greedy), ``B1``, ``B1_le``, ``B1_ge``,
+        ``density`` d(Y) = G(1 - Y)/(1 - Y), ``eq4`` (ln of Eq. 4, equal to ``B``) and ``x_B1``.
+
+    Raises
+    ------
+    TradeOptError
+        If the instance is not the special case (:func:`is_special`).
+    """
     d, alpha = _require(data)
     Y = np.asarray(Y, dtype=float)
     values = d * log_rho(data, 1)
@@ -189,11 +420,51 @@ def special_curves(data: GomoryData, Y: np.ndarray) -> SpecialCurves:
 
 
 def identical_curve(Y: np.ndarray, alpha: float, K: float = 0.0) -> np.ndarray:
-    """ln of Fig. 3's U(Y) = e^K Y {(1/Y)^Y (1/(1 - Y))^(1 - Y)}^alpha (identical countries)."""
+    """Log of Fig. 3's curve U(Y) = e^K Y {(1/Y)^Y (1/(1 - Y))^(1 - Y)}^alpha (identical countries).
+
+    Eq. 4 with density d = 0.
+
+    Parameters
+    ----------
+    Y : array_like
+        Country 1's income share, in (0, 1).
+    alpha : float
+        The common production exponent.
+    K : float, optional
+        Country 1's autarky log-utility (:func:`autarky_u`).
+
+    Returns
+    -------
+    numpy.ndarray
+        u = ln U(Y), same shape as ``Y``.
+
+    Examples
+    --------
+    >>> float(identical_curve(0.5, 1.0))  # ln(1/2) + ln 2
+    0.0
+    """
     Y = np.asarray(Y, dtype=float)
     return K + np.log(Y) + alpha * (-Y * np.log(Y) - (1.0 - Y) * np.log1p(-Y))
 
 
 def masks_to_X(masks: np.ndarray, n: int) -> np.ndarray:
-    """Bitmasks (bit i = good i + 1 made by country 2) to a boolean (m, n) array."""
+    """Bitmasks to a boolean pattern array.
+
+    Parameters
+    ----------
+    masks : array_like of int
+        Bitmasks, shape (m,); bit i set: good i + 1 made by country 2 (x_i = 1).
+    n : int
+        Number of goods.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Patterns, shape (m, n).
+
+    Examples
+    --------
+    >>> masks_to_X(np.array([5, 2]), 3).astype(int).tolist()
+    [[1, 0, 1], [0, 1, 0]]
+    """
     return ((np.asarray(masks, dtype=np.int64)[:, None] >> np.arange(n)) & 1).astype(bool)
