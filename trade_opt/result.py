@@ -55,7 +55,8 @@ def status_of(termination: str) -> str:
     Returns
     -------
     str
-        ``ok`` for optimal/solved, ``warning`` for solved_loose, ``error`` otherwise.
+        ``ok`` for optimal, solved, locally_solved and completed; ``warning`` for solved_loose and
+        partial; ``error`` otherwise.
 
     Examples
     --------
@@ -66,7 +67,18 @@ def status_of(termination: str) -> str:
 
 
 def worst_termination(terminations: list[str]) -> str:
-    """The termination of several solves taken together: the first that is not ok, else the first.
+    """The termination of several solves taken together: the worst by status.
+
+    Parameters
+    ----------
+    terminations : list of str
+        Termination words (:data:`TERMINATIONS`) of the solves.
+
+    Returns
+    -------
+    str
+        The first termination of the worst status (error before warning before ok), so the first
+        one when all are ok; ``failed`` for an empty list.
 
     Examples
     --------
@@ -80,7 +92,22 @@ def worst_termination(terminations: list[str]) -> str:
 
 
 def clean_float(value: Any) -> float | None:
-    """``float(value)``, or None for None/NaN (JSON has no NaN)."""
+    """A number for JSON: ``float(value)``, or None for None and NaN (JSON has no NaN).
+
+    Parameters
+    ----------
+    value : Any
+        None or anything ``float`` accepts.
+
+    Returns
+    -------
+    float or None
+
+    Examples
+    --------
+    >>> clean_float(2), clean_float(float("nan")), clean_float(None)
+    (2.0, None, None)
+    """
     if value is None:
         return None
     value = float(value)
@@ -107,7 +134,18 @@ class SolverInfo:
     iterations: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict."""
+        """The solver as a plain JSON-ready dict.
+
+        Returns
+        -------
+        dict
+            ``name``, ``options`` and ``iterations`` (copies).
+
+        Examples
+        --------
+        >>> SolverInfo("dp").to_dict()
+        {'name': 'dp', 'options': {}, 'iterations': {}}
+        """
         return {"name": self.name, "options": dict(self.options), "iterations": dict(self.iterations)}
 
 
@@ -121,21 +159,45 @@ class Solution:
     table_key: ClassVar[str] = "rows"
 
     def rows(self) -> list[dict[str, Any]]:  # pragma: no cover - abstract
-        """The table as records (override)."""
+        """The table as records (override).
+
+        Returns
+        -------
+        list of dict
+            One dict per row; the keys are the CSV columns of :meth:`to_frame`.
+        """
         raise NotImplementedError
 
     def scalars(self) -> dict[str, Any]:
-        """Model-specific scalar results (override; default none)."""
+        """Model-specific scalar results (override; default none).
+
+        Returns
+        -------
+        dict
+            Name -> value, merged into :meth:`to_dict` next to the table.
+        """
         return {}
 
     def to_dict(self) -> dict[str, Any]:
-        """``{**scalars, table_key: rows}``, JSON-ready (NaN as None)."""
+        """The solution's JSON: ``{**scalars, table_key: rows}``.
+
+        Returns
+        -------
+        dict
+            JSON-ready (numpy scalars as Python numbers, NaN as None).
+        """
         from trade_opt.outputs import to_jsonable
 
         return to_jsonable({**self.scalars(), self.table_key: self.rows()})
 
     def to_frame(self):
-        """The table as a :class:`pandas.DataFrame` (columns = the rows' keys)."""
+        """The table as a data frame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per record of :meth:`rows`; columns = the records' keys.
+        """
         import pandas as pd
 
         return pd.DataFrame.from_records(self.rows())
@@ -158,10 +220,23 @@ class RunOutputs(Solution):
     summary: dict[str, Any] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per output file: ``file``, ``bytes``, ``sha256`` (and ``rows`` for tables)."""
+        """The table: one row per output file of the folder.
+
+        Returns
+        -------
+        list of dict
+            ``file``, ``bytes``, ``sha256`` (and ``rows`` for tables), from the summary's ``outputs``.
+        """
         return [{"file": name, **info} for name, info in self.summary.get("outputs", {}).items()]
 
     def scalars(self) -> dict[str, Any]:
+        """The folder.
+
+        Returns
+        -------
+        dict
+            ``{"out_dir": out_dir}``.
+        """
         return {"out_dir": self.out_dir}
 
 
@@ -211,11 +286,23 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        """``status == "ok"``."""
+        """Whether the result is fully ok.
+
+        Returns
+        -------
+        bool
+            ``status == "ok"``.
+        """
         return self.status == "ok"
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON of the result (keys :attr:`KEYS`; NaN written as null)."""
+        """The JSON of the result, the same top-level keys for every model.
+
+        Returns
+        -------
+        dict
+            Keys :attr:`KEYS`; ``solver`` and ``solution`` as nested dicts; a NaN residual as None.
+        """
         return {
             "model": self.model, "name": self.name, "status": self.status, "termination": self.termination,
             "seconds": float(self.seconds), "solver": self.solver.to_dict(), "residual": clean_float(self.residual),
@@ -223,7 +310,13 @@ class Result:
         }
 
     def to_frame(self):
-        """The solution's table as a :class:`pandas.DataFrame` (columns = the JSON rows' keys)."""
+        """The solution's table as a data frame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns = the keys of the JSON rows (:meth:`Solution.to_frame`).
+        """
         return self.solution.to_frame()
 
     def __repr__(self) -> str:
