@@ -23,7 +23,18 @@ SETUP_COMMAND = "bash scripts/setup.sh"
 
 
 def default_config_dir() -> Path:
-    """``<sys.prefix>/pyomo_config``: where ``scripts/setup.sh`` builds PyNumero's library."""
+    """Where ``scripts/setup.sh`` builds PyNumero's library.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<sys.prefix>/pyomo_config``.
+
+    Examples
+    --------
+    >>> default_config_dir().name
+    'pyomo_config'
+    """
     return Path(sys.prefix) / "pyomo_config"
 
 
@@ -32,6 +43,11 @@ def ensure_pyomo_config_dir() -> Path:
 
     Effective only if Pyomo is not imported yet; if it is, the ASL library is located directly
     (:func:`locate_pynumero_asl`), which works in every import order.
+
+    Returns
+    -------
+    pathlib.Path
+        The config folder in effect (the user's ``PYOMO_CONFIG_DIR`` if set).
     """
     current = os.environ.get("PYOMO_CONFIG_DIR")
     path = Path(current) if current else default_config_dir()
@@ -43,7 +59,14 @@ def ensure_pyomo_config_dir() -> Path:
 
 
 def asl_candidates() -> list[Path]:
-    """Places searched for the library beyond Pyomo's own search path, in order."""
+    """Places searched for the library beyond Pyomo's own search path, in order.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``$PYOMO_CONFIG_DIR/lib/<ASL_LIBRARY>`` (when the variable is set), then the same under
+        :func:`default_config_dir`.
+    """
     dirs = []
     if os.environ.get("PYOMO_CONFIG_DIR"):
         dirs.append(Path(os.environ["PYOMO_CONFIG_DIR"]))
@@ -56,6 +79,11 @@ def locate_pynumero_asl() -> str | None:
 
     Pyomo's own lookup first (``AmplInterface.available()``); if that fails, the first existing
     :func:`asl_candidates` entry is written into ``AmplInterface.libname``.
+
+    Returns
+    -------
+    str or None
+        The library's path, or None if it is not built.
     """
     from pyomo.contrib.pynumero.asl import AmplInterface
 
@@ -69,7 +97,13 @@ def locate_pynumero_asl() -> str | None:
 
 
 def missing_asl_message() -> str:
-    """The one line for a machine without the library (plain ``pip install``, no set-up script)."""
+    """The one-line message for a machine without the library (plain ``pip install``, no set-up script).
+
+    Returns
+    -------
+    str
+        Names the library, the places looked in and the set-up command (:data:`SETUP_COMMAND`).
+    """
     where = ", ".join(str(p) for p in asl_candidates())
     return (f"PyNumero's ASL library ({ASL_LIBRARY}, needed for exact derivatives and Ipopt) is not "
             f"built for this Python (looked in Pyomo's search path and {where}); run `{SETUP_COMMAND}`")
@@ -99,6 +133,25 @@ class _RegisterWhenPyomoLoads:
     target = "pyomo.opt.base.solvers"
 
     def find_spec(self, name, path=None, target=None):
+        """The import system's hook: wrap the loader of Pyomo's SolverFactory module.
+
+        For any other module returns None (the next finder handles it).  For :attr:`target` the
+        finder removes itself from ``sys.meta_path`` and returns the module's regular spec with
+        ``exec_module`` wrapped to register the plugin after the module body has run.
+
+        Parameters
+        ----------
+        name : str
+            Fully qualified module name being imported.
+        path : list of str, optional
+            The parent package's ``__path__`` (unused).
+        target : module, optional
+            The module object on reload (unused).
+
+        Returns
+        -------
+        importlib.machinery.ModuleSpec or None
+        """
         if name != self.target:
             return None
         import importlib.util
@@ -110,6 +163,17 @@ class _RegisterWhenPyomoLoads:
         run = spec.loader.exec_module
 
         def exec_module(module):
+            """Run the module body, then register the plugin in its SolverFactory.
+
+            Parameters
+            ----------
+            module : module
+                The module being executed (``pyomo.opt.base.solvers``).
+
+            Returns
+            -------
+            None
+            """
             run(module)
             _register_in(module.SolverFactory)
 
@@ -118,7 +182,15 @@ class _RegisterWhenPyomoLoads:
 
 
 def register_mcp_plugin() -> None:
-    """Make ``pyo.SolverFactory("trade_opt_mcp")`` available, whether Pyomo is imported yet or not."""
+    """Make ``pyo.SolverFactory("trade_opt_mcp")`` available, whether Pyomo is imported yet or not.
+
+    If Pyomo's SolverFactory module is loaded, registers at once; otherwise installs (once) a
+    ``sys.meta_path`` finder that registers right after that module executes.
+
+    Returns
+    -------
+    None
+    """
     module = sys.modules.get(_RegisterWhenPyomoLoads.target)
     if module is not None and hasattr(module, "SolverFactory"):
         _register_in(module.SolverFactory)

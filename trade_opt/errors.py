@@ -11,7 +11,22 @@ class TradeOptError(Exception):
 
 
 class InputError(TradeOptError):
-    """Bad input: ``<file>: <field>: <reason>`` in one line."""
+    """Bad input: ``<file>: <field>: <reason>`` in one line.
+
+    Parameters
+    ----------
+    file : str or path-like
+        The file (or ``<command line>``, ``<point>``, ...) the input came from.
+    field : str
+        The field, argument or option, e.g. ``demand[1][0]`` or ``--out``.
+    reason : str
+        Why it is refused.
+
+    Examples
+    --------
+    >>> str(InputError("a.toml", "labor[0]", "must be > 0"))
+    'a.toml: labor[0]: must be > 0'
+    """
 
     def __init__(self, file: str, field: str, reason: str):
         self.file = str(file)
@@ -21,7 +36,15 @@ class InputError(TradeOptError):
 
 
 class FieldError(TradeOptError):
-    """Raised by instance validators; :func:`trade_opt.instances.parse_instance` adds the file."""
+    """Raised by instance validators; :func:`trade_opt.instances.parse_instance` adds the file.
+
+    Parameters
+    ----------
+    field : str
+        The field, e.g. ``demand[1][0]``.
+    reason : str
+        Why it is refused.
+    """
 
     def __init__(self, field: str, reason: str):
         self.field = field
@@ -40,7 +63,15 @@ class SolveError(TradeOptError):
 class ArgumentError(TradeOptError, ValueError):
     """A bad argument to a public Python function: ``<argument>: <reason>`` in one line.
 
-    A :class:`ValueError` too, so ``except ValueError`` in calling code keeps working."""
+    A :class:`ValueError` too, so ``except ValueError`` in calling code keeps working.
+
+    Parameters
+    ----------
+    argument : str
+        The argument (or its element, e.g. ``demand[*][2]``).
+    reason : str
+        Why it is refused.
+    """
 
     def __init__(self, argument: str, reason: str):
         self.argument = argument
@@ -64,6 +95,23 @@ def check_options(where: str, given: dict, allowed: tuple[str, ...] | list[str])
         The keyword arguments received.
     allowed : sequence of str
         The option names the verb accepts.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    OptionError
+        If ``given`` has a key not in ``allowed`` (all such keys named, and the allowed ones).
+
+    Examples
+    --------
+    >>> check_options("kim.solve", {"tol": 1e-8}, ("tol",))
+    >>> check_options("kim.solve", {"tolerance": 5}, ("tol",))
+    Traceback (most recent call last):
+    ...
+    trade_opt.errors.OptionError: kim.solve: unknown option(s) tolerance; allowed: tol
     """
     unknown = sorted(set(given) - set(allowed))
     if unknown:
