@@ -38,7 +38,18 @@ def check_formats(formats: str | Iterable[str], source: str = "<command line>", 
 
     Returns
     -------
-    tuple of str, without duplicates, in the given order.
+    tuple of str
+        Lower-case formats without a leading dot, without duplicates, in the given order.
+
+    Raises
+    ------
+    InputError
+        For an unknown format or an empty list (naming ``source`` and ``field``).
+
+    Examples
+    --------
+    >>> check_formats("png, .PDF,png")
+    ('png', 'pdf')
     """
     if isinstance(formats, str):
         formats = [f.strip() for f in formats.split(",")]
@@ -60,6 +71,7 @@ def save_figure(fig, path: str | Path, formats: str | Sequence[str] = ("png",), 
     Parameters
     ----------
     fig : matplotlib.figure.Figure
+        The figure (closed afterwards, also when saving fails).
     path : str or Path
         File name; its suffix (if any) is replaced by each format's.
     formats : str or sequence of str
@@ -71,6 +83,11 @@ def save_figure(fig, path: str | Path, formats: str | Sequence[str] = ("png",), 
     -------
     Path
         The file of the first format (``path`` itself for the default ``("png",)`` and a ``.png`` path).
+
+    Raises
+    ------
+    InputError
+        For an unknown format (field ``formats``).
     """
     formats = check_formats(formats, field="formats")
     path = Path(path)
@@ -91,8 +108,10 @@ def scatter(ax, x, y, *, density: bool | None = None, threshold: int = RASTER_TH
 
     Parameters
     ----------
-    ax : matplotlib Axes
+    ax : matplotlib.axes.Axes
+        Where to draw.
     x, y : array_like
+        The points' coordinates (non-finite points are left out of a density).
     density : bool or None
         True: a 2-D histogram (200 x 150 bins, log colour scale) instead of markers; None (default):
         markers, rasterized when ``len(x) >= threshold``; False: markers, never rasterized.
@@ -103,7 +122,8 @@ def scatter(ax, x, y, *, density: bool | None = None, threshold: int = RASTER_TH
 
     Returns
     -------
-    The artist drawn (a Line2D, or the QuadMesh of the density).
+    matplotlib.artist.Artist
+        The artist drawn (a Line2D, or the QuadMesh of the density).
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
