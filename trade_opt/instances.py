@@ -53,9 +53,29 @@ MAX_NAME = 200
 
 
 def name_problem(name: str) -> str | None:
-    """Why ``name`` is not a valid instance name (None if it is): it must be 1..MAX_NAME characters
-    without a path separator (``/``, ``\\``), ``..``, or control characters.  Other characters
-    (spaces, accents) are allowed; :func:`trade_opt.outputs.default_out_dir` slugs them."""
+    """Why ``name`` is not a valid instance name, or None if it is.
+
+    A name must be 1..:data:`MAX_NAME` characters, not blank, without a path separator (``/``,
+    ``\\``), ``..``, or control characters.  Other characters (spaces, accents) are allowed;
+    :func:`trade_opt.outputs.default_out_dir` slugs them.
+
+    Parameters
+    ----------
+    name : str
+        The instance's ``name``.
+
+    Returns
+    -------
+    str or None
+        The reason (the tail of a one-line error), None for a valid name.
+
+    Examples
+    --------
+    >>> name_problem("table1") is None
+    True
+    >>> name_problem("../x")
+    "'../x' contains a path separator; the name becomes the folder results/<name>, use e.g. '_'"
+    """
     if not name.strip():
         return "must not be empty"
     if len(name) > MAX_NAME:
@@ -73,8 +93,39 @@ InstanceT = TypeVar("InstanceT", bound=InstanceBase)
 
 
 def check_size(field: str, got: int, limit: int, what: str, why: str) -> None:
-    """Refuse a model size above its limit (:class:`FieldError` naming the field, the limit and
-    the memory it stands for).  Called first in each model's validator, before anything is built."""
+    """Refuse a model size above its limit.
+
+    Called first in each model's validator, before anything is built.
+
+    Parameters
+    ----------
+    field : str
+        The field that sets the size, e.g. ``demand``.
+    got : int
+        The size given.
+    limit : int
+        The largest size accepted.
+    what : str
+        The unit, e.g. ``"goods"``.
+    why : str
+        What the limit stands for (memory, run time).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    FieldError
+        If ``got > limit``: ``<field>: <got> <what>; at most <limit> (<why>)``.
+
+    Examples
+    --------
+    >>> check_size("demand", 5000, 4096, "goods", "the 2^n patterns")
+    Traceback (most recent call last):
+    ...
+    trade_opt.errors.FieldError: demand: 5000 goods; at most 4096 (the 2^n patterns)
+    """
     if got > limit:
         raise FieldError(field, f"{got} {what}; at most {limit} ({why})")
 
@@ -103,6 +154,21 @@ def read_document(path: str | Path) -> dict[str, Any]:
     than :data:`MAX_FILE_BYTES`, a suffix other than .toml/.json, an unreadable file (permissions),
     text that is not UTF-8, invalid TOML/JSON, nesting deeper than :data:`MAX_DEPTH` levels, a top
     level that is not a table/object.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file (``.toml`` or ``.json``, case-insensitive).
+
+    Returns
+    -------
+    dict
+        The parsed document (top-level table).
+
+    Raises
+    ------
+    InputError
+        ``<file>: <file>: <reason>`` in one line, for each refusal above.
     """
     path = Path(path)
     try:
@@ -171,7 +237,29 @@ def _tag_of(model: type[BaseModel]) -> set[str]:
 
 
 def table_model(cls: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    """The pydantic model of the table at location ``loc`` inside ``cls`` (None if not a model)."""
+    """The pydantic model of the table at a location inside a model (for "allowed keys" hints).
+
+    Follows field annotations through Optional/Union/Annotated, lists (an int step), dicts and
+    tagged-union tags (a step that is a Literal value of a member stays in that member).
+
+    Parameters
+    ----------
+    cls : type of pydantic.BaseModel
+        The outer model (an instance type or a spec).
+    loc : tuple of str or int
+        A pydantic error location without its last element (the unknown key).
+
+    Returns
+    -------
+    type of pydantic.BaseModel or None
+        The table's model; None if the location is not a table or is ambiguous.
+
+    Examples
+    --------
+    >>> from trade_opt.sweep.spec import SweepSpec
+    >>> table_model(SweepSpec, ("vary", 0, "grid")).__name__
+    'Grid'
+    """
     current: list[Any] = [cls]
     for part in loc:
         following: list[Any] = []
@@ -216,7 +304,31 @@ def parse_instance(
 ) -> InstanceBase:
     """Validate a dict into the instance type its ``model`` key names.
 
-    ``model`` (optional) is the model the caller expects; a file for another model is an error.
+    Parameters
+    ----------
+    data : Mapping
+        The parsed document (:func:`read_document`) or an equivalent dict.
+    source : str or pathlib.Path, optional
+        Named in errors (the file, or ``<dict>``).
+    model : str, optional
+        The model the caller expects; a document of another model is an error.
+
+    Returns
+    -------
+    InstanceBase
+        The validated instance of the registered type (:data:`trade_opt.registry.MODELS`).
+
+    Raises
+    ------
+    InputError
+        If ``model`` is missing, unknown or not the expected one, or validation fails (one line).
+
+    Examples
+    --------
+    >>> parse_instance({"model": "nope"}, source="a.toml")
+    Traceback (most recent call last):
+    ...
+    trade_opt.errors.InputError: a.toml: model: unknown model 'nope' (one of: gomory, kim, krugman, melitz)
     """
     name = data.get("model")
     if name is None:
@@ -230,7 +342,42 @@ def parse_instance(
 
 
 def validate_as(cls: type[InstanceT], data: Mapping[str, Any], source: str | Path = "<dict>") -> InstanceT:
-    """Validate ``data`` as instance type ``cls``; one-line :class:`InputError` on failure."""
+    """Validate ``data`` as instance type ``cls``.
+
+    The first problem is reported (a misspelt key before others, with a "did you mean" hint),
+    with the number of further problems.
+
+    Parameters
+    ----------
+    cls : type of pydantic.BaseModel
+        The instance (or spec) type.
+    data : Mapping
+        The document.
+    source : str or pathlib.Path, optional
+        Named in errors.
+
+    Returns
+    -------
+    cls
+        The validated object.
+
+    Raises
+    ------
+    InputError
+        ``<source>: <field>: <reason>`` in one line, from a pydantic ``ValidationError`` or a
+        validator's :class:`~trade_opt.errors.FieldError`.
+
+    Examples
+    --------
+    >>> class Tiny(InstanceBase):
+    ...     labor: float
+    >>> validate_as(Tiny, {"model": "tiny", "labor": 1.0}).labor
+    1.0
+    >>> validate_as(Tiny, {"model": "tiny", "labour": 1.0}, "t.toml")
+    Traceback (most recent call last):
+    ...
+    trade_opt.errors.InputError: t.toml: labour: unknown key (did you mean 'labor'? allowed keys: description, labor, model, name, source) (and 1 more problem)
+    """
     try:
         return cls.model_validate(dict(data))
     except ValidationError as exc:
