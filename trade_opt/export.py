@@ -1,7 +1,7 @@
 """Model export: write the Pyomo model of any trade_opt problem as LP, MPS, NL or GAMS.
 
 ``trade-opt <model> export FILE --format lp|mps|nl|gms --out PATH [--y Y] [--relaxation]``
-(registered for every :data:`trade_opt.registry.MODELS` entry with a ``build_model`` hook).
+(registered for every :data:`trade_opt.registry.MODELS` entry, through its ``build_models`` hook).
 
 What is written (one file per model of the problem; see :mod:`trade_opt.api`):
 
@@ -41,7 +41,21 @@ FORMATS = ("lp", "mps", "nl", "gms")
 
 @dataclass(frozen=True)
 class ExportedFile:
-    """One written file: ``model`` key (``le``/``ge``/``mcp``), path, format, counts."""
+    """One written file.
+
+    Attributes
+    ----------
+    model : str
+        The model's key in its problem (``le``/``ge`` for Gomory, ``mcp`` ...).
+    path : pathlib.Path
+        The file written.
+    format : str
+        One of :data:`FORMATS`.
+    variables, constraints : int
+        Counts of the model written (after ``mpec.nl`` for complementarity models).
+    complementarity_rows : int
+        Complementarity rows in the NL header (0 for other formats).
+    """
 
     model: str
     path: Path
@@ -62,6 +76,7 @@ def has_complementarity(model: Any) -> bool:
     Returns
     -------
     bool
+        True if at least one active complementarity pair is present.
     """
     from pyomo.mpec import Complementarity
 
@@ -167,7 +182,8 @@ def export_problem(instance: Any, out: str | Path, fmt: str, **options: Any) -> 
     Raises
     ------
     TradeOptError
-        As :func:`write_model`.
+        As :func:`write_model`; also (as :class:`~trade_opt.errors.OptionError`) when the
+        ``build_models`` hook refuses the options (e.g. Gomory without ``Y``).
     """
     from trade_opt.api import build_models
 

@@ -191,6 +191,7 @@ def with_status_note(result: "MipResult", note: str | None) -> "MipResult":
     Returns
     -------
     MipResult
+        A copy with status ``"<status> (<note>)"``, or ``result`` itself when ``note`` is None.
     """
     return result if note is None else replace(result, status=f"{result.status} ({note})")
 
@@ -229,6 +230,8 @@ class MipResult:
         Returns
         -------
         bool
+            True only for status ``optimal`` (a status with a note, e.g. ``optimal (coefficients
+            dropped)``, is not ok).
         """
         return self.status == "optimal"
 
@@ -259,6 +262,22 @@ class HighsPersistent:
 
     ``mip_rel_gap=0`` by default: B1(Y) must be exact.  ``feasibility_tol`` tightens HiGHS's
     primal and MIP feasibility tolerances (default 1e-7) so that knapsack rows hold to ~1e-9.
+
+    Parameters
+    ----------
+    mip_rel_gap : float, optional
+        HiGHS ``mip_rel_gap`` (0: prove optimality; ``mip_abs_gap`` is then 0 too, else 1e-6).
+    feasibility_tol : float, optional
+        HiGHS ``mip_feasibility_tolerance`` and ``primal_feasibility_tolerance``.
+    time_limit : float or None, optional
+        Seconds per solve, or None for no limit.
+    threads : int, optional
+        HiGHS threads.
+
+    Raises
+    ------
+    SolverUnavailableError
+        If highspy is not installed.
     """
 
     name = "highs"
