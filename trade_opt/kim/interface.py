@@ -26,12 +26,20 @@ def build_model(instance, *, formulation: str = "log"):
     Parameters
     ----------
     instance : KimInstance
+        A validated instance.
     formulation : {"log", "reduced"}
-        Free log-price-index variables with their defining equations, or indices substituted.
+        Free log-price-index variables with their defining equations, or indices substituted
+        (:mod:`trade_opt.kim.mcp_model`).
 
     Returns
     -------
     pyomo.environ.ConcreteModel
+        The MCP 0 <= firm numbers ⟂ -Pi/(W f) >= 0 for the four tiers in every region (eqs. 26-30).
+
+    Raises
+    ------
+    OptionError
+        For an unknown ``formulation``.
     """
     from trade_opt.kim.mcp_model import FORMULATIONS, build_mcp_model
 
@@ -41,7 +49,25 @@ def build_model(instance, *, formulation: str = "log"):
 
 
 def build_models(instance, **options: Any) -> dict:
-    """Registry hook (embedding API, ``trade-opt kim export``): ``{"mcp": build_model(...)}``."""
+    """The registry hook of the embedding API and ``trade-opt kim export``.
+
+    Parameters
+    ----------
+    instance : KimInstance
+        A validated instance.
+    **options
+        ``formulation`` only (see :func:`build_model`).
+
+    Returns
+    -------
+    dict of str to pyomo.environ.ConcreteModel
+        ``{"mcp": build_model(instance, **options)}``.
+
+    Raises
+    ------
+    OptionError
+        For an unknown option or formulation.
+    """
     check_options("kim.build_model", options, ("formulation",))
     return {"mcp": build_model(instance, **options)}
 
@@ -64,15 +90,44 @@ class KimEquilibrium(Solution):
     formulation: str = "log"
 
     def rows(self) -> list[dict[str, Any]]:
+        """The table: one record per region.
+
+        Returns
+        -------
+        list of dict
+            Copies of :attr:`regions` (keys as in the class docstring).
+        """
         return list(self.regions)
 
     def scalars(self) -> dict[str, Any]:
+        """The equilibrium's scalars.
+
+        Returns
+        -------
+        dict
+            ``lambda_max``, ``distinct_solutions``, ``starts``, ``formulation``.
+        """
         return {"lambda_max": self.lambda_max, "distinct_solutions": self.distinct_solutions,
                 "starts": self.starts, "formulation": self.formulation}
 
 
 def region_rows(solution, regions: list[str]) -> list[dict[str, Any]]:
-    """Per-region records of a :class:`trade_opt.kim.equilibrium.KimSolution` (the CSV columns)."""
+    """Per-region records of a free-entry solution (the CSV columns of ``equilibrium.csv``).
+
+    Parameters
+    ----------
+    solution : trade_opt.kim.equilibrium.KimSolution
+        A solution: firm numbers ``x`` (4, J) in tier order A1, A2, F, S and the chain ``state``.
+    regions : list of str
+        Region names, in the instance's order.
+
+    Returns
+    -------
+    list of dict
+        One record per region: ``region``, ``m_1``, ``m_2``, ``n``, ``r`` (firm numbers),
+        ``P_A1``, ``P_A2``, ``P_F``, ``P_S`` (mill prices, numeraire) and ``profit_A1`` ...
+        ``profit_S`` (profit per firm, eqs. 26-30).
+    """
     x, st, profit = solution.x, solution.state, solution.state.profit
     return [{"region": name, "m_1": float(x[0, j]), "m_2": float(x[1, j]), "n": float(x[2, j]), "r": float(x[3, j]),
              "P_A1": float(st.P_A[0][j]), "P_A2": float(st.P_A[1][j]), "P_F": float(st.P_F[j]), "P_S": float(st.P_S[j]),
@@ -87,6 +142,7 @@ def solve(instance, *, formulation: str = "log", random_starts: int = 10, T: flo
     Parameters
     ----------
     instance : KimInstance
+        A validated instance.
     formulation : {"log", "reduced"}
         MCP formulation (:func:`build_model`).
     random_starts : int
@@ -102,6 +158,14 @@ def solve(instance, *, formulation: str = "log", random_starts: int = 10, T: flo
     -------
     Result
         ``solution`` a :class:`KimEquilibrium`; ``residual`` its natural residual (numpy re-check).
+        When no start reaches an equilibrium: status ``error``, termination ``failed``, an empty
+        table and the reason in ``message``.
+
+    Raises
+    ------
+    OptionError
+        For a solver other than ``trade_opt_mcp``, an unknown formulation, ``random_starts`` not an
+        integer >= 0, ``tol`` not finite and > 0, or ``T`` not finite and >= 1.
     """
     import math
 

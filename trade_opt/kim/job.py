@@ -15,7 +15,21 @@ RANDOM_STARTS = 10
 
 
 def equilibrium_table(found: KimEquilibria, regions: list[str]) -> pd.DataFrame:
-    """Firm numbers and mill prices by region of the reported (most stable) equilibrium."""
+    """Firm numbers and mill prices by region of the reported (most stable) equilibrium.
+
+    Parameters
+    ----------
+    found : KimEquilibria
+        The multi-start result; its ``best`` solution is tabulated (it must have one).
+    regions : list of str
+        Region names, in the instance's order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``region``, ``m_1``, ``m_2``, ``n``, ``r`` (firms of A_1, A_2, F, S) and ``P_A1``,
+        ``P_A2``, ``P_F``, ``P_S`` (mill prices, numeraire).
+    """
     sol = found.best
     st = sol.state
     return pd.DataFrame({
@@ -25,7 +39,22 @@ def equilibrium_table(found: KimEquilibria, regions: list[str]) -> pd.DataFrame:
 
 
 def solve_instance(instance: KimInstance, random_starts: int = RANDOM_STARTS, formulation: str = "log") -> KimEquilibria:
-    """Multi-start free-entry solve of an instance (models/kim_location.md, 'Free entry as an MCP')."""
+    """Multi-start free-entry solve of an instance (``models/kim_location.md``, "Free entry as an MCP").
+
+    Parameters
+    ----------
+    instance : KimInstance
+        A validated instance.
+    random_starts : int, optional
+        Seeded random starts added to the standard ones (income, uniform, one per region).
+    formulation : {"log", "reduced"}, optional
+        MCP formulation (:mod:`trade_opt.kim.mcp_model`).
+
+    Returns
+    -------
+    KimEquilibria
+        Every distinct solution found, the most stable one as ``best``, status and counts.
+    """
     return solve_equilibria(instance.data(), n_random=random_starts, formulation=formulation)
 
 
@@ -35,6 +64,7 @@ def run_job(instance: KimInstance, out_dir: Path, *, source: str) -> dict:
     Parameters
     ----------
     instance : KimInstance
+        A validated instance.
     out_dir : Path
         The (staging) folder to write into (:func:`trade_opt.runner.run_job_in_folder`).
     source : str
@@ -45,6 +75,11 @@ def run_job(instance: KimInstance, out_dir: Path, *, source: str) -> dict:
     dict
         The equilibrium (firm numbers, prices, profits per region, ``regions`` = the CSV's rows),
         residual, stability and timings; the runner adds the contract fields and writes summary.json.
+
+    Raises
+    ------
+    SolveError
+        If no start reaches a free-entry equilibrium.
     """
     found = solve_instance(instance)
     if not found.solutions:
