@@ -24,8 +24,36 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class SolveReport:
-    """Everything :func:`solve_economy` computed.  ``equilibrium`` is the MCP's answer in the paper's
-    normalization; ``mcp_values`` the raw MCP variables (Northern wage 1), used to warm-start."""
+    """Everything :func:`solve_economy` computed.
+
+    Attributes
+    ----------
+    economy : str
+        ``"closed"`` or ``"north_south"``.
+    equilibrium : Equilibrium
+        The MCP's answer in the paper's normalization (the primary answer).
+    closed_form : Equilibrium
+        Eqs. 11-12 (closed) or 17-18 (North-South).
+    reduced_form : Equilibrium or None
+        North-South only: the reduced form's solution.
+    mcp_values : dict of str to float
+        The raw MCP variables (Northern wage 1), used to warm-start the next sweep point.
+    mcp : dict
+        The MCP's ``status``, ``residual``, ``relative_residual``, ``iterations``, ``seconds``,
+        ``distinct_solutions``, ``message``.
+    natural_residual : float
+        Unscaled natural residual of the MCP solution, recomputed from the pair functions.
+    walras_residual : float
+        The Northern labour market (not imposed), a check.
+    max_rel_diff_mcp_closed_form, max_rel_diff_reduced_closed_form : float or None
+        Largest relative differences (:func:`max_rel_diff`); the second None in a closed economy.
+    elasticities : dict of str to float
+        eps_x (Eq. 4) fixed-output, equilibrium and by finite differences, dn/dA (Eq. 12), and
+        North-South eps_z (Eq. 19) analytic and by finite differences.
+    conditions : dict
+        North-South: the derivative conditions, the variety condition (Eq. 19), mu, mu' and
+        whether E_S <= L*.
+    """
 
     economy: str
     equilibrium: Equilibrium
@@ -41,7 +69,15 @@ class SolveReport:
     conditions: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
-        """A JSON-ready dict (equilibrium flattened, paper normalization)."""
+        """The report as a JSON-ready dict (paper normalization).
+
+        Returns
+        -------
+        dict
+            ``economy``, the three routes as flat dicts (``equilibrium``, ``closed_form``,
+            ``reduced_form``), ``mcp``, ``mcp_values_northern_wage_numeraire``, the residuals, the
+            differences, ``elasticities`` and ``conditions``.
+        """
         return {
             "economy": self.economy,
             "equilibrium": self.equilibrium.as_dict(),
@@ -59,13 +95,50 @@ class SolveReport:
 
 
 def max_rel_diff(a: Equilibrium, b: Equilibrium) -> float:
-    """max over the defined fields of |a - b|/|b| (all fields are positive in equilibrium)."""
+    """Largest relative difference between two equilibria, max over the fields of |a - b|/|b|.
+
+    Parameters
+    ----------
+    a : Equilibrium
+        The equilibrium checked (e.g. the MCP's).
+    b : Equilibrium
+        The reference (e.g. the closed form); its defined fields (not None) are compared, all
+        positive in equilibrium.
+
+    Returns
+    -------
+    float
+        The largest relative difference.
+
+    Examples
+    --------
+    >>> e = Equilibrium(p=2.0, omega=1.0, Y=1.0, n=4.0, c=0.5, real_wage_N=0.5, l=3.0, x=1.0, U_N=1.0)
+    >>> max_rel_diff(e, e)
+    0.0
+    """
     da, db = a.as_dict(), b.as_dict()
     return max(abs(da[k] - db[k]) / abs(db[k]) for k in db)
 
 
 def relative_pair_residual(data: KrugmanData, values: dict[str, float]) -> float:
-    """See :func:`trade_opt.krugman.mcp_model.relative_pair_residual` (imported lazily: Pyomo)."""
+    """Scale-free residual of the MCP pairs: max_i |F_i| / (sum of |terms| of F_i).
+
+    :func:`trade_opt.krugman.mcp_model.relative_pair_residual`, imported lazily (it imports Pyomo).
+    0 exactly at an interior solution; the acceptance test of :func:`solve_economy` (<= 1e-9).
+
+    Parameters
+    ----------
+    data : KrugmanData
+        The economy.
+    values : dict of str to float
+        MCP variables (Northern wage 1): ``Y``, ``n``, ``p``, ``c`` and, North-South, ``c_star``,
+        ``w_S``.
+
+    Returns
+    -------
+    float
+        The residual (inf where a denominator vanishes).
+    """
     from trade_opt.krugman.mcp_model import relative_pair_residual as rel
 
     return rel(data, values)
@@ -86,16 +159,31 @@ def solve_economy(
 ) -> SolveReport:
     """Solve one economy (MCP + closed form [+ reduced form]) and check them against each other.
 
+    A start is accepted when the MCP layer reports it solved and :func:`relative_pair_residual`
+    is at most 1e-9 (``models/krugman_outsourcing.md``, "Solving").
+
     Parameters
     ----------
-    data : the economy (``data.economy`` is ``"closed"`` or ``"north_south"``).
-    start : MCP variables (Northern wage 1) to try first, e.g. the previous sweep point.
-    tol : natural-residual tolerance handed to :func:`trade_opt.mcp.solve`.
-    fd_step : step in ln z / ln A of the central differences for eps_z, eps_x.
+    data : KrugmanData
+        The economy (``data.economy`` is ``"closed"`` or ``"north_south"``).
+    start : dict of str to float, optional
+        MCP variables (Northern wage 1) to try first, e.g. the previous sweep point.
+    tol : float, optional
+        Natural-residual tolerance handed to :func:`trade_opt.mcp.solve`.
+    fd_step : float, optional
+        Step in ln z / ln A of the central differences for eps_z (Eq. 19), eps_x (Eq. 4).
+
+    Returns
+    -------
+    SolveReport
+        The three routes, residuals, differences, elasticities and conditions.
 
     Raises
     ------
-    SolveError : the MCP failed at every start.
+    SolveError
+        If the MCP failed at every start.
+    SolverUnavailableError
+        If the complementarity layer :mod:`trade_opt.mcp` is not installed.
     """
     closed = data.economy == "closed"
     result, values, tried = _mcp(data, [start] if start else None, tol)

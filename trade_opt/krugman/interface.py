@@ -27,10 +27,13 @@ def build_model(instance):
     Parameters
     ----------
     instance : KrugmanInstance
+        A validated instance (``economy`` ``"closed"`` or ``"north_south"``).
 
     Returns
     -------
     pyomo.environ.ConcreteModel
+        Closed economy: the pairs Y, n, p, c (Eqs. 9-12); North-South: also c* and w_S
+        (Eqs. 14-16), with the Northern wage as numeraire (``models/krugman_outsourcing.md``).
     """
     from trade_opt.krugman.mcp_model import build_closed_model, build_north_south_model
 
@@ -39,7 +42,25 @@ def build_model(instance):
 
 
 def build_models(instance, **options: Any) -> dict:
-    """Registry hook (embedding API, ``trade-opt krugman export``): ``{"mcp": build_model(...)}``."""
+    """The registry hook of the embedding API and ``trade-opt krugman export``.
+
+    Parameters
+    ----------
+    instance : KrugmanInstance
+        A validated instance.
+    **options
+        None accepted.
+
+    Returns
+    -------
+    dict of str to pyomo.environ.ConcreteModel
+        ``{"mcp": build_model(instance)}``.
+
+    Raises
+    ------
+    OptionError
+        If any option is given.
+    """
     if options:
         raise OptionError(f"krugman.build_model: unknown option(s) {', '.join(sorted(options))}; allowed: none")
     return {"mcp": build_model(instance)}
@@ -64,9 +85,24 @@ class KrugmanEquilibrium(Solution):
     elasticities: dict[str, float] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, Any]]:
+        """The table: one record per route.
+
+        Returns
+        -------
+        list of dict
+            Copies of :attr:`routes` (``route`` and the equilibrium variables).
+        """
         return list(self.routes)
 
     def scalars(self) -> dict[str, Any]:
+        """The checks between the routes.
+
+        Returns
+        -------
+        dict
+            ``economy``, ``walras_residual``, ``max_rel_diff_mcp_closed_form``,
+            ``max_rel_diff_reduced_closed_form`` (None in a closed economy), ``elasticities``.
+        """
         return {"economy": self.economy, "walras_residual": self.walras_residual,
                 "max_rel_diff_mcp_closed_form": self.max_rel_diff_mcp_closed_form,
                 "max_rel_diff_reduced_closed_form": self.max_rel_diff_reduced_closed_form,
@@ -79,16 +115,24 @@ def solve(instance, *, tol: float = 1e-10, solver: str = "trade_opt_mcp") -> Res
     Parameters
     ----------
     instance : KrugmanInstance
+        A validated instance.
     tol : float
         Natural-residual target of the MCP (> 0).
     solver : {"trade_opt_mcp"}
+        Ipopt on a Scholtes relaxation plus an active-set Newton polish (:mod:`trade_opt.mcp`).
 
     Returns
     -------
     Result
         ``solution`` a :class:`KrugmanEquilibrium`; ``residual`` the natural residual recomputed
         from the pair functions; ``status`` ``warning`` if the MCP and the closed form differ by
-        more than :data:`AGREEMENT_TOL` (relative).
+        more than :data:`AGREEMENT_TOL` (relative).  When the MCP fails at every start: status
+        ``error``, termination ``failed``, an empty table and the reason in ``message``.
+
+    Raises
+    ------
+    OptionError
+        For a solver other than ``trade_opt_mcp`` or ``tol`` not finite and > 0.
     """
     from trade_opt.krugman.economy import solve_economy
 

@@ -41,8 +41,32 @@ _PANELS = {
 
 def sweep_figures(table: pd.DataFrame, param: str, out_dir: Path, economy: str,
                   formats: tuple[str, ...] = ("png",)) -> list[str]:
-    """One figure per panel of :data:`_PANELS` (PNG, or each of ``formats``); series absent in the
-    economy are skipped.  Returns the PNG-style names of the panels written."""
+    """Comparative-statics figures along a sweep: real wages, consumption, varieties, utilities.
+
+    One figure per panel of ``_PANELS`` (consumption and utilities on a log scale); series absent
+    in the table (or all NaN) are skipped, and so are the ``closed_*`` reference series in a closed
+    economy.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The sweep's rows (``sweep.csv``): the swept parameter and the equilibrium columns
+        (``real_wage_N``, ``c``, ``n``, ``U_N``, ...; ``closed_*`` for the closed-economy reference).
+    param : str
+        The swept column, on the x axis (``z``, ``A``, ``L``, ``L_star`` or ``theta``).
+    out_dir : pathlib.Path
+        Folder of the figures.
+    economy : {"closed", "north_south"}
+        The economy, named in the titles.
+    formats : tuple of str, optional
+        Image formats (:func:`trade_opt.plotting.save_figure`).
+
+    Returns
+    -------
+    list of str
+        The PNG-style names of the panels written (``real_wages.png``, ``consumption.png``,
+        ``varieties.png``, ``utilities.png``), whatever ``formats``.
+    """
     written = []
     for name, (title, series) in _PANELS.items():
         fig, ax = plt.subplots(figsize=(6, 4))
@@ -73,7 +97,25 @@ def _curves(data: KrugmanData):
 
 
 def ss_dd_figure(cases: list[tuple[str, KrugmanData]], path: Path, formats: tuple[str, ...] = ("png",)) -> str:
-    """SS (horizontal) and DD (falling) curves of each case; returns the file name."""
+    """The SS (horizontal) and DD (falling) curves of each case in the (c, p/omega) plane (Figs. 2-3).
+
+    Closed economy: SS Eq. 9, DD Eq. 10; North-South: SS Eq. 15, DD Eq. 16.  Each case's
+    closed-form equilibrium (Eqs. 11-12 / 17-18) is marked by a dot.
+
+    Parameters
+    ----------
+    cases : list of (str, KrugmanData)
+        Legend label and economy of each case (e.g. two values of z).
+    path : pathlib.Path
+        Output file; its suffix is replaced per format.
+    formats : tuple of str, optional
+        Image formats (:func:`trade_opt.plotting.save_figure`).
+
+    Returns
+    -------
+    str
+        The file name of ``path`` (without its folder).
+    """
     fig, ax = plt.subplots(figsize=(6, 4.5))
     c_all = [_curves(d)[0] for _, d in cases]
     c = np.linspace(0.3 * min(c_all), 2.5 * max(c_all), 400)
