@@ -199,7 +199,17 @@ def u_on_trade_equation(data: GomoryData, X: np.ndarray, Y: np.ndarray, country:
 
 @dataclass(frozen=True)
 class ContinuousKnapsack:
-    """G(c) for all capacities: breakpoints ``c`` (cumulative weights in greedy order) and ``G``."""
+    """G(c) for all capacities, as a piecewise-linear function (call it to evaluate).
+
+    Attributes
+    ----------
+    c : numpy.ndarray, shape (n + 1,)
+        Breakpoints: cumulative weights in greedy order, from 0 to sum w.
+    G : numpy.ndarray, shape (n + 1,)
+        G at the breakpoints (cumulative values).
+    order : numpy.ndarray, shape (n,)
+        The greedy order (decreasing v_i / w_i).
+    """
 
     c: np.ndarray
     G: np.ndarray
@@ -258,9 +268,20 @@ def continuous_knapsack_once(weights: np.ndarray, values: np.ndarray) -> Continu
 
 @dataclass(frozen=True)
 class ParetoList:
-    """Non-dominated subsets (weight, value, bitmask) for the '<=' direction: weights increasing,
-    values strictly increasing.  ``le(c)`` = best value with weight <= c; ``ge(c)`` (from the
-    mirror list) = best value with weight >= c."""
+    """Non-dominated subsets (weight, value, bitmask) of a 0-1 knapsack, both directions.
+
+    ``le(c)`` = best value with weight <= c; ``ge(c)`` (from the mirror list) = best value with
+    weight >= c.
+
+    Attributes
+    ----------
+    w_le, v_le, mask_le : numpy.ndarray
+        The '<=' list: weights increasing, values strictly increasing, bitmasks (bit i: item i).
+    w_ge, v_ge, mask_ge : numpy.ndarray
+        The '>=' list: weights increasing, values decreasing, bitmasks.
+    tol : float
+        Capacity tolerance of :meth:`le` and :meth:`ge`.
+    """
 
     w_le: np.ndarray
     v_le: np.ndarray
@@ -369,9 +390,21 @@ def pareto_list(weights: np.ndarray, values: np.ndarray, tol: float = 1e-12) -> 
 class SpecialCurves:
     """The special case's boundary curves on a grid of Y (all log-utilities of country 1).
 
-    ``B`` (greedy, once for all Y), ``B1`` = min(``B1_le``, ``B1_ge``) (Pareto list, once for all Y),
-    ``density`` d(Y) = G(1 - Y)/(1 - Y), ``eq4`` = ln of Eq. 4 (equal to B), ``x_B1`` bitmasks of
-    the maximizers in the chosen direction."""
+    Attributes
+    ----------
+    Y : numpy.ndarray
+        The grid.
+    B : numpy.ndarray
+        B(Y) (greedy, once for all Y).
+    B1, B1_le, B1_ge : numpy.ndarray
+        B1 = min(``B1_le``, ``B1_ge``) (Pareto list, once for all Y) and the two directions.
+    density : numpy.ndarray
+        d(Y) = G(1 - Y)/(1 - Y).
+    eq4 : numpy.ndarray
+        ln of Eq. 4 (equal to B).
+    x_B1 : numpy.ndarray of int
+        Bitmasks of the B1 maximizers in the chosen direction (:func:`masks_to_X`).
+    """
 
     Y: np.ndarray
     B: np.ndarray

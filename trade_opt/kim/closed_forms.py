@@ -31,7 +31,23 @@ from trade_opt.kim.model import cobb_douglas_constant
 
 @dataclass(frozen=True, eq=False)
 class ClosedForms:
-    """Closed-form profits (4, J) rows A_1, A_2, F, S, and the intermediate sums (numeraire units)."""
+    """Closed-form profits and the intermediate sums (numeraire units).
+
+    Attributes
+    ----------
+    profit : numpy.ndarray, shape (4, J)
+        Profit per firm, rows A_1, A_2, F, S ((30'), (28'), (26')).
+    M_S : numpy.ndarray, shape (J,)
+        M_S(j) = sum_i r(i) [W(i) T_S(i, j)]^-theta.
+    N : numpy.ndarray, shape (J,)
+        N(k) of (28').
+    Z : numpy.ndarray, shape (2, J)
+        Z_h(k) of (30').
+    A_D : numpy.ndarray, shape (2, J)
+        Output A^D_h(k) per assembler, recovered from (30')'s revenue.
+    F_D : numpy.ndarray, shape (J,)
+        Output F^D(j) per F firm, recovered from (28')'s revenue.
+    """
 
     profit: np.ndarray
     M_S: np.ndarray

@@ -330,13 +330,24 @@ class KimData:
 
     Attributes
     ----------
-    W, I : (J,) wage W(g) and income I(g) (numeraire units).
-    alpha, mu, beta : (2,) budget shares, CES parameters and F cost shares of A_1, A_2.
-    eta, rho, delta, a_SL : scalars (eq. 2, 4, 6).
-    f_A : (2,) fixed labour of an A_h firm; f_F, f_S : fixed labour of F and S firms.
-    T_A : (2, J, J) markups T_Ah(k, g), row = origin k, column = destination g.
-    T_F : (J, J) T_F(j, k); T_S : (J, J) T_S(i, j).
-    regions : region names.
+    W, I : numpy.ndarray, shape (J,)
+        Wage W(g) and income I(g) (numeraire units).
+    alpha, mu, beta : numpy.ndarray, shape (2,)
+        Budget shares, CES parameters and F cost shares of A_1, A_2 (eq. 1, 2).
+    eta, rho, delta, a_SL : float
+        CES parameters of F and S, S share of first-tier cost, labour per unit of S (eq. 2, 4, 6).
+    f_A : numpy.ndarray, shape (2,)
+        Fixed labour of an A_h firm (eq. 3).
+    f_F, f_S : float
+        Fixed labour of F and S firms (eq. 5, 6).
+    T_A : numpy.ndarray, shape (2, J, J)
+        Markups T_Ah(k, g), row = origin k, column = destination g (eq. 7-8).
+    T_F : numpy.ndarray, shape (J, J)
+        T_F(j, k).
+    T_S : numpy.ndarray, shape (J, J)
+        T_S(i, j).
+    regions : tuple of str
+        Region names.
     """
 
     W: np.ndarray

@@ -70,12 +70,17 @@ class KimNetwork(BaseModel):
 
     Attributes
     ----------
-    links : the undirected links (every region must be on one; the graph must be connected).
-    blocs : optional {bloc name: [regions]}; every region in exactly one bloc.
-    border_tariff : ad-valorem tariff (>= 0) of a border-crossing link that gives no ``tariff``.
-    freight : optional freight rate per class {A1, A2, F, S} (>= 0, default 1); a class that has an
-        explicit matrix in ``[transport]`` must not appear here (conflict).
-    route : ``"min_markup"`` (default) or ``"min_freight"`` (see the module docstring).
+    links : list of KimLink
+        The undirected links (every region must be on one; the graph must be connected).
+    blocs : dict of str to list of str, optional
+        {bloc name: [regions]}; every region in exactly one bloc.
+    border_tariff : float
+        Ad-valorem tariff (>= 0) of a border-crossing link that gives no ``tariff``.
+    freight : dict of str to float, optional
+        Freight rate per class {A1, A2, F, S} (>= 0, default 1); a class that has an explicit
+        matrix in ``[transport]`` must not appear here (conflict).
+    route : {"min_markup", "min_freight"}
+        Route choice (default ``"min_markup"``; see the module docstring).
     """
 
     model_config = _STRICT
@@ -101,10 +106,18 @@ class KimNetwork(BaseModel):
 class KimScenario(BaseModel):
     """A ``[scenarios.NAME]`` table: changes to the network, applied in this order.
 
-    add_links : new links (a new corridor), same fields as ``links``; must not duplicate a link.
-    open_borders : pairs of bloc names; every link between the two blocs loses its tariff.
-    open_links : pairs of region names; that existing link loses its tariff.
-    freight_scale : multiplies every link length (> 0; 1.2 = freight 20 % dearer).
+    Attributes
+    ----------
+    description : str
+        Free text.
+    add_links : list of KimLink
+        New links (a new corridor), same fields as ``links``; must not duplicate a link.
+    open_borders : list of [str, str]
+        Pairs of bloc names; every link between the two blocs loses its tariff.
+    open_links : list of [str, str]
+        Pairs of region names; that existing link loses its tariff.
+    freight_scale : float
+        Multiplies every link length (> 0; 1.2 = freight 20 % dearer).
     """
 
     model_config = _STRICT

@@ -29,11 +29,28 @@ class Equilibrium:
 
     Attributes
     ----------
-    p : price of a final good;  omega : Northern wage;  Y : output per variety;
-    n : number of varieties;  c, c_star : consumption per variety per Northern / Southern person;
-    real_wage_N : omega/p;  real_wage_S : 1/p;  l : Northern labour per firm;
-    x : quantity of each intermediate per firm;  E_S : Southern labour in outsourcing;
-    U_N, U_S : per-capita utility n c^theta, n c*^theta (Eq. 1).
+    p : float
+        Price of a final good.
+    omega : float
+        Northern wage.
+    Y : float
+        Output per variety.
+    n : float
+        Number of varieties.
+    c, c_star : float
+        Consumption per variety per Northern / Southern person (``c_star`` None when closed).
+    real_wage_N : float
+        omega/p.
+    real_wage_S : float or None
+        1/p.
+    l : float
+        Northern labour per firm.
+    x : float
+        Quantity of each intermediate per firm.
+    E_S : float or None
+        Southern labour in outsourcing.
+    U_N, U_S : float
+        Per-capita utility n c^theta, n c*^theta (Eq. 1; ``U_S`` None when closed).
     """
 
     p: float

@@ -72,8 +72,14 @@ class Evaluator:
 
     Attributes
     ----------
-    needs_base : the spec must name a base instance (False for generators such as Theorem 2's).
-    options : option name -> default value (``None``: required).
+    model : str
+        Registered model name.
+    name : str
+        Evaluator name (the spec's ``evaluator``).
+    needs_base : bool
+        The spec must name a base instance (False for generators such as Theorem 2's).
+    options : dict[str, Any]
+        Option name -> default value (``None``: required).
     """
 
     model: str = ""

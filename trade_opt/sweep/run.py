@@ -98,7 +98,23 @@ def instance_at(base_doc: dict[str, Any], base_source: str, model: str, point: d
 
 @dataclass(frozen=True)
 class BatchTask:
-    """What one Dask task needs (picklable): the batch's points and how to evaluate them."""
+    """What one Dask task needs (picklable): the batch's points and how to evaluate them.
+
+    Attributes
+    ----------
+    batch : int
+        Batch index.
+    run : int
+        Number of the run (1 for the first).
+    model, evaluator : str
+        Registered model and evaluator names.
+    base_source : str
+        The base instance file, named in the points' errors.
+    options : dict
+        The spec's evaluator options.
+    points : list of (int, dict)
+        (point id, {field: value}) in order.
+    """
 
     batch: int
     run: int
@@ -174,7 +190,19 @@ def _evaluate_points(task: BatchTask, base_doc: dict[str, Any] | None) -> list[d
 
 
 class SweepPlan:
-    """Points, batches, columns and the Arrow schema of one loaded spec."""
+    """Points, batches, columns and the Arrow schema of one loaded spec.
+
+    Parameters
+    ----------
+    loaded : LoadedSpec
+        The spec (:func:`trade_opt.sweep.spec.load_spec`).
+
+    Raises
+    ------
+    InputError
+        If the evaluator refuses the base instance, or a swept field's name clashes with an
+        output column.
+    """
 
     def __init__(self, loaded: LoadedSpec):
         from trade_opt.instances import validate_as  # noqa: F401  (keeps imports light for workers)
@@ -286,7 +314,21 @@ def _part_name(k: int) -> str:
 
 
 class Manifest:
-    """``manifest.json`` of an output directory (rewritten atomically after every batch)."""
+    """``manifest.json`` of an output directory (rewritten atomically after every batch).
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The sweep's output directory.
+    plan : SweepPlan
+        The plan of the spec being run.
+
+    Raises
+    ------
+    InputError
+        If the existing manifest is unreadable or belongs to another spec hash, or ``out_dir`` is
+        not empty and has no manifest.
+    """
 
     def __init__(self, out_dir: Path, plan: SweepPlan):
         self.path = out_dir / MANIFEST

@@ -348,7 +348,27 @@ class SweepSpec(_Strict):
 
 
 class LoadedSpec:
-    """A spec with its file, base instance document and hash (what identifies a sweep's output)."""
+    """A spec with its file, base instance document and hash (what identifies a sweep's output).
+
+    The hash covers the spec without ``plot`` and ``description`` and the base document, so the
+    figure and the description may change on a resume.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The validated spec.
+    path : pathlib.Path
+        The spec file.
+    base_doc : dict or None
+        The base instance document (None for generator evaluators).
+    base_path : pathlib.Path or None
+        The base instance file.
+
+    Attributes
+    ----------
+    hash : str
+        First 16 hex digits of the SHA-256 of the spec (without ``plot``, ``description``) and base.
+    """
 
     def __init__(self, spec: SweepSpec, path: Path, base_doc: dict[str, Any] | None, base_path: Path | None):
         self.spec = spec
