@@ -208,7 +208,10 @@ def make_export_command(model_name: str):
     -------
     callable
         The typer command function ``export_<model_name>`` (its own docstring is the CLI help text,
-        so it stays one line).
+        so it stays one line).  When run it raises :class:`~trade_opt.errors.InputError` (one line,
+        exit 2 through ``trade_opt.cli.main``) for an unknown ``--format``, ``--y``/``--relaxation``
+        given to a model other than gomory, a gomory export without ``--y`` or with ``--y`` outside
+        [``EXPORT_Y_MIN``, 1), or a complementarity model in a format other than nl.
     """
     import typer
 

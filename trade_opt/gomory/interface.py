@@ -132,6 +132,11 @@ def build_model(instance, *, Y: float, direction: str = "le", relaxation: bool =
     pyomo.environ.ConcreteModel
         Variables ``x[i]`` (1: country 2 makes good i+1), objective ``value`` = u1 (log-utility of
         country 1) including the constant C(Y), one rescaled knapsack row.
+
+    Raises
+    ------
+    OptionError
+        If ``direction`` is not ``le``/``ge``, or ``Y`` is refused (:func:`build_models`).
     """
     if direction not in ("le", "ge"):
         raise OptionError(f"gomory.build_model: direction must be 'le' or 'ge', got {direction!r}")
