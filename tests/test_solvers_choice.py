@@ -112,3 +112,22 @@ def test_cli_boundary_solver_option(capsys):
     code = main(["gomory", "boundary", str(TABLE1), "--y", "0.6", "--method", "mip", "--solver", "nope"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "unknown solver 'nope'" in err
+
+
+def test_highs_mip_after_foreign_highs_run_in_same_thread():
+    """HiGHS >= 1.16 refuses a run whose ``threads`` differs from the thread's scheduler; a user
+    who ran highspy first (default threads) must still get the exact B1 from the MIP."""
+    import highspy
+
+    from trade_opt.gomory.boundary import BoundarySolver
+    from trade_opt.instances import load_instance
+    from conftest import INSTANCES
+
+    highspy.Highs.resetThreadScheduler(True)  # whatever earlier tests started in this thread
+    foreign = highspy.Highs()
+    foreign.setOptionValue("output_flag", False)
+    foreign.setOptionValue("threads", 2)
+    foreign.run()  # starts this thread's scheduler with 2 threads
+    point = BoundarySolver(load_instance(INSTANCES / "gomory_table1.toml").data(), ("dp", "mip")).at(0.3)
+    assert point.status_mip == "optimal/optimal"
+    assert point.B1_mip == pytest.approx(point.B1_dp, abs=1e-12)

@@ -321,6 +321,13 @@ class HighsPersistent:
             self._model = model
         start = time.perf_counter()
         results = self._opt.solve(model)
+        if results.termination_condition not in _STATUS:
+            # (error or unknown) HiGHS >= 1.16 keeps one task scheduler per user thread and refuses a run whose
+            # ``threads`` option differs from the scheduler's (another HiGHS instance in this
+            # process, e.g. the user's own highspy, ran first with other threads).  Shut this
+            # thread's scheduler down and run once more; a second error is reported as is.
+            _reset_highs_thread_scheduler()
+            results = self._opt.solve(model)
         seconds = time.perf_counter() - start
         status = _STATUS.get(results.termination_condition, "error")
         if results.best_feasible_objective is not None:
@@ -333,6 +340,13 @@ class HighsPersistent:
             bound=results.best_objective_bound,
             seconds=seconds,
         )
+
+
+def _reset_highs_thread_scheduler() -> None:
+    """Shut down HiGHS's task scheduler of the calling thread (the next run starts a new one)."""
+    import highspy
+
+    highspy.Highs.resetThreadScheduler(True)
 
 
 def _active_objective(model: pyo.ConcreteModel) -> Any:
