@@ -181,7 +181,7 @@ class Problem:
 
 
 def build_models(instance: Any, **options: Any) -> dict[str, pyo.ConcreteModel]:
-    """The Pyomo model(s) of ``instance`` through its registry entry's ``build_model`` hook.
+    """The Pyomo model(s) of ``instance`` through its registry entry's ``build_models`` hook.
 
     Parameters
     ----------
