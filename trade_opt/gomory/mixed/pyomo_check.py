@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trade_opt.fpenv import preserved_fp_environment
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.gomory.mixed.equations import specialized_Y
 from trade_opt.gomory.mixed.patterns import OWNER_2, SHARED, owner_strings
@@ -132,7 +133,8 @@ def solve_pattern_pyomo(data: GomoryData, owner: np.ndarray, starts: list[dict] 
             start["Y"] = Y
             starts.append(start)
     model = mixed_pyomo_model(data, owner)
-    result = multistart(model, starts, tol=tol)
+    with preserved_fp_environment():   # ASL resets the x87 precision; later LAPACK calls must not see it
+        result = multistart(model, starts, tol=tol)
     sols, boundary = [], 0
     for s in result.solutions:
         if s.status != "solved":
