@@ -266,8 +266,11 @@ class GomoryData:
         efficiency: Sequence[Sequence[float]],
         exponent: Sequence[float] | Sequence[Sequence[float]],
         labor: Sequence[float] = (1.0, 1.0),
+        production: Production | None = None,
     ) -> "GomoryData":
         """Build (and validate, as an instance file would be) from array-likes.
+
+        ``production`` (optional, default f = e l^alpha) is checked as the ``[production]`` table.
 
         Raises
         ------
@@ -279,6 +282,10 @@ class GomoryData:
                "demand": as_float_array("demand", demand).tolist(),
                "efficiency": as_float_array("efficiency", efficiency).tolist(),
                "exponent": as_float_array("exponent", exponent).tolist()}
+        if production is not None and not production.is_power:
+            raw["production"] = {"kind": production.kind, "setup": production.setup.tolist()}
+            if production.kind == "barrier":
+                raw["production"]["ramp"] = float(production.ramp)
         try:
             return validate_as(GomoryInstance, raw, "<arrays>").data()
         except InputError as exc:

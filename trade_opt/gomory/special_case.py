@@ -31,7 +31,10 @@ from trade_opt.gomory.instance import GomoryData
 
 
 def is_special(data: GomoryData, tol: float = 0.0) -> bool:
-    """Symmetric demands (d_i1 = d_i2) and one exponent alpha for every good and country."""
+    """Symmetric demands (d_i1 = d_i2) and one exponent alpha for every good and country, with the
+    specialized equilibria of f = e l^alpha (production kind power or barrier)."""
+    if not data.production.specialized_as_power:
+        return False
     return bool(np.all(np.abs(data.d[0] - data.d[1]) <= tol) and np.all(np.abs(data.alpha - data.alpha.flat[0]) <= tol))
 
 
