@@ -41,6 +41,9 @@ def equilibria(
     instance = load_instance(instance_file, model="gomory")
     data = instance.data()
     autarky = autarky_log_utilities(data)
+    if out is not None and not data.production.specialized_as_power:
+        raise InputError(instance_file, "production.kind", f"--out enumerates with the closed-form kernel (f = e l^alpha; "
+                         f"kinds power, barrier); kind {data.production.kind} needs --csv FILE")
     if out is not None:
         from trade_opt.gomory.enumerate_dask import run_enumeration
 

@@ -8,7 +8,8 @@ Incomes are normalized N_1 + N_2 = 1 with Y = N_1 (country 1's share of world in
 * Wages w_1 = Y / L_1, w_2 = (1 - Y) / L_2, wage ratio w_1/w_2 = Y L_2 / ((1 - Y) L_1).
 * Labor (Eq. 1.1): l_i1 = V_i L_1 / Y if x_i = 0, l_i2 = V_i L_2 / (1 - Y) if x_i = 1, with
   V_i = d_i1 Y + d_i2 (1 - Y) the value of world demand for good i.
-* Quantity Q_i = e_ij l_ij^alpha_ij; country 1 consumes the share F_i = d_i1 Y / V_i.
+* Quantity Q_i = f_ij(l_ij) (:mod:`trade_opt.gomory.production`: e_ij l^alpha_ij, with a set-up
+  interval, or a barrier); country 1 consumes the share F_i = d_i1 Y / V_i.
 * Log-utilities u_1 = sum_i d_i1 ln(F_i Q_i), u_2 = sum_i d_i2 ln((1 - F_i) Q_i).
 
 Everything is computed in logs (Q_i overflows for large alpha and labor).  Patterns are numbered
@@ -26,6 +27,7 @@ from typing import Iterator
 import numpy as np
 
 from trade_opt.gomory.instance import GomoryData
+from trade_opt.gomory.production import log_autarky_output, log_output
 
 #: Patterns per chunk of :func:`specialized_equilibria` (memory ~ 20 arrays of chunk float64 + chunk x n bool).
 DEFAULT_CHUNK = 1 << 14
@@ -51,11 +53,23 @@ def pattern_strings(X: np.ndarray) -> np.ndarray:
 def log_quantities(data: GomoryData, log_V: np.ndarray, log_Y: np.ndarray, log_1mY: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """ln q_i1(Y), ln q_i2(Y): log output if country 1 (resp. 2) alone made good i at income Y.
 
-    q_i1 = e_i1 (V_i L_1 / Y)^alpha_i1,  q_i2 = e_i2 (V_i L_2 / (1 - Y))^alpha_i2.
-    ``log_V`` has shape (..., n); ``log_Y``, ``log_1mY`` shape (..., 1)."""
-    log_e, log_L = np.log(data.e), np.log(data.L)
-    log_q1 = log_e[0] + data.alpha[0] * (log_V + log_L[0] - log_Y)
-    log_q2 = log_e[1] + data.alpha[1] * (log_V + log_L[1] - log_1mY)
+    q_i1 = f_i1(V_i L_1 / Y),  q_i2 = f_i2(V_i L_2 / (1 - Y)) (Eq. 1.1 with x_i = 0 resp. 1;
+    f = e l^alpha for kind power, :func:`trade_opt.gomory.production.log_output` for every kind).
+
+    Parameters
+    ----------
+    data : the instance.
+    log_V : ln V_i(Y), V_i = d_i1 Y + d_i2 (1 - Y), shape (..., n).
+    log_Y, log_1mY : ln Y, ln(1 - Y) (Y = N_1, N_1 + N_2 = 1), shape (..., 1).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (ln q_i1, ln q_i2), each (..., n); finite, since a sole producer uses at least d_ij L_j > s_ij.
+    """
+    log_L = np.log(data.L)
+    log_q1 = log_output(data, 0, log_V + log_L[0] - log_Y)
+    log_q2 = log_output(data, 1, log_V + log_L[1] - log_1mY)
     return log_q1, log_q2
 
 
@@ -114,13 +128,18 @@ class _Coefficients:
 
 
 def evaluate_patterns(data: GomoryData, X: np.ndarray, codes: np.ndarray | None = None,
-                      coefficients: _Coefficients | None = None, Xf: np.ndarray | None = None) -> EquilibriumBatch:
+                      coefficients: _Coefficients | None = None, Xf: np.ndarray | None = None,
+                      direct: bool = False) -> EquilibriumBatch:
     """Equilibrium (Y, w1/w2, u1, u2) of each 0/1 pattern in ``X`` (shape (m, n)), vectorized.
 
-    All pattern-linear sums come from one matrix product with stacked per-good constants; the
-    element-wise work is V = d_2 + Y (d_1 - d_2), ln V and x * ln V.  Patterns must be
+    For f = e l^alpha (kinds power and barrier, the Observation) all pattern-linear sums come from
+    one matrix product with stacked per-good constants; the element-wise work is
+    V = d_2 + Y (d_1 - d_2), ln V and x * ln V.  With a set-up interval (or ``direct=True``) the
+    quantities are summed directly (:func:`evaluate_patterns_direct`).  Patterns must be
     non-degenerate (each country earns a positive income); use :func:`specialized_equilibria` to
     enumerate and filter."""
+    if direct or not data.production.specialized_as_power:
+        return evaluate_patterns_direct(data, X, codes)
     X = np.atleast_2d(np.asarray(X, dtype=bool))
     cf = coefficients if coefficients is not None else _Coefficients(data)
     if Xf is None:
@@ -162,6 +181,56 @@ def evaluate_patterns(data: GomoryData, X: np.ndarray, codes: np.ndarray | None 
     return EquilibriumBatch(codes, X, Y, w_ratio, u[:, 0], u[:, 1], trade_residual, labor_residual)
 
 
+def _incomes(data: GomoryData, X: np.ndarray):
+    """Y, 1 - Y (each keeping its digits), their logs and V (m, n) of 0/1 patterns (Eq. 2)."""
+    Xf = X.astype(np.float64)
+    a = Xf @ data.d[0]
+    one_minus_b = (1.0 - Xf) @ data.d[1]
+    den = one_minus_b + a
+    log_den = np.log(den)
+    Y, one_minus_Y = one_minus_b / den, a / den
+    V = np.multiply.outer(Y, data.d[0])
+    V += np.multiply.outer(one_minus_Y, data.d[1])
+    return Y, one_minus_Y, np.log(one_minus_b) - log_den, np.log(a) - log_den, V
+
+
+def evaluate_patterns_direct(data: GomoryData, X: np.ndarray, codes: np.ndarray | None = None) -> EquilibriumBatch:
+    """:func:`evaluate_patterns` by direct sums over goods, for every production kind (O(n) logs per pattern).
+
+    l_i1 = V_i L_1 / Y (x_i = 0), l_i2 = V_i L_2 / (1 - Y) (x_i = 1) (Eq. 1.1), ln Q_i from
+    :func:`trade_opt.gomory.production.log_output`, u_1 = sum_i d_i1 (ln d_i1 + ln Y - ln V_i + ln Q_i),
+    u_2 = sum_i d_i2 (ln d_i2 + ln(1 - Y) - ln V_i + ln Q_i) (0 ln 0 = 0).
+
+    Parameters
+    ----------
+    data : the instance.
+    X : (m, n) 0/1 patterns (1: country 2 makes good i), non-degenerate.
+    codes : their integer codes (computed if None).
+
+    Returns
+    -------
+    EquilibriumBatch
+        As :func:`evaluate_patterns`.
+    """
+    X = np.atleast_2d(np.asarray(X, dtype=bool))
+    Y, one_minus_Y, log_Y, log_1mY, V = _incomes(data, X)
+    log_V = np.log(V)
+    log_q1, log_q2 = log_quantities(data, log_V, log_Y[:, None], log_1mY[:, None])
+    log_Q = np.where(X, log_q2, log_q1)
+    u = np.empty((len(Y), 2))
+    for j, log_share in enumerate((log_Y, log_1mY)):
+        d = data.d[j]
+        log_d = np.log(np.where(d > 0, d, 1.0))
+        u[:, j] = _dlog(d, log_d + log_share[:, None] - log_V + log_Q)
+    made_by_2 = np.einsum("ij,ij->i", X.astype(np.float64), V)
+    made_by_1 = np.einsum("ij,ij->i", (~X).astype(np.float64), V)
+    labor_residual = np.column_stack([data.L[0] * (made_by_1 / Y - 1.0), data.L[1] * (made_by_2 / one_minus_Y - 1.0)])
+    w_ratio = np.exp(log_Y - log_1mY + np.log(data.L[1]) - np.log(data.L[0]))
+    if codes is None:
+        codes = pattern_codes(X)
+    return EquilibriumBatch(codes, X, Y, w_ratio, u[:, 0], u[:, 1], made_by_2 - one_minus_Y, labor_residual)
+
+
 def nondegenerate(data: GomoryData, X: np.ndarray) -> np.ndarray:
     """Mask of patterns where both countries earn a positive income (0 < Y(x) < 1)."""
     X = np.atleast_2d(np.asarray(X, dtype=bool))
@@ -190,9 +259,16 @@ def specialized_equilibria(data: GomoryData, chunk: int = DEFAULT_CHUNK, start: 
     >>> data = GomoryData.from_arrays([[0.5, 0.5], [0.5, 0.5]], [[1, 1], [1, 1]], [1.5, 1.5])
     >>> [round(float(y), 3) for b in specialized_equilibria(data) for y in b.Y]
     [0.5, 0.5]
+
+    With a set-up interval (kind power_with_setup) the kernel's closed forms do not hold: the
+    patterns are evaluated by direct sums (:func:`evaluate_patterns_direct`, O(n) per pattern).
+    Kind barrier uses the kernel (its specialized equilibria are those of f = e l^alpha).
     """
     from trade_opt.gomory.kernel import build_h_table, pattern_values
 
+    if not data.production.specialized_as_power:
+        yield from direct_stream(data, chunk, start, stop)
+        return
     n = data.n
     k = min(n, max(0, int(chunk).bit_length() - 1))
     mask = (1 << k) - 1
@@ -224,9 +300,29 @@ def batch_from_values(data: GomoryData, values, X: np.ndarray, log_L_ratio: floa
 def _previous_kernel(data: GomoryData, chunk: int = 1 << 12, start: int = 1) -> Iterator[EquilibriumBatch]:
     """The enumeration kernel before the O(1) kernel (n logs per pattern, one matrix product per
     chunk through :func:`evaluate_patterns`); kept for the benchmark and as an independent check."""
+    yield from direct_stream(data, chunk, start, None, direct=False)
+
+
+def direct_stream(data: GomoryData, chunk: int = 1 << 12, start: int = 1, stop: int | None = None,
+                  direct: bool = True) -> Iterator[EquilibriumBatch]:
+    """Specialized equilibria of codes ``start .. stop - 1`` (default all) in aligned blocks, each
+    evaluated by :func:`evaluate_patterns` (``direct=True``: by direct sums, every production kind).
+
+    Parameters
+    ----------
+    data : the instance.
+    chunk : patterns per block (rounded down to a power of 2).
+    start, stop : code range (stop None: 2^n - 1).
+    direct : evaluate by :func:`evaluate_patterns_direct` (else the matrix-product form of f = e l^alpha).
+
+    Yields
+    ------
+    EquilibriumBatch
+        Non-degenerate patterns of each block, by increasing code.
+    """
     n = data.n
-    last = pattern_count(n)
-    coefficients = _Coefficients(data)
+    last = pattern_count(n) if stop is None else min(pattern_count(n), stop - 1)
+    coefficients = None if direct else _Coefficients(data)
     k = min(n, max(0, int(chunk).bit_length() - 1))
     all_positive = bool(data.d.min() > 0)   # then only all-0 and all-1 are degenerate (excluded by the range)
     low = pattern_bits(np.arange(1 << k), k)                   # (2^k, k) low bits, fixed
@@ -243,9 +339,9 @@ def _previous_kernel(data: GomoryData, chunk: int = 1 << 12, start: int = 1) -> 
         if not all_positive:
             keep &= nondegenerate(data, X)
         if keep.all():
-            yield evaluate_patterns(data, X.copy(), codes, coefficients, Xf)
+            yield evaluate_patterns(data, X.copy(), codes, coefficients, Xf, direct=direct)
         elif keep.any():
-            yield evaluate_patterns(data, X[keep], codes[keep], coefficients, Xf[keep])
+            yield evaluate_patterns(data, X[keep], codes[keep], coefficients, Xf[keep], direct=direct)
 
 
 def concat_batches(batches: list[EquilibriumBatch], n: int) -> EquilibriumBatch:
@@ -262,13 +358,10 @@ def all_specialized(data: GomoryData, chunk: int = DEFAULT_CHUNK) -> Equilibrium
 
 
 def autarky_log_utilities(data: GomoryData) -> np.ndarray:
-    """Autarky log-utilities (u_1, u_2): u_j = sum_i d_ij ln(e_ij (d_ij L_j)^alpha_ij)."""
-    out = np.empty(2)
-    for j in range(2):
-        d = data.d[j]
-        safe_d = np.where(d > 0, d, 1.0)
-        out[j] = _dlog(d, np.log(data.e[j]) + data.alpha[j] * (np.log(safe_d) + np.log(data.L[j])))
-    return out
+    """Autarky log-utilities (u_1, u_2): u_j = sum_i d_ij ln f_ij(d_ij L_j) (e_ij (d_ij L_j)^alpha_ij
+    for kind power; every kind through :func:`trade_opt.gomory.production.log_autarky_output`)."""
+    log_f = log_autarky_output(data)
+    return np.array([_dlog(data.d[j], log_f[j]) for j in range(2)])
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,26 @@ Schema (TOML or JSON; names fixed so instances can be written by hand)::
     efficiency = [[...n...], [...n...]] # e_i1, e_i2 > 0
     exponent = [...n...]                # alpha_i > 1, or [[...n...], [...n...]] for alpha_ij
 
+    [production]                        # optional; default kind = "power": f = e l^alpha
+    kind = "power_with_setup"           # f = e max(0, l - s)^alpha, alpha >= 1; or "barrier"
+    setup = [[...n...], [...n...]]      # s_ij labor units, 0 <= s_ij < d_ij L_j (Assumption 2)
+    ramp = 2.0                          # barrier only: f' rises as ((l - s)/(d L - s))^ramp, ramp > 1
+
+The production kinds are described in :mod:`trade_opt.gomory.production`.
+
 Conventions (``models/gomory.md``): country index j = 1, 2 is row 0, 1; good order is the file's.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal, Sequence
+from typing import Any, Literal, Optional, Sequence
 
 import numpy as np
-from pydantic import model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from trade_opt.errors import ArgumentError, FieldError, InputError
+from trade_opt.gomory.production import DEFAULT_RAMP, POWER, Production
 from trade_opt.instances import InstanceBase, check_size, validate_as
 
 #: Most goods n: the boundary job holds (grid x n) arrays (201 Y values x 8 bytes x n, 160 MB at
@@ -55,6 +63,62 @@ def _check_matrix(name: str, rows: list[list[float]], n: int | None) -> int:
     return n
 
 
+class ProductionSpec(BaseModel):
+    """The optional ``[production]`` table (:mod:`trade_opt.gomory.production`)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False, frozen=True)
+    kind: Literal["power", "power_with_setup", "barrier"] = "power"
+    setup: Optional[list[list[float]]] = None
+    ramp: Optional[float] = None
+
+
+def _check_production(spec: ProductionSpec, demand: list[list[float]], labor: list[float]) -> None:
+    """The ``[production]`` table against the instance: shape, 0 <= s_ij < d_ij L_j (Assumption 2),
+    ramp > 1 (barrier only)."""
+    n = len(demand[0])
+    if spec.kind == "power":
+        for key in ("setup", "ramp"):
+            if getattr(spec, key) is not None:
+                raise FieldError(f"production.{key}", "only with kind = \"power_with_setup\" or \"barrier\" "
+                                 "(kind is \"power\", the default)")
+        return
+    if spec.setup is None:
+        raise FieldError("production.setup", f"required with kind = {spec.kind!r}: set-up labor s_ij, shape (2, n)")
+    _check_matrix("production.setup", spec.setup, n)
+    if spec.ramp is not None:
+        if spec.kind != "barrier":
+            raise FieldError("production.ramp", f"only with kind = \"barrier\", got kind = {spec.kind!r}")
+        if not spec.ramp > 1:
+            raise FieldError("production.ramp", f"must be > 1 (the barrier rises with (l - s)^ramp), got {spec.ramp!r}")
+        _check_range("production.ramp", spec.ramp)
+    for j in range(2):
+        total = math.fsum(demand[j])
+        for i, s in enumerate(spec.setup[j]):
+            field = f"production.setup[{j}][{i}]"
+            if s < 0:
+                raise FieldError(field, f"set-up labor must be >= 0, got {s!r}")
+            autarky_labor = demand[j][i] / total * labor[j]
+            if not (s < autarky_labor or s == autarky_labor == 0):   # a good the country does not buy: s = 0
+                raise FieldError(field, f"must be < d_ij L_j = {autarky_labor!r}, the autarky labor of good {i + 1} in "
+                                 f"country {j + 1} (Assumption 2: f(d_ij L_j) > 0), got {s!r}")
+
+
+def _check_exponents(spec: ProductionSpec, cells: list[tuple[str, float, int, int]]) -> None:
+    """alpha_ij > 1 (kinds power, barrier) or >= 1 with a set-up interval (power_with_setup;
+    alpha_ij = 1 needs s_ij > 0, Assumption 1).  ``cells``: (field, alpha, j, i)."""
+    for field, alpha, j, i in cells:
+        if spec.kind == "power_with_setup":
+            if alpha < 1:
+                raise FieldError(field, f"production exponent must be >= 1 with kind power_with_setup "
+                                 f"(Assumption 1: f/l increasing), got {alpha!r}")
+            if alpha == 1 and spec.setup[j][i] == 0:
+                raise FieldError(field, f"exponent 1 needs a set-up interval, production.setup[{j}][{i}] > 0 "
+                                 "(Assumption 1: with s = 0, f/l is constant; the paper's Ricardo case is preceded "
+                                 "by an interval of zero output)")
+        elif alpha <= 1:
+            raise FieldError(field, f"production exponent must be > 1 (increasing returns), got {alpha!r}")
+
+
 class GomoryInstance(InstanceBase):
     """A validated Gomory (1991) instance as read from a file (raw, not renormalized)."""
 
@@ -63,6 +127,7 @@ class GomoryInstance(InstanceBase):
     demand: list[list[float]]
     efficiency: list[list[float]]
     exponent: list[float] | list[list[float]]
+    production: ProductionSpec = ProductionSpec()
 
     @model_validator(mode="after")
     def _check(self) -> "GomoryInstance":
@@ -103,14 +168,13 @@ class GomoryInstance(InstanceBase):
                 raise FieldError(f"demand[*][{i}]", f"good {i + 1} has zero demand in both countries")
         if self.exponent and isinstance(self.exponent[0], list):
             _check_matrix("exponent", self.exponent, n)  # type: ignore[arg-type]
-            cells = [(f"exponent[{j}][{i}]", v) for j, row in enumerate(self.exponent) for i, v in enumerate(row)]  # type: ignore[arg-type]
+            cells = [(f"exponent[{j}][{i}]", v, j, i) for j, row in enumerate(self.exponent) for i, v in enumerate(row)]  # type: ignore[arg-type]
         else:
             if len(self.exponent) != n:
                 raise FieldError("exponent", f"has {len(self.exponent)} entries, expected n = {n} (lengths differ)")
-            cells = [(f"exponent[{i}]", v) for i, v in enumerate(self.exponent)]
-        for field, value in cells:
-            if value <= 1:
-                raise FieldError(field, f"production exponent must be > 1 (increasing returns), got {value!r}")
+            cells = [(f"exponent[{i}]", v, j, i) for j in range(2) for i, v in enumerate(self.exponent)]
+        _check_production(self.production, self.demand, self.labor)
+        _check_exponents(self.production, cells)
         return self
 
     @property
@@ -130,7 +194,16 @@ class GomoryInstance(InstanceBase):
             alpha=alpha,
             L=np.asarray(self.labor, dtype=float),
             demand_row_sums=d.sum(axis=1),
+            production=self.production_functions(),
         )
+
+    def production_functions(self) -> Production:
+        """The :class:`~trade_opt.gomory.production.Production` of the ``[production]`` table."""
+        spec = self.production
+        if spec.kind == "power":
+            return POWER
+        return Production(spec.kind, np.asarray(spec.setup, dtype=float),
+                          DEFAULT_RAMP if spec.ramp is None else float(spec.ramp))
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,6 +217,8 @@ class GomoryData:
     alpha : (2, n) production exponents alpha_ij > 1.
     L : (2,) labor supplies L_1, L_2.
     demand_row_sums : (2,) the demand rows' sums before renormalization (1.07, 1.20 for Table 1).
+    production : the production functions' kind and set-up labor
+        (:class:`~trade_opt.gomory.production.Production`; default f = e l^alpha).
     """
 
     d: np.ndarray
@@ -151,10 +226,22 @@ class GomoryData:
     alpha: np.ndarray
     L: np.ndarray
     demand_row_sums: np.ndarray
+    production: Production = POWER
 
     def __post_init__(self) -> None:
-        """Validate at entry (Python API): shapes (2, n) / (2,), finite values, d >= 0, e > 0, L > 0."""
+        """Validate at entry (Python API): shapes (2, n) / (2,), finite values, d >= 0, e > 0, L > 0,
+        set-up labor of shape (2, n) with s_ij < d_ij L_j."""
         check_gomory_arrays(self.d, self.e, self.alpha, self.L)
+        s = self.production.setup
+        if s is not None:
+            if s.shape != self.d.shape:
+                raise ArgumentError("production.setup", f"must have shape {self.d.shape}, got {s.shape}")
+            autarky_labor = self.d * self.L[:, None]
+            bad = np.argwhere(~((s < autarky_labor) | ((s == 0) & (autarky_labor == 0))))
+            if len(bad):
+                j, i = (int(v) for v in bad[0])
+                raise ArgumentError(f"production.setup[{j}][{i}]", f"must be < d_ij L_j = {self.d[j, i] * self.L[j]!r} "
+                                    f"(Assumption 2: f(d_ij L_j) > 0), got {s[j, i]!r}")
 
     @property
     def n(self) -> int:
@@ -164,7 +251,13 @@ class GomoryData:
         """The instance with the two countries swapped: pattern x becomes 1 - x, Y becomes 1 - Y and
         u_1 <-> u_2, so country 2's curves (B_2, B1_2 at Y_2 = 1 - Y) are country 1's of the mirror."""
         return GomoryData(d=self.d[::-1].copy(), e=self.e[::-1].copy(), alpha=self.alpha[::-1].copy(),
-                          L=self.L[::-1].copy(), demand_row_sums=self.demand_row_sums[::-1].copy())
+                          L=self.L[::-1].copy(), demand_row_sums=self.demand_row_sums[::-1].copy(),
+                          production=self.production.mirrored())
+
+    def replace(self, **changes: Any) -> "GomoryData":
+        """A copy with some arrays replaced (``production`` kept unless given), validated again."""
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return GomoryData(**(fields | changes))
 
     @classmethod
     def from_arrays(
@@ -173,8 +266,11 @@ class GomoryData:
         efficiency: Sequence[Sequence[float]],
         exponent: Sequence[float] | Sequence[Sequence[float]],
         labor: Sequence[float] = (1.0, 1.0),
+        production: Production | None = None,
     ) -> "GomoryData":
         """Build (and validate, as an instance file would be) from array-likes.
+
+        ``production`` (optional, default f = e l^alpha) is checked as the ``[production]`` table.
 
         Raises
         ------
@@ -186,6 +282,10 @@ class GomoryData:
                "demand": as_float_array("demand", demand).tolist(),
                "efficiency": as_float_array("efficiency", efficiency).tolist(),
                "exponent": as_float_array("exponent", exponent).tolist()}
+        if production is not None and not production.is_power:
+            raw["production"] = {"kind": production.kind, "setup": production.setup.tolist()}
+            if production.kind == "barrier":
+                raw["production"]["ramp"] = float(production.ramp)
         try:
             return validate_as(GomoryInstance, raw, "<arrays>").data()
         except InputError as exc:

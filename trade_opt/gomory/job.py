@@ -153,7 +153,11 @@ def run_job(instance: GomoryInstance, out_dir: Path, *, source: str = "<instance
     else:
         stages.skip("mixed_census", f"{mixed_pattern_count(n, 1)} one-shared-good patterns exceed MIXED_PAIR_LIMIT")
         mixed, mixed_stats = no_mixed
-    pyomo_check = stages.run("mixed_pyomo_check", lambda: pyomo_cross_check(data, mixed), {"patterns": 0})
+    if data.production.is_power:
+        pyomo_check = stages.run("mixed_pyomo_check", lambda: pyomo_cross_check(data, mixed), {"patterns": 0})
+    else:
+        stages.skip("mixed_pyomo_check", f"the Pyomo MCP is written for f = e l^alpha (production kind {data.production.kind})")
+        pyomo_check = {"patterns": 0}
     rr = ricardo(data)
 
     if len(sample):
@@ -166,9 +170,16 @@ def run_job(instance: GomoryInstance, out_dir: Path, *, source: str = "<instance
         write_csv(out_dir / "boundary.csv", frame)
 
     th3 = stages.run("theorem3", lambda: _theorem3(data, sample, mixed))
-    th2 = stages.run("theorem2", lambda: _theorem2(data, grid, sample))
+    if data.production.specialized_as_power:
+        th2 = stages.run("theorem2", lambda: _theorem2(data, grid, sample))
+    else:
+        stages.skip("theorem2", "Theorem 2's bound K is stated for f = e l^alpha (alpha, beta from e, L); "
+                                f"production kind {data.production.kind}")
+        th2 = None
 
     title = f"Gomory (1991) {instance.name}: n = {n}, L = {data.L.tolist()}"
+    if not data.production.is_power:
+        title += f", f: {data.production.kind}"
     special = stages.run("figures", lambda: _figures(data, out_dir, title, sample, mixed, grid, frame, rr, autarky))
     summary = build_summary(instance, data, source=source, stats=stats, autarky=autarky, rr=rr, grid=grid, frame=frame,
                             th3=th3, th2=th2, mixed_stats=mixed_stats, pyomo_check=pyomo_check, stages=stages,
@@ -245,7 +256,7 @@ def _figures(data, out_dir, title, sample, mixed, grid, frame, rr, autarky):
             ricardo_point=None if rr.ricardo_solution is None else (rr.solution_Y, rr.solution_u1))
     ricardo_point = None if rr.ricardo_solution is None else (rr.solution_Y, rr.solution_u1, rr.solution_u2)
     figure2(out_dir / "fig2.png", sample.Y, sample.u1, sample.u2, autarky, ricardo_point, title)
-    if is_special(data):
+    if is_special(data) and data.production.specialized_as_power:   # Eq. 4 is for f = e l^alpha
         return special_case_outputs(data, sample, out_dir / "fig3.png", title)
     return None
 
@@ -292,6 +303,7 @@ def build_summary(instance: GomoryInstance, data: GomoryData, *, source: str, st
         "status": "ok" if ok else "warning",
         "source_file": source,
         "n": data.n,
+        "production": data.production.describe(),
         "labor": data.L,
         "demand_row_sums_before_renormalization": data.demand_row_sums,
         "patterns": pattern_count(data.n),

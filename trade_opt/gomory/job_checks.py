@@ -75,7 +75,7 @@ class OneSharedCensus:
         part : their roots (:func:`~trade_opt.gomory.mixed.pattern_roots` of ``owner``).
         """
         one = (owner == SHARED).sum(axis=1) == 1
-        if not one.any():
+        if not one.any() or not self.data.production.is_power:   # Theorems 4, 5: form 3 (f = e l^alpha) only
             return
         roots = part.roots_per_pattern[one]
         cond = self.condition(owner[one])
@@ -98,6 +98,9 @@ class OneSharedCensus:
             ``pairs_by_root_count`` ({condition_holds, condition_fails} -> {roots: pairs}),
             ``pairs_with_several_roots``, ``several_roots_with_(k-1)/2_stable``, ``pairs``.
         """
+        if not self.data.production.is_power:
+            return {"applies": False, "reason": "Theorems 4, 5 are stated for production functions of form 3 "
+                    f"(f = e l^alpha); production kind {self.data.production.kind}"}
         return {"pairs_by_root_count": self.counts, "pairs_with_several_roots": self.multi,
                 "several_roots_with_(k-1)/2_stable": self.stable_ok, "pairs": self.pairs}
 

@@ -22,6 +22,10 @@ def summary_lines(s: dict[str, Any], out_dir: Path) -> list[str]:
     list of str
     """
     lines = [f"Gomory (1991) instance '{s['name']}': n = {s['n']} goods, L = {list(map(float, s['labor']))}; status {s['status']}"]
+    production = s.get("production") or {"kind": "power"}
+    if production["kind"] != "power":
+        ramp = f", ramp {production['ramp']}" if "ramp" in production else ""
+        lines.append(f"  production: {production['kind']} (set-up labor s_ij per [production] setup{ramp})")
     if s["count"]:
         b1, b2 = s["best_equilibrium_country1"], s["best_equilibrium_country2"]
         lines += [
@@ -68,7 +72,7 @@ def summary_lines(s: dict[str, Any], out_dir: Path) -> list[str]:
         if pc and pc.get("patterns"):
             lines.append(f"  Pyomo MCP cross-check: {pc['patterns']} patterns, {pc['pyomo_roots_found']} of {pc['fast_roots']} roots found, "
                          f"max |dY| = {pc['max_abs_Y_difference']:.1e}, max |dx| = {pc['max_abs_x_difference']:.1e}")
-    if s.get("theorems_4_5_one_shared_good"):
+    if s.get("theorems_4_5_one_shared_good") and "pairs_by_root_count" in s["theorems_4_5_one_shared_good"]:
         t45 = s["theorems_4_5_one_shared_good"]["pairs_by_root_count"]
         lines.append(f"  one shared good: pairs by root count, Theorem 4 condition holds {t45['condition_holds']}, fails {t45['condition_fails']}")
     if s.get("special_case"):

@@ -43,7 +43,9 @@ def is_special(data: GomoryData, tol: float = 0.0) -> bool:
     Returns
     -------
     bool
-        True if d_i1 = d_i2 for every good and alpha_ij = alpha for every good and country (Eq. 3).
+        True if d_i1 = d_i2 for every good, alpha_ij = alpha for every good and country (Eq. 3),
+        and the specialized equilibria are those of f = e l^alpha (production kind power or
+        barrier; False for power_with_setup).
 
     Examples
     --------
@@ -51,6 +53,8 @@ def is_special(data: GomoryData, tol: float = 0.0) -> bool:
     >>> is_special(data), is_identical(data)
     (True, False)
     """
+    if not data.production.specialized_as_power:
+        return False
     return bool(np.all(np.abs(data.d[0] - data.d[1]) <= tol) and np.all(np.abs(data.alpha - data.alpha.flat[0]) <= tol))
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trade_opt.errors import ArgumentError
 from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy, knapsack_data, trade_knapsacks
 from trade_opt.gomory.equilibria import (
     EquilibriumBatch, all_specialized, evaluate_patterns, nondegenerate, pattern_count,
@@ -45,6 +46,16 @@ class Theorem2Constants:
 
 
 def theorem2_constants(data: GomoryData) -> Theorem2Constants:
+    """delta, alpha, beta, rho of Theorem 2 (its bound K is stated for f = e l^alpha; kind barrier has
+    the same specialized equilibria and curves, so it applies there too).
+
+    Raises
+    ------
+    ArgumentError
+        For production kind ``power_with_setup``."""
+    if not data.production.specialized_as_power:
+        raise ArgumentError("data.production", "Theorem 2's constants (alpha, beta) are stated for f = e l^alpha, "
+                            f"not kind {data.production.kind}")
     d1, d2 = data.d
     alpha_i = data.alpha.max(axis=0)
     diff = d1 - d2

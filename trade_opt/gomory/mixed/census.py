@@ -16,7 +16,7 @@ import numpy as np
 
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.gomory.mixed.brackets import refine_brackets
-from trade_opt.gomory.mixed.equations import cost_comparison, sigmoid, softplus, solve_own_scale, specialized_Y
+from trade_opt.gomory.mixed.equations import shared_z, sigmoid, softplus, specialized_Y
 from trade_opt.gomory.mixed.evaluate import evaluate_mixed
 from trade_opt.gomory.mixed.patterns import OWNER_1, OWNER_2, SHARED, mixed_patterns
 
@@ -69,9 +69,7 @@ def _shared_z(data: GomoryData, S: np.ndarray, log_Y: np.ndarray, log_1mY: np.nd
     d1, d2 = data.d
     Y = np.exp(log_Y)
     log_V = np.log(d1 * Y[:, None] + d2 * np.exp(log_1mY)[:, None])
-    goods = np.arange(data.n)
-    s = cost_comparison(data, goods, log_Y[:, None], log_1mY[:, None], log_V)
-    return solve_own_scale(data.alpha[0], data.alpha[1], -s)
+    return shared_z(data, np.arange(data.n), log_Y[:, None], log_1mY[:, None], log_V)
 
 
 #: Grid cells added on each side of a pattern's interval [Y(x_S = 1), Y(x_S = 0)] (rounding margin).
@@ -100,7 +98,12 @@ class _GridTrade:
         sets, self.which = np.unique(key, return_inverse=True)
         first = np.zeros(len(sets), dtype=np.int64)
         first[self.which[::-1]] = np.arange(len(owner))[::-1]
-        self.R = shared[first].astype(float) @ tau.T                                     # (sets, G)
+        infeasible = np.isnan(z)          # set-up intervals: no share of the good at that Y (production kinds)
+        if infeasible.any():
+            self.R = shared[first].astype(float) @ np.where(infeasible, 0.0, tau).T
+            self.R[(shared[first].astype(float) @ infeasible.T.astype(float)) > 0] = np.nan   # T undefined there
+        else:
+            self.R = shared[first].astype(float) @ tau.T                                 # (sets, G)
         self.A0 = (owner == OWNER_2) @ d1
         self.B0 = (owner == OWNER_1) @ d2
 
@@ -195,7 +198,8 @@ def _grid_brackets(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.nda
     flat_cols = k0[flat_rows] + (np.arange(len(flat)) - starts[flat])
     sign = np.sign(trade.at(flat_rows, flat_cols))
     sign[sign == 0] = 1.0
-    change = np.flatnonzero((sign[:-1] != sign[1:]) & (flat_rows[:-1] == flat_rows[1:]))
+    defined = ~np.isnan(sign)                     # T is undefined where a shared good has no feasible share
+    change = np.flatnonzero((sign[:-1] != sign[1:]) & (flat_rows[:-1] == flat_rows[1:]) & defined[:-1] & defined[1:])
     rows = np.concatenate([rows_m, flat_rows[change]])
     cols = np.concatenate([cols_m, flat_cols[change]])
     order = np.lexsort((cols, rows))
@@ -270,14 +274,16 @@ def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> Mi
                 continue
             g = goods_k[slot[idx[sel]]]                                          # (len, k)
             log_V = np.log(d1[g] * Yv[sel, None] + d2[g] * omYv[sel, None])
-            s_g = cost_comparison(data, g, lY[sel, None], l1mY[sel, None], log_V)
-            zz = solve_own_scale(data.alpha[0][g], data.alpha[1][g], -s_g)
+            zz = shared_z(data, g, lY[sel, None], l1mY[sel, None], log_V)
             for j in range(k):                                                   # goods in increasing order
                 A[sel] += sigmoid(zz[:, j]) * d1[g[:, j]]
                 B[sel] += sigmoid(-zz[:, j]) * d2[g[:, j]]
         return Yv * A - omYv * B
 
-    u_root, _ = refine_brackets(T_at, u[cols], u[cols + 1], T_lo, T_hi)
+    u_root, T_root = refine_brackets(T_at, u[cols], u[cols + 1], T_lo, T_hi)
+    found = np.isfinite(T_root)       # always, except where a set-up interval cuts a bracket (T undefined)
+    if not found.all():
+        rows, u_root = rows[found], u_root[found]
     return _complete(data, owner, rows, u_root, m)
 
 

@@ -15,12 +15,21 @@ Normalization N_1 + N_2 = 1, Y = N_1, w_1 = Y / L_1, w_2 = (1 - Y) / L_2 (``mode
   With one exponent a per good s_i = ln[(e_i2 / w_2^a) / (e_i1 / w_1^a)] (Theorem 4's cost
   comparison) and H_i = s_i + (a - 1) z_i, so at fixed Y the share of a shared good has the closed
   form logit x_i(Y) = -s_i(Y) / (a - 1) = (a ln(L_1 (1 - Y) / (L_2 Y)) + ln(e_i1 / e_i2)) / (a - 1).
+
+Every production kind (:mod:`trade_opt.gomory.production`): H_i = ln AC_i1 - ln AC_i2 with
+ln AC_ij = ln w_j + ln l_ij - ln f_ij(l_ij) (:func:`log_cost_gap`).  By Assumption 1 (f/l strictly
+increasing past the set-up interval) H_i is strictly increasing in z_i at fixed Y, from -inf where
+country 2's labor reaches its set-up s_i2 to +inf where country 1's reaches s_i1, so z_i(Y) is
+unique where that interval is not empty (:func:`shared_z`: safeguarded Newton with
+dH_i/dz_i = (eps_i1 - 1) x_i + (eps_i2 - 1)(1 - x_i), eps the output elasticity); NaN where it is
+(no share of good i lets both producers make a positive quantity at that Y).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from trade_opt.gomory.instance import GomoryData
+from trade_opt.gomory.production import elasticity, log_output
 
 
 def softplus(z: np.ndarray) -> np.ndarray:
@@ -115,9 +124,109 @@ def log_cost_gap(data: GomoryData, goods: np.ndarray, z: np.ndarray, log_Y: np.n
         H_i (log units): > 0 when country 1's average cost exceeds country 2's; 0 at an
         equilibrium with good i shared (Eq. 1.1).
     """
+    if not data.production.is_power:
+        return _general_cost_gap(data, goods, z, log_Y, log_1mY, log_V)[0]
     a1, a2 = data.alpha[0][goods], data.alpha[1][goods]
     return (cost_comparison(data, goods, log_Y, log_1mY, log_V)
             + (a1 - 1.0) * softplus(z) - (a2 - 1.0) * softplus(-z))
+
+
+def shared_labor_logs(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: np.ndarray,
+                      log_V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ln l_i1 = ln(1 - x_i) + ln V_i + ln L_1 - ln Y, ln l_i2 = ln x_i + ln V_i + ln L_2 - ln(1 - Y)
+    (Eq. 1.1) at x_i = sigma(z), broadcast; labor in labor units."""
+    log_L = np.log(data.L)
+    return -softplus(z) + log_V + log_L[0] - log_Y, -softplus(-z) + log_V + log_L[1] - log_1mY
+
+
+def _general_cost_gap(data: GomoryData, goods: np.ndarray, z: np.ndarray, log_Y: np.ndarray,
+                      log_1mY: np.ndarray, log_V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(H_i, dH_i/dz_i at fixed Y) for any production kind: ln AC_ij = ln w_j + ln l_ij - ln f_ij(l_ij).
+
+    dH_i/dz_i = (eps_i1 - 1) x_i + (eps_i2 - 1)(1 - x_i) with eps the output elasticity
+    (:func:`trade_opt.gomory.production.elasticity`).  H = +inf where only country 1 makes nothing
+    (l_i1 <= s_i1), -inf where only country 2 does, NaN where both do."""
+    log_l1, log_l2 = shared_labor_logs(data, z, log_Y, log_1mY, log_V)
+    log_L = np.log(data.L)
+    with np.errstate(invalid="ignore"):
+        H = (log_Y - log_L[0] + log_l1 - log_output(data, 0, log_l1, goods)
+             - (log_1mY - log_L[1] + log_l2 - log_output(data, 1, log_l2, goods)))
+        slope = ((elasticity(data, 0, log_l1, goods) - 1.0) * sigmoid(z)
+                 + (elasticity(data, 1, log_l2, goods) - 1.0) * sigmoid(-z))
+    return H, slope
+
+
+#: Newton iterations of :func:`shared_z` (each also a bisection when Newton leaves the bracket).
+SHARE_MAXITER = 200
+#: |z| of the search bracket's open ends (shares e^-800: still exact in logs).
+Z_OPEN = 800.0
+
+
+def shared_z(data: GomoryData, goods: np.ndarray, log_Y: np.ndarray, log_1mY: np.ndarray,
+             log_V: np.ndarray) -> np.ndarray:
+    """z_i(Y) = logit x_i with H_i(z_i, Y) = 0 (equal average cost, Eq. 1.1) at fixed Y, any production kind.
+
+    Power: :func:`solve_own_scale` (closed form with one exponent per good).  Otherwise the root
+    lies in the open interval where both producers' labor exceeds its set-up s_ij:
+    x_i > s_i2 (1 - Y) / (V_i L_2) and 1 - x_i > s_i1 Y / (V_i L_1); H_i runs from -inf to +inf
+    there and is strictly increasing (Assumption 1), and a safeguarded Newton iteration in z (a
+    bisection whenever the step leaves the bracket) finds it to |dz| <= 1e-15 max(1, |z|).
+
+    Parameters
+    ----------
+    data : the instance.
+    goods : integer good indices (0-based), broadcast with the other arrays.
+    log_Y, log_1mY, log_V : ln Y, ln(1 - Y), ln V_i(Y) (Y = N_1, N_1 + N_2 = 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        z_i(Y) (broadcast shape); NaN where no share gives both producers a positive output.
+    """
+    if data.production.is_power:
+        s = cost_comparison(data, goods, log_Y, log_1mY, log_V)
+        return solve_own_scale(data.alpha[0][goods], data.alpha[1][goods], -s)
+    goods, log_Y, log_1mY, log_V = np.broadcast_arrays(np.asarray(goods), np.asarray(log_Y, float),
+                                                       np.asarray(log_1mY, float), np.asarray(log_V, float))
+    shape = goods.shape
+    g, lY, l1mY, lV = (a.ravel() for a in (goods, log_Y, log_1mY, log_V))
+    log_L = np.log(data.L)
+    setup = data.production.setup
+    with np.errstate(divide="ignore"):
+        # smallest share of each producer: x > x_min (country 2), 1 - x > y_min (country 1)
+        log_x_min = np.log(setup[1][g]) + l1mY - lV - log_L[1]
+        log_y_min = np.log(setup[0][g]) + lY - lV - log_L[0]
+    x_min, y_min = np.exp(log_x_min), np.exp(log_y_min)
+    feasible = x_min + y_min < 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo = np.where(x_min > 0, log_x_min - np.log1p(-np.minimum(x_min, 0.5)), -Z_OPEN)
+        lo = np.where(x_min >= 0.5, np.log(x_min) - np.log1p(-x_min), lo)
+        hi = np.where(y_min > 0, np.log1p(-np.minimum(y_min, 0.5)) - log_y_min, Z_OPEN)
+        hi = np.where(y_min >= 0.5, np.log1p(-y_min) - np.log(y_min), hi)
+    z = np.full(g.shape, np.nan)
+    act = np.flatnonzero(feasible & (lo < hi))
+    a, b = lo[act], hi[act]
+    zc = np.clip(np.zeros(len(act)), a, b)
+    zc = np.where((zc <= a) | (zc >= b), 0.5 * (a + b), zc)
+    for _ in range(SHARE_MAXITER):
+        if not act.size:
+            break
+        H, slope = _general_cost_gap(data, g[act], zc, lY[act], l1mY[act], lV[act])
+        neg = H < 0
+        a = np.where(neg, zc, a)
+        b = np.where(neg, b, zc)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = H / slope
+        new = zc - step
+        bad = ~np.isfinite(new) | (new <= a) | (new >= b)
+        new = np.where(bad, 0.5 * (a + b), new)
+        done = (H == 0) | (np.abs(new - zc) <= 1e-15 * np.maximum(1.0, np.abs(zc))) | (b - a <= 1e-15 * np.maximum(1.0, np.abs(zc)))
+        z[act[done]] = np.where(H[done] == 0, zc[done], new[done])
+        keep = ~done
+        act, a, b, zc = act[keep], a[keep], b[keep], new[keep]
+    if act.size:
+        z[act] = zc
+    return z.reshape(shape)
 
 
 def solve_own_scale(a1: np.ndarray, a2: np.ndarray, rhs: np.ndarray) -> np.ndarray:

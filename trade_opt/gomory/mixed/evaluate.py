@@ -3,14 +3,17 @@
 Given z = logit x (+-inf for sole makers) and Y: Q_i = f_i1(l_i1) + f_i2(l_i2) (both producers),
 u_1 = sum_i d_i1 ln(F_i Q_i), u_2 = sum_i d_i2 ln((1 - F_i) Q_i), F_i = d_i1 Y / V_i; the
 trade-equation residual (Eq. 2), the cost residual (Eq. 1.1), and stability under the adjustment
-process dx_i/dt = H_i with Y on the trade equation (``models/gomory.md``).
+process dx_i/dt = H_i with Y on the trade equation (``models/gomory.md``).  Every production
+kind (:mod:`trade_opt.gomory.production`): f from ``log_output`` and, in the stability Jacobian,
+the output elasticities eps_ij = d ln f_ij / d ln l at the equilibrium labor in place of alpha_ij.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from trade_opt.gomory.instance import GomoryData
-from trade_opt.gomory.mixed.equations import log_cost_gap, sigmoid, softplus
+from trade_opt.gomory.mixed.equations import log_cost_gap, shared_labor_logs, sigmoid, softplus
+from trade_opt.gomory.production import elasticity, log_output
 
 
 def evaluate_mixed(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: np.ndarray) -> dict[str, np.ndarray]:
@@ -21,7 +24,9 @@ def evaluate_mixed(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: 
     u_2 = sum_i d_i2 ln((1 - F_i) Q_i), F_i = d_i1 Y / V_i.  ``trade_residual`` is
     Y A - (1 - Y) B' (Eq. 2); ``cost_residual`` max |H_i| over shared goods (0 if none);
     ``stability`` the largest real part of the eigenvalues of J = dH_S/dx_S along the trade
-    equation (J = diag(dH_i/dx_i) + (dH_i/dY)(dY/dx_j)); NaN if no shared good.
+    equation (J = diag(dH_i/dx_i) + (dH_i/dY)(dY/dx_j)); NaN if no shared good.  With output
+    elasticities eps_ij (alpha_ij for f = e l^alpha): dH_i/dx_i = (eps_i1 - 1)/(1 - x_i) +
+    (eps_i2 - 1)/x_i and dH_i/dY = eps_i1/Y + eps_i2/(1 - Y) + (eps_i2 - eps_i1)(d_i1 - d_i2)/V_i.
 
     Parameters
     ----------
@@ -48,8 +53,14 @@ def evaluate_mixed(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: 
     V = d1 * Y[:, None] + d2 * omY[:, None]
     log_V = np.log(V)
     log_L = np.log(data.L)
-    log_q1 = np.log(data.e[0]) + a1 * (log_1mx + log_V + log_L[0] - log_Y[:, None])
-    log_q2 = np.log(data.e[1]) + a2 * (log_x + log_V + log_L[1] - log_1mY[:, None])
+    if data.production.is_power:
+        log_q1 = np.log(data.e[0]) + a1 * (log_1mx + log_V + log_L[0] - log_Y[:, None])
+        log_q2 = np.log(data.e[1]) + a2 * (log_x + log_V + log_L[1] - log_1mY[:, None])
+    else:
+        with np.errstate(invalid="ignore"):
+            log_l1, log_l2 = shared_labor_logs(data, z, log_Y[:, None], log_1mY[:, None], log_V)
+        log_q1, log_q2 = log_output(data, 0, log_l1), log_output(data, 1, log_l2)
+        a1, a2 = elasticity(data, 0, log_l1), elasticity(data, 1, log_l2)   # at the equilibrium labor
     log_Q = np.logaddexp(log_q1, log_q2)
     safe1, safe2 = np.where(d1 > 0, d1, 1.0), np.where(d2 > 0, d2, 1.0)
     log_F = np.log(safe1) + log_Y[:, None] - log_V
@@ -67,8 +78,8 @@ def evaluate_mixed(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: 
     # stability: J = diag(h) + g y^T on the shared goods
     D = A + B
     dY_dx = (-d2 * A[:, None] - B[:, None] * d1) / D[:, None] ** 2            # (r, n)
-    dH_dY = a1 / Y[:, None] + a2 / omY[:, None] + (a2 - a1) * (d1 - d2) / V   # (r, n)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        dH_dY = a1 / Y[:, None] + a2 / omY[:, None] + (a2 - a1) * (d1 - d2) / V   # (r, n)
         h = (a1 - 1.0) / omx + (a2 - 1.0) / x                                  # dH_i/dx_i at fixed Y
     stability = np.full(r, np.nan)
     k_count = shared.sum(axis=1)

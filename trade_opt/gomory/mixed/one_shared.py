@@ -13,6 +13,7 @@ from typing import Iterator
 
 import numpy as np
 
+from trade_opt.errors import ArgumentError
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.gomory.mixed.brackets import refine_brackets, sign_changes
 from trade_opt.gomory.mixed.equations import cost_constants, sigmoid, softplus
@@ -154,6 +155,9 @@ def one_shared_roots(data: GomoryData, X_base: np.ndarray, goods: np.ndarray, de
     >>> int(r.n_roots[0]), [bool(s) for s in r.stable]     # exponent 1.5 is close enough to 1 here
     (3, [False, True, False])
     """
+    if not data.production.is_power:
+        raise ArgumentError("data.production", "the one-shared-good path (Theorems 4, 5) is written for f = e l^alpha, "
+                            f"not kind {data.production.kind}; use pattern_roots")
     goods = np.asarray(goods, dtype=np.int64)
     X_base = np.asarray(X_base, dtype=bool)
     m = len(goods)

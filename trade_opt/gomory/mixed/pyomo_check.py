@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trade_opt.errors import ArgumentError
+from trade_opt.fpenv import preserved_fp_environment
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.gomory.mixed.equations import specialized_Y
 from trade_opt.gomory.mixed.patterns import OWNER_2, SHARED, owner_strings
@@ -38,7 +40,15 @@ def mixed_pyomo_model(data: GomoryData, owner: np.ndarray):
     -------
     pyomo.environ.ConcreteModel
         Variables ``x[i]`` (shared goods) and ``Y``; constraint ``trade``; complementarity ``cost``.
+
+    Raises
+    ------
+    ArgumentError
+        For production kinds other than ``power`` (the transform F_i is the power law's).
     """
+    if not data.production.is_power:
+        raise ArgumentError("data.production", f"the Pyomo MCP of a pattern is written for f = e l^alpha, "
+                            f"not kind {data.production.kind}")
     import pyomo.environ as pyo
     from pyomo.mpec import Complementarity, complements
 
@@ -111,11 +121,15 @@ def solve_pattern_pyomo(data: GomoryData, owner: np.ndarray, starts: list[dict] 
     Returns
     -------
     PyomoPatternResult
-        Distinct interior solutions, sorted by Y.
+        Distinct interior solutions, sorted by Y; for production kinds other than ``power`` none, with
+        status ``not applicable`` (:func:`mixed_pyomo_model` is the power law's).
     """
     from trade_opt.mcp import multistart
 
     owner = np.asarray(owner, dtype=np.int8)
+    if not data.production.is_power:
+        return PyomoPatternResult(owner_strings(owner)[0], [], 0, "not applicable (f = e l^alpha only)", 0, 0.0,
+                                  f"the Pyomo MCP is written for f = e l^alpha, not kind {data.production.kind}")
     S = np.flatnonzero(owner == SHARED)
     t0 = time.perf_counter()
     if starts is None:
@@ -132,7 +146,8 @@ def solve_pattern_pyomo(data: GomoryData, owner: np.ndarray, starts: list[dict] 
             start["Y"] = Y
             starts.append(start)
     model = mixed_pyomo_model(data, owner)
-    result = multistart(model, starts, tol=tol)
+    with preserved_fp_environment():   # ASL resets the x87 precision; later LAPACK calls must not see it
+        result = multistart(model, starts, tol=tol)
     sols, boundary = [], 0
     for s in result.solutions:
         if s.status != "solved":
