@@ -207,6 +207,34 @@ def to_arrow(table: pd.DataFrame | Mapping[str, Any] | Any):
     return pa.table([_column_to_arrow(series) for _, series in table.items()], names=[str(c) for c in table.columns])
 
 
+def text_rows(codes: np.ndarray):
+    """Each row of a ``uint8`` matrix of ASCII codes as one string: an Arrow ``large_string``
+    array made from the matrix's bytes (no Python loop; the 0/1 patterns of the Gomory tables).
+
+    Parameters
+    ----------
+    codes : array of shape (m, width), dtype uint8, ASCII (e.g. ``bits + ord("0")``).
+
+    Returns
+    -------
+    pyarrow.LargeStringArray
+        m strings of ``width`` characters.
+
+    Examples
+    --------
+    >>> text_rows(np.array([[48, 49, 49], [49, 48, 48]], dtype=np.uint8)).to_pylist()
+    ['011', '100']
+    """
+    import pyarrow as pa
+
+    codes = np.ascontiguousarray(codes, dtype=np.uint8)
+    if codes.ndim != 2:
+        raise ValueError(f"codes must be a 2-D uint8 matrix, got shape {codes.shape}")
+    m, width = codes.shape
+    offsets = np.arange(0, (m + 1) * width, width, dtype=np.int64) if width else np.zeros(m + 1, np.int64)
+    return pa.LargeStringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(codes))
+
+
 def _is_text(arrow_type) -> bool:
     import pyarrow as pa
 

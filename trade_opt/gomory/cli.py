@@ -28,7 +28,7 @@ def equilibria(
 ) -> None:
     """All 2^n - 2 specialized equilibria: pattern x (1: country 2 makes the good), Y, w1/w2, u1, u2."""
     from trade_opt.gomory.equilibria import all_specialized, autarky_log_utilities, pattern_count
-    from trade_opt.gomory.job import enumerate_to_csv
+    from trade_opt.gomory.job_tables import enumerate_to_csv
 
     if out is None and (workers is not None or scheduler is not None):
         raise InputError("<command line>", "--workers/--scheduler", "need --out DIR (the enumeration folder)")
