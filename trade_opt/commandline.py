@@ -103,6 +103,26 @@ TABLE_FORMAT_HELP = ("Format of the result tables: csv (default) or parquet (typ
                      "is written as FILE.parquet instead).")
 
 
+def table_format_option(help_text: str = TABLE_FORMAT_HELP):
+    """The ``--table-format csv|parquet`` typer option of the commands that write tables (default csv).
+
+    A command checks the value first (:func:`trade_opt.outputs.check_table_format`: a bad value
+    is one line, exit 2, before any work) and writes its tables inside
+    ``trade_opt.outputs.table_format(value)``.
+
+    Parameters
+    ----------
+    help_text : the option's help.
+
+    Returns
+    -------
+    typer.models.OptionInfo
+    """
+    import typer
+
+    return typer.Option("csv", "--table-format", help=help_text)
+
+
 def make_run_command(model: str | None = None):
     """The ``run`` command: ``trade-opt run FILE`` (``model`` None: the file's ``model`` key picks it)
     or ``trade-opt <model> run FILE``, with ``--out``, ``--table-format``, ``--quiet``, ``--wait``,
