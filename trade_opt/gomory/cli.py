@@ -61,7 +61,7 @@ def equilibria(
     instance_file: Path = typer.Argument(..., help="Gomory instance (.toml/.json)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout: one document {n, count, autarky, equilibria: [{x, Y, w_ratio, u1, u2}]} "
                                  "up to 200000 equilibria; beyond, JSON Lines (one equilibrium object {x, Y, w_ratio, u1, u2} per line, "
-                                 "nothing else), up to n = 20 (1048574 lines, about 180 MB); larger n is refused: use --csv or --parquet. "
+                                 "nothing else), up to n = 20 (1048574 lines, about 190 MB); larger n is refused: use --csv or --parquet. "
                                  "With --csv/--parquet/--out: a summary."),
     csv: Optional[Path] = typer.Option(None, "--csv", help="Stream all equilibria to this table file (CSV; with --table-format parquet: FILE with suffix .parquet)."),
     parquet: Optional[Path] = typer.Option(None, "--parquet", help="Stream all equilibria to this Parquet file (suffix set to .parquet)."),
@@ -393,6 +393,7 @@ def graph_command(
     country's utility, their distance below B1, improving-move paths, and the conflict share."""
     from trade_opt.gomory.boundary import boundary_B1_dp
     from trade_opt.gomory.graph import METHODS, graph_report, paths_frame
+    from trade_opt.gomory.graph.report import pattern_of
     from trade_opt.gomory.plots import figure_specialization_graph
     from trade_opt.outputs import check_table_format, table_format as tables_in, write_csv, write_json
 
@@ -419,11 +420,10 @@ def graph_command(
             codes = tab.codes
             Y, u = tab.Y[codes], tab.u[:, codes]
             index = {int(k): r for r, k in enumerate(codes)}
-            local = tuple(np.array([index[int(k)] for k in report.local_maxima.query(f"country == {c}")["code"]], dtype=np.int64)
-                          for c in (1, 2))
+            local = tuple(np.array([index[int(k)] for k in codes_c], dtype=np.int64) for codes_c in report.local_codes)
             grid = np.linspace(max(1e-3, Y.min() - 0.02), min(1 - 1e-3, Y.max() + 0.02), 121)
             B1 = np.vstack([boundary_B1_dp(data, grid), boundary_B1_dp(data.mirrored(), 1.0 - grid)])
-            drawn = [(p.country, f"{p.rule} from {int(p.codes[0])} ({len(p.goods)} moves)", p.Y, p.u[:, p.country - 1])
+            drawn = [(p.country, f"{p.rule} from {pattern_of(p.codes[0], data.n)} ({len(p.goods)} moves)", p.Y, p.u[:, p.country - 1])
                      for p in report.paths]
             files["figure"] = figure_specialization_graph(
                 out / "graph_fig1.png", Y, u, local, drawn,
@@ -436,7 +436,7 @@ def graph_command(
     typer.echo(f"{summary['equilibria']} specialized equilibria, {summary['edges']} neighbour pairs (method {summary['method']})")
     for c, info in summary["countries"].items():
         typer.echo(f"country {c}: {info['local_maxima']} local maxima, {info['on_B1']} on B1, gap to B1 in "
-                   f"[{info['gap_min']:.3e}, {info['gap_max']:.3e}]; global max (code {info['global_max_code']}) "
+                   f"[{info['gap_min']:.3e}, {info['gap_max']:.3e}]; global max ({info['global_max_pattern']}) "
                    f"is a local max: {info['global_max_is_local']}")
     typer.echo(f"conflict share {summary['conflict_share']:.4f} ({summary['conflict']} of {summary['edges']} pairs: "
                f"one country gains, the other loses); aligned {summary['aligned']}, ties {summary['ties']}")
