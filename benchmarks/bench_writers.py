@@ -11,6 +11,8 @@ Tables (CSV + Markdown in ``--out``):
    - ``arrow + CsvStream``: :func:`trade_opt.gomory.job_tables.equilibria_table` (Arrow table
      straight from the arrays, patterns through a bytes view) written by ``CsvStream``;
    - ``arrow + parquet``: the same tables into ``TableStream(fmt="parquet")``.
+   ``build_s`` is the time to build the chunk tables alone (no writing); ``seconds`` builds and
+   writes (the writer thread overlaps the building).
    ``ratio_vs_pre15`` is rows/s over the pre-15 writer's, measured in the same run.  Each file is
    read back with ``pandas.read_csv`` defaults (floats compared bit for bit; the pattern column's
    dtype), and the two pyarrow CSV files are compared byte for byte (``same_bytes_as_frame``).
@@ -18,7 +20,8 @@ Tables (CSV + Markdown in ``--out``):
    fresh process (imports included) at n = 18, 20, 22, with the previous path patched back in
    (``old``: the command imported ``trade_opt.gomory.job``, i.e. Pyomo and matplotlib, and built a
    pandas DataFrame per chunk) and with the new one, run alternately in the same run; rows/s, the
-   ratio new/old, and whether the two CSV files are byte-identical.
+   ratio new/old, whether the two CSV files are byte-identical, and the 1-minute load average
+   after the run (the machine is shared: times scale with the load).
 
 Run: ``PYTHONPATH=. .venv/bin/python benchmarks/bench_writers.py [--quick] [--out benchmarks/out]``
 (``--quick``: n = 14 and 14, 16 instead of 18 and 18, 20, 22).
@@ -97,6 +100,10 @@ def rows_table(n: int, out: Path) -> pd.DataFrame:
     for name, build, make, suffix in paths:
         path = out / f"bench_writers_n{n}_{name.replace(' ', '_').replace('+', 'and')}{suffix}"
         start = time.perf_counter()
+        for batch in batches:
+            build(batch)
+        build_seconds = time.perf_counter() - start
+        start = time.perf_counter()
         with make(path) as stream:
             for batch in batches:
                 stream.write(build(batch))
@@ -106,7 +113,8 @@ def rows_table(n: int, out: Path) -> pd.DataFrame:
         base_rate = base_rate or rate
         exact, pattern = exact_round_trip(path, reference)
         files[name] = path
-        rows.append({"n": n, "path": name, "rows": count, "seconds": round(seconds, 3), "rows_per_s": round(rate),
+        rows.append({"n": n, "path": name, "rows": count, "build_s": round(build_seconds, 3), "seconds": round(seconds, 3),
+                     "rows_per_s": round(rate),
                      "ratio_vs_pre15": round(rate / base_rate, 2), "bytes": path.stat().st_size,
                      "floats_exact": exact, "pattern_dtype_read_csv": pattern})
         print(rows[-1], flush=True)
@@ -144,7 +152,8 @@ def cli_row(n: int, inst: Path, csv: Path, old: bool) -> dict:
     with open(csv, "rb") as handle:
         rows = sum(1 for _ in handle) - 1
     row = {"n": n, "command": "gomory equilibria --csv", "path": "old" if old else "new",
-           "rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds)}
+           "rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds),
+           "load_1min": round(os.getloadavg()[0], 1)}
     print(row, flush=True)
     return row
 

@@ -32,7 +32,14 @@ JSON
     an object, adds ``"non_finite": [{"path": "a.b[3]", "value": "NaN" | "Infinity" |
     "-Infinity"}, ...]`` listing every such value (at most :data:`NON_FINITE_LISTED`, then a
     count).  :func:`check_json_rows` refuses output of more than :data:`MAX_JSON_ROWS` rows with a
-    pointer to ``--csv``/``--parquet``; :func:`write_jsonl` streams rows as JSON Lines.
+    pointer to ``--csv``/``--parquet``; :func:`write_jsonl` streams rows (dicts) as JSON Lines and
+    :func:`jsonl_bytes` formats a whole chunk given as columns in Arrow (``gomory equilibria
+    --json`` above :data:`MAX_JSON_ROWS` equilibria: one object per line, about 1 s per 10^6 rows).
+
+Text columns from arrays
+    :func:`text_rows` turns a ``uint8`` matrix of ASCII codes into an Arrow string column without
+    a Python loop (the Gomory 0/1 patterns: ``bits + ord("0")``), so a chunk of a large table goes
+    from numpy to the writer without pandas.
 
 Result folders (:mod:`trade_opt.folders`, re-exported here)
     :func:`result_folder`, :func:`finalize_summary`, :func:`check_out_dir`, :func:`default_out_dir`,
