@@ -18,8 +18,9 @@ Tables (CSV + Markdown in ``--out``):
    dtype), and the two pyarrow CSV files are compared byte for byte (``same_bytes_as_frame``).
 2. ``writers_equilibria_cli``: wall seconds of ``trade-opt gomory equilibria FILE --csv OUT`` in a
    fresh process (imports included) at n = 18, 20, 22, with the previous path patched back in
-   (``old``: the command imported ``trade_opt.gomory.job``, i.e. Pyomo and matplotlib, and built a
-   pandas DataFrame per chunk) and with the new one, run alternately in the same run; rows/s, the
+   (``old``: the command imported ``trade_opt.gomory.job``, i.e. Pyomo and matplotlib, built a
+   pandas DataFrame per chunk, and the kernel's exact H sum worked on whole 2^14-pattern blocks;
+   ``new``: Arrow tables, exact H in row blocks of ``kernel.EXACT_H_ROWS`` = 2^12, same values) and with the new one, run alternately in the same run; rows/s, the
    ratio new/old, whether the two CSV files are byte-identical, and the 1-minute load average
    after the run (the machine is shared: times scale with the load).
 
@@ -90,7 +91,7 @@ def exact_round_trip(path: Path, reference: pd.DataFrame) -> tuple[bool, str]:
 
 
 def rows_table(n: int, out: Path) -> pd.DataFrame:
-    batches = list(specialized_equilibria(random_gomory_data(n, SEED), DEFAULT_CHUNK))
+    batches = list(specialized_equilibria(random_gomory_data(n, SEED), DEFAULT_CHUNK))   # same chunks for every writer
     reference = pd.concat([old_equilibria_frame(b) for b in batches], ignore_index=True)
     paths = (("pre-15 pandas", old_equilibria_frame, OldCsvStream, ".csv"),
              ("frame + CsvStream", old_equilibria_frame, CsvStream, ".csv"),
@@ -133,7 +134,9 @@ if {old!r}:
     import trade_opt.gomory.job_tables as job_tables
     sys.path.insert(0, {bench!r})
     from bench_writers import old_equilibria_frame
+    import trade_opt.gomory.kernel as kernel
     job_tables.equilibria_table = old_equilibria_frame
+    kernel.EXACT_H_ROWS = 1 << 62                    # exact_h on whole kernel blocks, as before
 from trade_opt.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """

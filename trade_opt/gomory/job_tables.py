@@ -103,7 +103,7 @@ def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -
     data : the instance.
     path : the CSV file (:func:`equilibria_table` columns; ``.parquet`` inside
         ``table_format("parquet")``).
-    chunk : patterns per kernel call.
+    chunk : patterns per kernel call (the kernel's block: the last bits of the values depend on it).
 
     Returns
     -------
