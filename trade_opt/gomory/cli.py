@@ -49,11 +49,16 @@ def _equilibria_json(data, autarky, batch_rows: int) -> None:
             ],
         })
         return
-    sys.stdout.flush()
-    for batch in specialized_equilibria(data):
-        sys.stdout.buffer.write(outputs.jsonl_bytes({"x": batch.X, "Y": batch.Y, "w_ratio": batch.w_ratio,
-                                                     "u1": batch.u1, "u2": batch.u2}))
-    sys.stdout.buffer.flush()
+    import os
+
+    try:
+        sys.stdout.flush()
+        for batch in specialized_equilibria(data):
+            sys.stdout.buffer.write(outputs.jsonl_bytes({"x": batch.X, "Y": batch.Y, "w_ratio": batch.w_ratio,
+                                                         "u1": batch.u1, "u2": batch.u2}))
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:                          # the reader stopped (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @app.command()
