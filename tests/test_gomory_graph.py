@@ -181,7 +181,7 @@ def test_table1_graph_cli(tmp_path, capsys):
     stream = graph_report(_table1(), method="stream", n_starts=0).summary
     assert [stream["countries"][c]["local_maxima"] for c in ("1", "2")] == [7, 5]
     assert stream["conflict"] == 1438 and stream["equilibria"] == 510
-    assert [stream["countries"][c]["global_max_code"] for c in ("1", "2")] == [s["countries"][c]["global_max_code"] for c in ("1", "2")]
+    assert [stream["countries"][c]["global_max_pattern"] for c in ("1", "2")] == [s["countries"][c]["global_max_pattern"] for c in ("1", "2")]
     assert main(["gomory", "graph", str(TABLE1), "--method", "nope"]) == 2
     assert "--method" in capsys.readouterr().err
 

@@ -138,6 +138,26 @@ def test_gomory_equilibria_csv_round_trips(tmp_path):
     assert back["Y"].to_numpy().tobytes() == batch.Y.tobytes() and back["u1"].to_numpy().tobytes() == batch.u1.tobytes()
 
 
+def test_gomory_equilibria_arrow_table_equals_the_frame(tmp_path):
+    """The Arrow chunk table of equilibria.csv (built from the arrays, patterns through a bytes
+    view) equals the pandas DataFrame of the same batch as the writer converts it, so the written
+    bytes are those of the DataFrame path."""
+    from conftest import random_gomory
+    from trade_opt.gomory.equilibria import pattern_strings, specialized_equilibria
+    from trade_opt.gomory.job_tables import EQUILIBRIA_COLUMNS, equilibria_table
+    from trade_opt.outputs import to_arrow
+
+    data = random_gomory(11, 5)
+    for batch in specialized_equilibria(data, 256):
+        frame = pd.DataFrame({"pattern": pattern_strings(batch.X), "Y": batch.Y, "w_ratio": batch.w_ratio, "u1": batch.u1,
+                              "u2": batch.u2, "U1": np.exp(batch.u1), "U2": np.exp(batch.u2)})
+        table = equilibria_table(batch)
+        assert table.column_names == list(EQUILIBRIA_COLUMNS) and table.equals(to_arrow(frame))
+    write_csv(tmp_path / "a.csv", frame)
+    write_csv(tmp_path / "b.csv", table)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
 def test_row_counts_in_summary_follow_the_file_not_a_stale_record(tmp_path):
     write_table(tmp_path / "t", pd.DataFrame({"x": [1.0, 2.0]}))
     pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}).to_csv(tmp_path / "t.csv", index=False)  # rewritten by someone else

@@ -103,10 +103,30 @@ TABLE_FORMAT_HELP = ("Format of the result tables: csv (default) or parquet (typ
                      "is written as FILE.parquet instead).")
 
 
+def table_format_option(help_text: str = TABLE_FORMAT_HELP):
+    """The ``--table-format csv|parquet`` typer option of the commands that write tables (default csv).
+
+    A command checks the value first (:func:`trade_opt.outputs.check_table_format`: a bad value
+    is one line, exit 2, before any work) and writes its tables inside
+    ``trade_opt.outputs.table_format(value)``.
+
+    Parameters
+    ----------
+    help_text : the option's help.
+
+    Returns
+    -------
+    typer.models.OptionInfo
+    """
+    import typer
+
+    return typer.Option("csv", "--table-format", help=help_text)
+
+
 def make_run_command(model: str | None = None):
     """The ``run`` command: ``trade-opt run FILE`` (``model`` None: the file's ``model`` key picks it)
     or ``trade-opt <model> run FILE``, with ``--out``, ``--table-format``, ``--quiet``, ``--wait``,
-    ``--json``.
+    ``--json``, ``--resume``.
 
     Parameters
     ----------
@@ -128,6 +148,10 @@ def make_run_command(model: str | None = None):
         wait: bool = typer.Option(False, "--wait", help="Wait for another run writing the same folder instead of refusing."),
         as_json: bool = typer.Option(False, "--json", help="Print the Result (with the summary) as JSON."),
         table_format: str = typer.Option("csv", "--table-format", help=TABLE_FORMAT_HELP),
+        resume: bool = typer.Option(False, "--resume", help="Reuse the stages an interrupted run of the same instance completed "
+                                    "(kept in the hidden sibling .<out>.partial; gomory's job has stages); a checkpoint of "
+                                    "another instance, table format or version is refused (exit 2). Without --resume a "
+                                    "checkpoint is discarded."),
     ) -> None:
         from trade_opt.instances import load_instance
         from trade_opt.outputs import check_table_format
@@ -136,7 +160,7 @@ def make_run_command(model: str | None = None):
         check_table_format(table_format)
         instance = load_instance(instance_file, model=model)
         result = run_model(instance, out, source=str(instance_file), quiet=quiet or as_json, wait=wait,
-                           table_format=table_format)
+                           table_format=table_format, resume=resume)
         if as_json:
             print_json(result.to_dict())
         raise typer.Exit(exit_code_of(result))

@@ -89,7 +89,7 @@ def contract_summary(model: str, instance: Any, job_summary: dict[str, Any], *, 
 
 
 def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = None, *, source: str | None = None,
-                      quiet: bool = False, wait: bool = False, table_format: str = "csv") -> Result:
+                      quiet: bool = False, wait: bool = False, table_format: str = "csv", resume: bool = False) -> Result:
     """Run ``model``'s main job on ``instance`` into a complete-or-absent folder.
 
     Parameters
@@ -110,12 +110,21 @@ def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = No
         Format of the job's tables: the job runs inside :func:`trade_opt.outputs.table_format`, so
         its ``write_csv``/``CsvStream`` tables become ``.parquet`` files with ``"parquet"``
         (anything else: one-line :class:`~trade_opt.errors.InputError` naming ``--table-format``).
+    resume : bool
+        Reuse the completed stages of an interrupted run's checkpoint (``.<name>.partial``, see
+        :mod:`trade_opt.checkpoint`) when it was made for the same instance (sha256), model, table
+        format and trade_opt version; a checkpoint made for anything else is refused (one-line
+        :class:`~trade_opt.errors.InputError` naming ``--resume``).  Without it, a checkpoint left
+        by an interrupted run is discarded.  Every run keeps its completed stages in the checkpoint
+        until it finishes (jobs made of stages: gomory).
 
     Returns
     -------
     Result
         ``solution`` is a :class:`trade_opt.result.RunOutputs` with the folder and its summary.
     """
+    from trade_opt import __version__
+    from trade_opt.checkpoint import instance_sha256, stage_checkpoint
     from trade_opt.errors import OptionError
     from trade_opt.outputs import check_out_dir, check_table_format, default_out_dir, finalize_summary, result_folder
     from trade_opt.outputs import table_format as tables_as
@@ -130,14 +139,18 @@ def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = No
     source = source or "<python>"
     job = resolve(entry.job)
     start = time.perf_counter()
+    key = {"model": model, "instance_sha256": instance_sha256(instance), "table_format": table_format,
+           "trade_opt": __version__}
     with result_folder(out_dir, wait=wait) as staging:
         sink = io.StringIO() if quiet else None
         with contextlib.redirect_stdout(sink) if sink is not None else contextlib.nullcontext(), \
-                tables_as(table_format):
+                tables_as(table_format), stage_checkpoint(out_dir, staging, key, resume=resume) as checkpoint:
             job_summary = job(instance, staging, source=source)
-        summary = contract_summary(model, instance, job_summary, source=source,
-                                   seconds=time.perf_counter() - start)
-        summary = finalize_summary(staging, summary)
+            summary = contract_summary(model, instance, job_summary, source=source,
+                                       seconds=time.perf_counter() - start)
+            if resume:
+                summary["resumed_stages"] = list(checkpoint.resumed)
+            summary = finalize_summary(staging, summary)
     if not quiet:
         files = list(summary.get("outputs", {}))
         print(f"wrote {out_dir}: {', '.join(files)}, summary.json")
@@ -176,7 +189,7 @@ def run(instance: Any, out_dir: str | Path | None = None, **options: Any) -> Res
     out_dir : str or Path, optional
         Result folder (default ``results/<slug of the name>``).
     **options
-        ``source``, ``quiet``, ``wait``, ``table_format``.
+        ``source``, ``quiet``, ``wait``, ``table_format``, ``resume``.
 
     Returns
     -------
@@ -227,7 +240,8 @@ def job_runner(model: str):
     Returns
     -------
     callable
-        ``run(instance, out_dir=None, *, source=None, quiet=False, wait=False, table_format="csv") -> Result``.
+        ``run(instance, out_dir=None, *, source=None, quiet=False, wait=False, table_format="csv",
+        resume=False) -> Result``.
     """
 
     def run(instance: Any, out_dir: str | Path | None = None, **options: Any) -> Result:
@@ -236,7 +250,7 @@ def job_runner(model: str):
     run.__doc__ = (f"The {model} main job (tables, figures, summary.json) in a complete-or-absent folder.\n\n"
                    "    Parameters\n    ----------\n    instance : InstanceBase\n        A validated instance.\n"
                    "    out_dir : str or Path, optional\n        Default ``results/<slug of the name>``.\n"
-                   "    **options\n        ``source``, ``quiet``, ``wait``, ``table_format`` (:func:`trade_opt.runner.run_job_in_folder`).\n\n"
+                   "    **options\n        ``source``, ``quiet``, ``wait``, ``table_format``, ``resume`` (:func:`trade_opt.runner.run_job_in_folder`).\n\n"
                    "    Returns\n    -------\n    Result\n        ``solution`` is a :class:`trade_opt.result.RunOutputs`.\n    ")
     run.__qualname__ = "run"
     return run

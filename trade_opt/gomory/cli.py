@@ -7,37 +7,90 @@ from typing import Optional
 import numpy as np
 import typer
 
-from trade_opt.commandline import parse_float_list, print_json
+from trade_opt.commandline import parse_float_list, print_json, table_format_option
 from trade_opt.errors import InputError
 from trade_opt.instances import load_instance
 
 app = typer.Typer(no_args_is_help=True, help="Gomory (1991): equilibria, boundary curves, Ricardo level.")
 
-#: Largest n whose equilibria are printed as JSON (2^20 - 2 rows); beyond, write --csv.
+#: Largest n whose equilibria are printed as JSON (2^20 - 2 rows, as JSON Lines); beyond, write --csv / --parquet.
 JSON_MAX_N = 20
+
+
+def _table_file(csv: Optional[Path], parquet: Optional[Path], table_format: Optional[str]) -> tuple[Optional[Path], str]:
+    """(the table file, its format) from ``--csv FILE`` / ``--parquet FILE`` / ``--table-format``."""
+    from trade_opt.outputs import check_table_format
+
+    fmt = check_table_format(table_format) if table_format is not None else None
+    if csv is not None and parquet is not None:
+        raise InputError("<command line>", "--csv/--parquet", "give at most one of --csv FILE and --parquet FILE")
+    if parquet is not None:
+        if fmt == "csv":
+            raise InputError("<command line>", "--table-format", "csv contradicts --parquet FILE")
+        return parquet, "parquet"
+    return csv, fmt or "csv"
+
+
+def _equilibria_json(data, autarky, batch_rows: int) -> None:
+    """``--json`` without a table file: one JSON document up to ``outputs.MAX_JSON_ROWS``
+    equilibria, JSON Lines (one equilibrium per line) beyond."""
+    import sys
+
+    from trade_opt import outputs
+    from trade_opt.gomory.equilibria import all_specialized, specialized_equilibria
+
+    if batch_rows <= outputs.MAX_JSON_ROWS:
+        batch = all_specialized(data)
+        print_json({
+            "n": data.n, "count": len(batch), "autarky": {"u1": autarky[0], "u2": autarky[1]},
+            "equilibria": [
+                {"x": x, "Y": y, "w_ratio": w, "u1": a, "u2": b}
+                for x, y, w, a, b in zip(batch.X.astype(int).tolist(), batch.Y.tolist(), batch.w_ratio.tolist(), batch.u1.tolist(), batch.u2.tolist())
+            ],
+        })
+        return
+    import os
+
+    try:
+        sys.stdout.flush()
+        for batch in specialized_equilibria(data):
+            sys.stdout.buffer.write(outputs.jsonl_bytes({"x": batch.X, "Y": batch.Y, "w_ratio": batch.w_ratio,
+                                                         "u1": batch.u1, "u2": batch.u2}))
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:                          # the reader stopped (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @app.command()
 def equilibria(
     instance_file: Path = typer.Argument(..., help="Gomory instance (.toml/.json)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
-    csv: Optional[Path] = typer.Option(None, "--csv", help="Stream all equilibria to this CSV file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout: one document {n, count, autarky, equilibria: [{x, Y, w_ratio, u1, u2}]} "
+                                 "up to 200000 equilibria; beyond, JSON Lines (one equilibrium object {x, Y, w_ratio, u1, u2} per line, "
+                                 "nothing else), up to n = 20 (1048574 lines, about 190 MB); larger n is refused: use --csv or --parquet. "
+                                 "With --csv/--parquet/--out: a summary."),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Stream all equilibria to this table file (CSV; with --table-format parquet: FILE with suffix .parquet)."),
+    parquet: Optional[Path] = typer.Option(None, "--parquet", help="Stream all equilibria to this Parquet file (suffix set to .parquet)."),
+    table_format: Optional[str] = typer.Option(None, "--table-format", help="Format of the --csv table: csv (default) or parquet (typed, exact)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Enumerate into this folder: Parquet parts per code range, manifest (resumable), summary.json (best patterns, Y envelope)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="With --out: local Dask worker processes (0: no Dask, this process)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --out: address of a running Dask scheduler."),
 ) -> None:
     """All 2^n - 2 specialized equilibria: pattern x (1: country 2 makes the good), Y, w1/w2, u1, u2."""
     from trade_opt.gomory.equilibria import all_specialized, autarky_log_utilities, pattern_count
-    from trade_opt.gomory.job import enumerate_to_csv
 
+    table, fmt = _table_file(csv, parquet, table_format)
     if out is None and (workers is not None or scheduler is not None):
         raise InputError("<command line>", "--workers/--scheduler", "need --out DIR (the enumeration folder)")
     if workers is not None and scheduler is not None:
         raise InputError("<command line>", "--workers/--scheduler", "give at most one of --workers N and --scheduler ADDR")
     if workers is not None and workers < 0:
         raise InputError("<command line>", "--workers", f"must be >= 0, got {workers}")
-    if out is not None and csv is not None:
-        raise InputError("<command line>", "--out/--csv", "give at most one of --out DIR and --csv FILE")
+    if out is not None and table is not None:
+        raise InputError("<command line>", "--out/--csv", "give at most one of --out DIR and --csv/--parquet FILE")
+    if out is not None and fmt == "csv" and table_format is not None:
+        raise InputError("<command line>", "--table-format", "--out DIR always writes Parquet parts; csv does not apply")
+    if table is None and out is None and table_format is not None:
+        raise InputError("<command line>", "--table-format", "needs --csv FILE (the table to write)")
     instance = load_instance(instance_file, model="gomory")
     data = instance.data()
     autarky = autarky_log_utilities(data)
@@ -55,25 +108,26 @@ def equilibria(
             typer.echo(f"{summary['count']} equilibria of {summary['patterns']} patterns in {summary['ranges']} range(s) "
                        f"written to {out}; best for country 1: {best['pattern']} (u1 = {best['u']:.6f})")
         return
-    if csv is not None:
-        _, stats = enumerate_to_csv(data, csv)
+    if table is not None:
+        from trade_opt.gomory.job_tables import enumerate_to_csv
+        from trade_opt.outputs import table_format as tables_in, table_path
+
+        written = table if fmt == "csv" else table_path(table, fmt)
+        with tables_in(fmt):
+            _, stats = enumerate_to_csv(data, table)
         if as_json:
-            print_json({"n": data.n, "count": stats["count"], "autarky": {"u1": autarky[0], "u2": autarky[1]}, "csv": str(csv)})
+            print_json({"n": data.n, "count": stats["count"], "autarky": {"u1": autarky[0], "u2": autarky[1]},
+                        "csv" if fmt == "csv" else "parquet": str(written)})
         else:
-            typer.echo(f"{stats['count']} equilibria of {pattern_count(data.n)} patterns written to {csv}")
+            typer.echo(f"{stats['count']} equilibria of {pattern_count(data.n)} patterns written to {written}")
         return
     if data.n > JSON_MAX_N:
-        raise InputError(instance_file, "demand", f"n = {data.n} gives {pattern_count(data.n)} equilibria; use --csv FILE for n > {JSON_MAX_N}")
-    batch = all_specialized(data)
+        raise InputError(instance_file, "demand", f"n = {data.n} gives {pattern_count(data.n)} equilibria; "
+                         f"use --csv FILE or --parquet FILE for n > {JSON_MAX_N}")
     if as_json:
-        print_json({
-            "n": data.n, "count": len(batch), "autarky": {"u1": autarky[0], "u2": autarky[1]},
-            "equilibria": [
-                {"x": x, "Y": y, "w_ratio": w, "u1": a, "u2": b}
-                for x, y, w, a, b in zip(batch.X.astype(int).tolist(), batch.Y.tolist(), batch.w_ratio.tolist(), batch.u1.tolist(), batch.u2.tolist())
-            ],
-        })
+        _equilibria_json(data, autarky, pattern_count(data.n))
         return
+    batch = all_specialized(data)
     order = np.argsort(-batch.u1)
     typer.echo(f"{len(batch)} specialized equilibria (n = {data.n}); autarky u1 = {autarky[0]:.6f}, u2 = {autarky[1]:.6f}")
     typer.echo("best 10 for country 1:   pattern      Y         w1/w2      u1          u2")
@@ -184,7 +238,9 @@ def mixed_command(
     instance_file: Path = typer.Argument(..., help="Gomory instance (.toml/.json)."),
     max_shared: int = typer.Option(1, "--max-shared", help="Patterns with 1..k shared goods (count grows like 3^n)."),
     pattern: Optional[str] = typer.Option(None, "--pattern", help="One pattern, e.g. 01S10S011 (0: country 1, 1: country 2, S: shared); also solved with the Pyomo MCP."),
-    csv: Optional[Path] = typer.Option(None, "--csv", help="Stream every mixed equilibrium to this CSV."),
+    csv: Optional[Path] = typer.Option(None, "--csv", help="Stream every mixed equilibrium to this table file (CSV; with --table-format parquet: FILE with suffix .parquet)."),
+    parquet: Optional[Path] = typer.Option(None, "--parquet", help="Stream every mixed equilibrium to this Parquet file (suffix set to .parquet)."),
+    table_format: Optional[str] = typer.Option(None, "--table-format", help="Format of the --csv table: csv (default) or parquet (typed, exact)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
 ) -> None:
     """Mixed equilibria (goods made by both countries): roots per pattern, stability, residuals, Theorem 3."""
@@ -192,6 +248,11 @@ def mixed_command(
     from trade_opt.gomory.mixed import mixed_pattern_count, parse_owner, pattern_roots, solve_pattern_pyomo
     from trade_opt.outputs import to_jsonable
 
+    table, fmt = _table_file(csv, parquet, table_format)
+    if table_format is not None and table is None:
+        raise InputError("<command line>", "--table-format", "needs --csv FILE (the table to write)")
+    if pattern is not None and table is not None:
+        raise InputError("<command line>", "--pattern", "solves one pattern and writes no table; drop --csv/--parquet")
     data = load_instance(instance_file, model="gomory").data()
     if pattern is not None:
         try:
@@ -222,10 +283,13 @@ def mixed_command(
         raise InputError("<command line>", "--max-shared", f"must be >= 1, got {max_shared}")
     from trade_opt.gomory.job_tables import mixed_to_csv
 
-    if csv is None and mixed_pattern_count(data.n, max_shared) > 1 << 20:
-        raise InputError("<command line>", "--max-shared", f"{mixed_pattern_count(data.n, max_shared)} patterns: write them with --csv FILE")
-    if csv is not None:
-        me, stats = mixed_to_csv(data, csv, max_shared)
+    from trade_opt.outputs import table_format as tables_in
+
+    if table is None and mixed_pattern_count(data.n, max_shared) > 1 << 20:
+        raise InputError("<command line>", "--max-shared", f"{mixed_pattern_count(data.n, max_shared)} patterns: write them with --csv FILE or --parquet FILE")
+    if table is not None:
+        with tables_in(fmt):
+            me, stats = mixed_to_csv(data, table, max_shared)
     else:
         import tempfile
 
@@ -327,18 +391,21 @@ def observations_command(
 def graph_command(
     instance_file: Path = typer.Argument(..., help="Gomory instance (.toml/.json)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write local_maxima.csv, paths.csv, conflict_by_good.csv, graph_summary.json, graph_fig1.png here."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write local_maxima.csv, paths.csv, conflict_by_good.csv (or .parquet), graph_summary.json, graph_fig1.png here."),
     starts: int = typer.Option(3, "--starts", help="Seeded random start patterns for the improving paths (>= 0)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the start patterns."),
     method: str = typer.Option("auto", "--method", help="auto | networkx (n <= 16) | table (XOR gathers, n <= 24) | stream (any n)."),
+    table_format: str = table_format_option(),
 ) -> None:
     """The specialization graph (patterns differing in one good are neighbours): local maxima of each
     country's utility, their distance below B1, improving-move paths, and the conflict share."""
     from trade_opt.gomory.boundary import boundary_B1_dp
     from trade_opt.gomory.graph import METHODS, graph_report, paths_frame
+    from trade_opt.gomory.graph.report import pattern_of
     from trade_opt.gomory.plots import figure_specialization_graph
-    from trade_opt.outputs import write_csv, write_json
+    from trade_opt.outputs import check_table_format, table_format as tables_in, write_csv, write_json
 
+    check_table_format(table_format)
     if method not in METHODS:
         raise InputError("<command line>", "--method", f"must be one of {', '.join(METHODS)}, got {method!r}")
     if starts < 0:
@@ -352,19 +419,19 @@ def graph_command(
     summary = {"instance": instance.name, "source": str(instance_file), **report.summary}
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        files = {"local_maxima": write_csv(out / "local_maxima.csv", report.local_maxima),
-                 "paths": write_csv(out / "paths.csv", paths_frame(report.paths, data.n)),
-                 "conflict_by_good": write_csv(out / "conflict_by_good.csv", report.conflict_by_good)}
+        with tables_in(table_format):
+            files = {"local_maxima": write_csv(out / "local_maxima.csv", report.local_maxima),
+                     "paths": write_csv(out / "paths.csv", paths_frame(report.paths, data.n)),
+                     "conflict_by_good": write_csv(out / "conflict_by_good.csv", report.conflict_by_good)}
         if report.table is not None:
             tab = report.table
             codes = tab.codes
             Y, u = tab.Y[codes], tab.u[:, codes]
             index = {int(k): r for r, k in enumerate(codes)}
-            local = tuple(np.array([index[int(k)] for k in report.local_maxima.query(f"country == {c}")["code"]], dtype=np.int64)
-                          for c in (1, 2))
+            local = tuple(np.array([index[int(k)] for k in codes_c], dtype=np.int64) for codes_c in report.local_codes)
             grid = np.linspace(max(1e-3, Y.min() - 0.02), min(1 - 1e-3, Y.max() + 0.02), 121)
             B1 = np.vstack([boundary_B1_dp(data, grid), boundary_B1_dp(data.mirrored(), 1.0 - grid)])
-            drawn = [(p.country, f"{p.rule} from {int(p.codes[0])} ({len(p.goods)} moves)", p.Y, p.u[:, p.country - 1])
+            drawn = [(p.country, f"{p.rule} from {pattern_of(p.codes[0], data.n)} ({len(p.goods)} moves)", p.Y, p.u[:, p.country - 1])
                      for p in report.paths]
             files["figure"] = figure_specialization_graph(
                 out / "graph_fig1.png", Y, u, local, drawn,
@@ -377,7 +444,7 @@ def graph_command(
     typer.echo(f"{summary['equilibria']} specialized equilibria, {summary['edges']} neighbour pairs (method {summary['method']})")
     for c, info in summary["countries"].items():
         typer.echo(f"country {c}: {info['local_maxima']} local maxima, {info['on_B1']} on B1, gap to B1 in "
-                   f"[{info['gap_min']:.3e}, {info['gap_max']:.3e}]; global max (code {info['global_max_code']}) "
+                   f"[{info['gap_min']:.3e}, {info['gap_max']:.3e}]; global max ({info['global_max_pattern']}) "
                    f"is a local max: {info['global_max_is_local']}")
     typer.echo(f"conflict share {summary['conflict_share']:.4f} ({summary['conflict']} of {summary['edges']} pairs: "
                f"one country gains, the other loses); aligned {summary['aligned']}, ties {summary['ties']}")

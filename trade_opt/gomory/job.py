@@ -90,9 +90,12 @@ class _Stages:
         self.status: dict[str, str] = {}
 
     def run(self, name: str, fn: Callable[[], Any], fallback: Any = None) -> Any:
+        from trade_opt.checkpoint import current_checkpoint
+
+        checkpoint = current_checkpoint()                 # kept / restored for --resume (trade_opt.checkpoint)
         t = time.perf_counter()
         try:
-            result = fn()
+            result = fn() if checkpoint is None else checkpoint.run_stage(name, fn)[0]
             self.status.setdefault(name, "ok")
         except NUMERICAL_ERRORS as exc:
             result = fallback

@@ -1,7 +1,12 @@
 """The tables of the main Gomory job: equilibria.csv, mixed_equilibria.csv, boundary.csv.
 
-Each writer streams chunk by chunk (``trade_opt.outputs.CsvStream``) and returns what the rest of
-the job needs (a subsample for figures, counts and residual statistics).  Columns: ``pattern``
+Each writer streams chunk by chunk (``trade_opt.outputs.CsvStream``: CSV, or Parquet inside
+``trade_opt.outputs.table_format("parquet")``) and returns what the rest of the job needs (a
+subsample for figures, counts and residual statistics).  The specialized equilibria, the largest
+table (2^n - 2 rows), go from the kernel's numpy arrays straight into Arrow tables
+(:func:`equilibria_table`: no pandas, patterns as text through a bytes view), so writing costs
+about as much as computing.  This module imports no Pyomo or matplotlib (``trade-opt gomory
+equilibria --csv`` starts fast).  Columns: ``pattern``
 (good 1 first; specialized: 1 = country 2 makes the good; mixed: 0 country 1, 1 country 2, S
 shared), ``Y`` = N_1 (N_1 + N_2 = 1), ``w_ratio`` = w_1 / w_2, ``u1``, ``u2`` log-utilities and
 ``U1``, ``U2`` = exp(u) (``models/gomory.md``).
@@ -19,11 +24,9 @@ from trade_opt.gomory.equilibria import (
     EquilibriumBatch,
     concat_batches,
     pattern_count,
-    pattern_strings,
     specialized_equilibria,
 )
 from trade_opt.gomory.instance import GomoryData
-from trade_opt.gomory.job_checks import OneSharedCensus
 from trade_opt.gomory.mixed import (
     SHARED,
     MixedEquilibria,
@@ -35,7 +38,7 @@ from trade_opt.gomory.mixed import (
     theorem1_count,
 )
 from trade_opt.gomory.mixed.equations import sigmoid
-from trade_opt.outputs import CsvStream
+from trade_opt.outputs import CsvStream, text_rows
 from trade_opt.progress import progress_bar
 
 #: Equilibria kept in memory for figures and Theorem 3 (a uniform subsample beyond this).
@@ -44,8 +47,13 @@ KEEP_IN_MEMORY = 1 << 20
 MIXED_CHUNK = 1 << 11
 
 
-def equilibria_frame(batch: EquilibriumBatch) -> pd.DataFrame:
-    """The ``equilibria.csv`` columns for a batch (u: log-utility, U = exp(u)).
+#: Columns of ``equilibria.csv`` (:func:`equilibria_table`).
+EQUILIBRIA_COLUMNS = ("pattern", "Y", "w_ratio", "u1", "u2", "U1", "U2")
+
+
+def equilibria_table(batch: EquilibriumBatch):
+    """The ``equilibria.csv`` columns for a batch, as an Arrow table built from the arrays (no copy
+    of the floats, no Python loop; u: log-utility, U = exp(u)).
 
     Parameters
     ----------
@@ -53,18 +61,16 @@ def equilibria_frame(batch: EquilibriumBatch) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
-        pattern, Y (= N_1), w_ratio (w_1 / w_2), u1, u2, U1, U2.
+    pyarrow.Table
+        pattern (text of 0/1, good 1 first: 1 = country 2 makes the good; Arrow ``large_string``),
+        Y (= N_1), w_ratio (w_1 / w_2), u1, u2, U1, U2 (float64).
     """
-    return pd.DataFrame({
-        "pattern": pattern_strings(batch.X),
-        "Y": batch.Y,
-        "w_ratio": batch.w_ratio,
-        "u1": batch.u1,
-        "u2": batch.u2,
-        "U1": np.exp(batch.u1),
-        "U2": np.exp(batch.u2),
-    })
+    import pyarrow as pa
+
+    X = np.ascontiguousarray(batch.X, dtype=bool)
+    pattern = text_rows(X.view(np.uint8) + np.uint8(ord("0")))
+    floats = (batch.Y, batch.w_ratio, batch.u1, batch.u2, np.exp(batch.u1), np.exp(batch.u2))
+    return pa.table([pattern, *(pa.array(np.asarray(v, dtype=np.float64)) for v in floats)], names=list(EQUILIBRIA_COLUMNS))
 
 
 def subsample(batch: EquilibriumBatch, stride: int) -> EquilibriumBatch:
@@ -95,8 +101,9 @@ def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -
     Parameters
     ----------
     data : the instance.
-    path : the CSV file (:func:`equilibria_frame` columns).
-    chunk : patterns per kernel call.
+    path : the CSV file (:func:`equilibria_table` columns; ``.parquet`` inside
+        ``table_format("parquet")``).
+    chunk : patterns per kernel call (the kernel's block: the last bits of the values depend on it).
 
     Returns
     -------
@@ -114,7 +121,7 @@ def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -
     done = 0
     with CsvStream(path) as csv, progress_bar("equilibria", total) as bar:
         for batch in specialized_equilibria(data, chunk):
-            csv.write(equilibria_frame(batch))
+            csv.write(equilibria_table(batch))
             stats["count"] += len(batch)
             stats["max_trade_residual"] = max(stats["max_trade_residual"], float(np.abs(batch.trade_residual).max()))
             stats["max_labor_residual"] = max(stats["max_labor_residual"], float(np.abs(batch.labor_residual / data.L).max()))
@@ -216,6 +223,8 @@ def mixed_to_csv(data: GomoryData, path: Path, max_shared: int) -> tuple[MixedEq
         counts per number of shared goods, root-count histogram, stable roots, Theorem 1's bound
         3^n - 2^(n+1) + 1, residuals, ``theorems_4_5`` when one shared good is included).
     """
+    from trade_opt.gomory.job_checks import OneSharedCensus   # imports the B1 solvers (Pyomo)
+
     n = data.n
     total = mixed_pattern_count(n, max_shared)
     parts: list[MixedEquilibria] = []

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from trade_opt.commandline import print_json
+from trade_opt.commandline import print_json, table_format_option
 from trade_opt.errors import InputError
 from trade_opt.instances import load_instance
 
@@ -72,17 +72,19 @@ def liberalize(
     multistart: bool = typer.Option(True, "--multistart/--warm-only", help="Also try the standard starts at every T."),
     formulation: str = _FORMULATION,
     json_out: bool = typer.Option(False, "--json", help="Print the table as JSON."),
+    table_format: str = table_format_option(),
 ) -> None:
     """Lower T step by step, following the equilibrium by continuation; write a CSV (row by row) and a figure."""
     import pandas as pd
 
     from trade_opt.kim.liberalize import liberalize as run_sweep
     from trade_opt.kim.plots import plot_shares
-    from trade_opt.outputs import CsvStream
+    from trade_opt.outputs import CsvStream, check_table_format, table_format as tables_in
     from trade_opt.progress import progress_bar
 
     from trade_opt.commandline import parse_range
 
+    check_table_format(table_format)
     t_values = [round(v, 12) for v in parse_range(t_from, t_to, num, low=1.0)]
     if num > 10001:
         raise InputError("<command line>", "--num", f"at most 10001 markups, got {num}")
@@ -90,12 +92,13 @@ def liberalize(
     instance = load_instance(instance_file, model="kim")
     data = instance.data()
     csv_path, fig_path = out / "kim_liberalize.csv", out / "kim_liberalize_shares.png"
-    with CsvStream(csv_path) as stream, progress_bar("liberalizing", len(t_values)) as bar:
+    with tables_in(table_format), CsvStream(csv_path) as stream, progress_bar("liberalizing", len(t_values)) as bar:
         def on_row(row: dict) -> None:
             stream.write(pd.DataFrame([row]))
             bar.advance()
 
         rows = run_sweep(data, t_values, on_row=on_row, multistart=multistart, formulation=formulation)
+    csv_path = stream.path
     table = pd.DataFrame(rows)
     plot_shares(table, tuple(instance.regions), fig_path)
     if json_out:
@@ -116,13 +119,15 @@ def scenario(
     random_starts: int = typer.Option(5, "--random-starts", help="Seeded random starts added to the 2 + J standard ones."),
     formulation: str = _FORMULATION,
     json_out: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    table_format: str = table_format_option(),
 ) -> None:
     """Baseline vs scenario equilibria on a transport network: firms, shares, profits per tier and region."""
     from trade_opt.errors import SolveError
     from trade_opt.kim.plots import plot_network_scenario
     from trade_opt.kim.scenario import solve_scenario
-    from trade_opt.outputs import markdown_table, write_csv, write_json
+    from trade_opt.outputs import check_table_format, markdown_table, table_format as tables_in, write_csv, write_json
 
+    check_table_format(table_format)
     instance = load_instance(instance_file, model="kim")
     _check_formulation(formulation)
     if steps < 1 or steps > 1000:
@@ -139,11 +144,12 @@ def scenario(
         raise SolveError(f"{instance_file}: scenario {name!r}: residuals {result.baseline.residual:.1e}, "
                          f"{result.scenario.residual:.1e} above 1e-8")
     table, totals, markups = result.table(), result.totals(), result.markup_table()
-    paths = {
-        "table": write_csv(out / "scenario_table.csv", table),
-        "totals": write_csv(out / "scenario_totals.csv", totals),
-        "markups": write_csv(out / "markups.csv", markups),
-    }
+    with tables_in(table_format):
+        paths = {
+            "table": write_csv(out / "scenario_table.csv", table),
+            "totals": write_csv(out / "scenario_totals.csv", totals),
+            "markups": write_csv(out / "markups.csv", markups),
+        }
     paths["figure"] = plot_network_scenario(
         result.base_graph, result.scen_graph, result.regions, result.baseline.x, result.scenario.x,
         out / "network.png", title=f"{instance.name}: scenario {name!r}: {result.description}")

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from trade_opt.commandline import print_json
+from trade_opt.commandline import print_json, table_format_option
 from trade_opt.instances import load_instance
 
 app = typer.Typer(no_args_is_help=True, help="Krugman (1979) with A stages and North-South outsourcing, as MCPs.")
@@ -51,13 +51,17 @@ def sweep(
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default results/<name>_sweep_<param>)."),
     no_figures: bool = typer.Option(False, "--no-figures", help="Write the table and sweep.json only."),
     json_out: bool = typer.Option(False, "--json", help="Print sweep.json's content as JSON."),
+    table_format: str = table_format_option("Format of the sweep table: csv (default: sweep.csv) or parquet (sweep.parquet)."),
 ) -> None:
     """Comparative statics: solve along linspace(--from, --to, --num), warm-started; sweep.csv row by row + figures."""
     from trade_opt.krugman.sweep import run_sweep
+    from trade_opt.outputs import check_table_format, table_format as tables_in
 
+    check_table_format(table_format)
     instance = load_instance(instance_file, model="krugman")
     out_dir = out if out is not None else Path("results") / f"{instance.name}_sweep_{param}"
-    summary = run_sweep(instance, param, start, stop, steps, out_dir, source=str(instance_file), figures=not no_figures)
+    with tables_in(table_format):
+        summary = run_sweep(instance, param, start, stop, steps, out_dir, source=str(instance_file), figures=not no_figures)
     if json_out:
         print_json(summary)
         return

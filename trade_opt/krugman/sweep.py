@@ -204,7 +204,7 @@ def run_sweep(instance: KrugmanInstance, param: str, lo: float, hi: float, steps
             rows.append(row)
             bar.advance()
     table = pd.DataFrame(rows, columns=[param, *COLUMNS])
-    files = ["sweep.csv"]
+    files = [stream.path.name]                 # sweep.csv, or sweep.parquet inside table_format("parquet")
     if figures:
         from trade_opt.krugman.plots import sweep_figures, ss_dd_figure
         files += sweep_figures(table, param, out_dir, instance.economy)

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from trade_opt.commandline import print_json
+from trade_opt.commandline import print_json, table_format_option
 from trade_opt.errors import InputError
 from trade_opt.instances import load_instance
 
@@ -56,12 +56,16 @@ def compare(
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for comparison.csv/.md, sweeps and comparison.png."),
     method: Optional[str] = typer.Option(None, "--method", help="mcp (default), reduction or closed_form."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+    table_format: str = table_format_option(),
 ) -> None:
     """Autarky vs offshoring per industry (cutoffs, productivity, price, variety, shares, surplus)."""
     from trade_opt.melitz.compare import compare as run_compare
     from trade_opt.melitz.job import _sweeps, format_table
-    from trade_opt.outputs import markdown_table, write_csv
+    from trade_opt.outputs import check_table_format, markdown_table, table_format as tables_in, write_csv
 
+    check_table_format(table_format)
+    if out is None and table_format != "csv":
+        raise InputError("<command line>", "--table-format", "needs --out DIR (the folder of the tables)")
     instance = load_instance(instance_file, model="melitz")
     data = instance.data()
     chosen = _method(data, method)
@@ -71,10 +75,11 @@ def compare(
 
         by_z, by_w = _sweeps(data, chosen)
         out.mkdir(parents=True, exist_ok=True)
-        write_csv(out / "comparison.csv", comp.table)
+        with tables_in(table_format):
+            write_csv(out / "comparison.csv", comp.table)
+            write_csv(out / "sweep_z.csv", by_z)
+            write_csv(out / "sweep_w.csv", by_w)
         (out / "comparison.md").write_text(markdown_table(comp.table, floatfmt=".6g"), encoding="utf-8")
-        write_csv(out / "sweep_z.csv", by_z)
-        write_csv(out / "sweep_w.csv", by_w)
         comparison_figure(by_z, [g for _, g in by_w.groupby("z", sort=True)], comp.table, out / "comparison.png")
     if as_json:
         print_json({"name": instance.name, "method": chosen, "out": str(out) if out is not None else None,

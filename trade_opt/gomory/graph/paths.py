@@ -97,7 +97,8 @@ def improving_path(data: GomoryData, start: int, country: int, rule: Rule = "ste
 
 
 def paths_frame(paths: list[ImprovingPath], n: int):
-    """One row per visited pattern: path id, country, rule, step, code, pattern, good moved, Y, u1, u2.
+    """One row per visited pattern: path id, country, rule, step, pattern (0/1, good 1 first, as in
+    ``equilibria.csv``), good moved (1-based: the pattern's character that changed), Y, u1, u2.
 
 
     Parameters
@@ -121,8 +122,8 @@ def paths_frame(paths: list[ImprovingPath], n: int):
     rows = []
     for pid, p in enumerate(paths):
         strings = pattern_strings(pattern_bits(p.codes, n))
-        for step, code in enumerate(p.codes):
-            rows.append({"path": pid, "country": p.country, "rule": p.rule, "step": step, "code": int(code),
+        for step in range(len(p.codes)):
+            rows.append({"path": pid, "country": p.country, "rule": p.rule, "step": step,
                          "pattern": strings[step], "good_moved": int(p.goods[step - 1]) if step else None,
                          "Y": float(p.Y[step]), "u1": float(p.u[step, 0]), "u2": float(p.u[step, 1])})
     return pd.DataFrame(rows)

@@ -30,6 +30,27 @@ from trade_opt.gomory.instance import GomoryData
 METHODS = ("auto", "networkx", "table", "stream")
 
 
+def pattern_of(code: int, n: int) -> str:
+    """The 0/1 pattern string (good 1 first, as in ``equilibria.csv``) of pattern code
+    k = sum_i x_i 2^(i-1).
+
+    Parameters
+    ----------
+    code : the pattern code.
+    n : number of goods.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> pattern_of(5, 4)          # goods 1 and 3 made by country 2
+    '1010'
+    """
+    return str(pattern_strings(pattern_bits(np.array([int(code)], dtype=np.int64), n))[0])
+
+
 def distance_below_B1(data: GomoryData, codes: np.ndarray, country: int, table: UtilityTable | None = None) -> dict[str, np.ndarray]:
     """For equilibria ``codes``: country j's income share Y_j, u_j, B1_j(Y_j) (exact DP) and the gap B1_j - u_j.
 
@@ -65,10 +86,16 @@ def distance_below_B1(data: GomoryData, codes: np.ndarray, country: int, table: 
 class GraphReport:
     """Everything ``trade-opt gomory graph`` prints and writes.
 
-    summary : JSON-able dict (counts, conflict share, per-country local maxima and checks).
-    local_maxima : table (country, code, pattern, Y, u1, u2, Y_country, B1, gap, basin_steepest).
+    Patterns are written as everywhere else: strings of 0/1, good 1 first (1: country 2 makes the
+    good), equal to the ``pattern`` column of ``equilibria.csv``; the integer codes
+    k = sum_i x_i 2^(i-1) stay in memory only (``local_codes``, ``ImprovingPath.codes``).
+
+    summary : JSON-able dict (counts, conflict share, per-country local maxima as ``patterns`` and
+        ``global_max_pattern``, checks; paths with ``start``/``end`` patterns).
+    local_maxima : table (country, pattern, Y, u1, u2, Y_country, B1, gap, basin_steepest).
     paths : list of :class:`ImprovingPath`; conflict_by_good : table (good, conflict, aligned, ties, share).
     table : the dense utility table (None for ``method = "stream"``).
+    local_codes : the codes of country 1's and country 2's local maxima (rows of ``local_maxima``).
     """
 
     summary: dict
@@ -76,6 +103,7 @@ class GraphReport:
     paths: list[ImprovingPath]
     conflict_by_good: "object"
     table: UtilityTable | None
+    local_codes: tuple = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
 def graph_report(data: GomoryData, *, n_starts: int = 3, seed: int = 0, method: str = "auto") -> GraphReport:
@@ -99,6 +127,10 @@ def graph_report(data: GomoryData, *, n_starts: int = 3, seed: int = 0, method: 
     import pandas as pd
 
     n = data.n
+
+    def pattern_text(code) -> str:
+        return pattern_of(code, n)
+
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if method == "auto":
@@ -145,7 +177,7 @@ def graph_report(data: GomoryData, *, n_starts: int = 3, seed: int = 0, method: 
         else:
             basin = {}
         for r, k in enumerate(lm):
-            rows.append({"country": c, "code": int(k), "pattern": pattern_strings(pattern_bits(np.array([k]), n))[0],
+            rows.append({"country": c, "pattern": pattern_text(k),
                          "Y": float(b.Y[r]), "u1": float(b.u1[r]), "u2": float(b.u2[r]),
                          "Y_country": float(dist["Y_country"][r]), "B1": float(dist["B1"][r]), "gap": float(dist["gap"][r]),
                          "basin_steepest": basin.get(int(k))})
@@ -154,8 +186,8 @@ def graph_report(data: GomoryData, *, n_starts: int = 3, seed: int = 0, method: 
         else:
             best = stream_best[c - 1][1]
         countries[str(c)] = {
-            "local_maxima": int(len(lm)), "codes": lm.tolist(),
-            "global_max_code": best, "global_max_is_local": bool(best in set(lm.tolist())),
+            "local_maxima": int(len(lm)), "patterns": [pattern_text(k) for k in lm],
+            "global_max_pattern": pattern_text(best), "global_max_is_local": bool(best in set(lm.tolist())),
             "gap_min": float(dist["gap"].min()) if len(lm) else None, "gap_max": float(dist["gap"].max()) if len(lm) else None,
             "on_B1": int(np.sum(np.abs(dist["gap"]) <= 1e-12)),
         }
@@ -170,11 +202,11 @@ def graph_report(data: GomoryData, *, n_starts: int = 3, seed: int = 0, method: 
             if k not in starts and valid_codes(data, pattern_bits(np.array([k]), n), np.array([k], np.int64))[0]:
                 starts.append(k)
     paths = [improving_path(data, int(s), c, rule, table) for s in starts for c in (1, 2) for rule in ("steepest", "first")]
-    summary["paths"] = [{"start": int(p.codes[0]), "country": p.country, "rule": p.rule, "end": int(p.codes[-1]),
+    summary["paths"] = [{"start": pattern_text(p.codes[0]), "country": p.country, "rule": p.rule, "end": pattern_text(p.codes[-1]),
                          "moves": int(len(p.goods)), "u_start": float(p.u[0, p.country - 1]),
                          "u_end": float(p.u[-1, p.country - 1])} for p in paths]
     by_good = pd.DataFrame({"good": np.arange(1, n + 1), "conflict": conflict.by_good[:, 0], "aligned": conflict.by_good[:, 1],
                             "ties": conflict.by_good[:, 2]})
     by_good["conflict_share"] = by_good["conflict"] / by_good[["conflict", "aligned", "ties"]].sum(axis=1)
-    return GraphReport(summary, pd.DataFrame(rows), paths, by_good, table)
+    return GraphReport(summary, pd.DataFrame(rows), paths, by_good, table, (np.asarray(lm1, np.int64), np.asarray(lm2, np.int64)))
 
