@@ -37,150 +37,27 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-import mcplib_cases  # noqa: E402
 import trade_opt.mcp  # noqa: E402,F401
+from trade_opt.bench.mcp import MCP_SOLVERS as SOLVERS, iter_rows, mcp_cases, summarize  # noqa: E402
 from trade_opt.outputs import markdown_table  # noqa: E402
 
 import logging  # noqa: E402
 
 logging.getLogger("pyomo.core").setLevel(logging.ERROR)  # Ipopt's bound round-off warnings on load
 
-SOLVED = 1e-8
-SOLVERS = ("trade_opt_mcp", "mpec_nlp", "fb_scipy")
-TAUS = (1, 2, 4, 10, 100)
 
 
-# --- instances: (family, name, start label, builder returning (model, start dict), residual fn) ----------
-def mcplib_instances(quick: bool):
-    for name in mcplib_cases.PROBLEMS:
-        if quick and name in ("ehl_kost", "obstacle"):
-            continue
-        for k in range(len(mcplib_cases.starts(name, mcplib_cases.load(name)))):
-            def build(name=name, k=k):
-                model = mcplib_cases.load(name)
-                return model, mcplib_cases.starts(name, model)[k]
-            yield "mcplib", name, k + 1, build, mcplib_cases.independent_residual
-
-
-def _layer_residual(model) -> float:
-    from trade_opt.mcp.residual import unscaled_residual_at
-    from trade_opt.mcp.system import build_system
-
-    system = build_system(model)
-    try:
-        return unscaled_residual_at(system, system.x_from_model())
-    finally:
-        system.restore()
-
-
-def trade_instances():
-    from trade_opt.instances import load_instance
-
-    def kim():
-        from trade_opt.kim.equilibrium import default_starts
-        from trade_opt.kim.mcp_model import build_mcp_model
-
-        data = load_instance(ROOT / "instances" / "kim_nafta3.toml").data()
-        mcp = build_mcp_model(data)
-        return mcp.model, mcp.start(default_starts(data)[0])
-
-    def melitz():
-        from trade_opt.melitz.mcp_model import autarky_start, build_model, starting_points
-
-        data = load_instance(ROOT / "instances" / "melitz_default.toml").data()
-        model = build_model(data)
-        return model, starting_points(model, [autarky_start(data)])[0]
-
-    def krugman():
-        from trade_opt.krugman.mcp_model import build_north_south_model, north_south_start
-
-        data = load_instance(ROOT / "instances" / "krugman_default.toml").data()
-        start = north_south_start(data)
-        return build_north_south_model(data, start), {}
-
-    yield "trade", "kim_nafta3", 1, kim, _layer_residual
-    yield "trade", "melitz_default", 1, melitz, _layer_residual
-    yield "trade", "krugman_default", 1, krugman, _layer_residual
-
-
-# --- solvers --------------------------------------------------------------------------------------------
-def _apply(model, start) -> None:
-    for key, value in (start.items() if hasattr(start, "items") else start):
-        var = key if hasattr(key, "set_value") else model.find_component(key)
-        var.set_value(float(value), skip_validation=True)
-
-
-def run_layer(model):
-    res = pyo.SolverFactory("trade_opt_mcp").solve(model, options={"tol": 1e-10})
-    return str(res.solver.termination_condition)
-
-
-def run_mpec_nlp(model):
-    pyo.TransformationFactory("mpec.simple_nonlinear").apply_to(model)
-    for obj in model.component_data_objects(pyo.Objective, active=True):
-        obj.deactivate()
-    model._bench_obj = pyo.Objective(expr=0.0)
-    res = pyo.SolverFactory("cyipopt").solve(model, options={"tol": 1e-10, "max_iter": 3000, "max_cpu_time": 60.0,
-                                                             "print_level": 0})
-    return str(res.solver.termination_condition)
-
-
-def run_fb(model):
-    from trade_opt.mcp.baseline import solve_fb_scipy
-
-    n = sum(1 for v in model.component_data_objects(pyo.Var) if not v.fixed)
-    if n > 500:
-        return "skipped (n > 500)"
-    return solve_fb_scipy(model).status
-
-
-RUNNERS = {"trade_opt_mcp": run_layer, "mpec_nlp": run_mpec_nlp, "fb_scipy": run_fb}
-
-
+# --- side by side: trade_opt.bench.mcp (also `trade-opt bench --family mcp`) ------------------------------
 def side_by_side(quick: bool) -> pd.DataFrame:
+    cases, notes = mcp_cases("small" if quick else "standard", ROOT)
+    for note in notes:
+        print(note, flush=True)
     rows = []
-    for family, name, start, build, residual_fn in [*mcplib_instances(quick), *trade_instances()]:
-        for solver in SOLVERS:
-            model, point = build()
-            _apply(model, point)
-            t0 = time.perf_counter()
-            try:
-                status = RUNNERS[solver](model)
-            except Exception as exc:  # a solver breaking down is a result, not a crash of the benchmark
-                status = f"error: {type(exc).__name__}"
-            seconds = time.perf_counter() - t0
-            try:
-                fresh, _ = build()
-                values = {v.name: v.value for v in model.component_data_objects(pyo.Var) if v.value is not None}
-                for v in fresh.component_data_objects(pyo.Var):
-                    if v.name in values:
-                        v.set_value(values[v.name], skip_validation=True)
-                residual = float(residual_fn(fresh))
-            except Exception:  # noqa: BLE001
-                residual = math.inf
-            rows.append({"family": family, "problem": name, "start": start, "solver": solver, "status": status,
-                         "residual": residual, "solved": bool(residual <= SOLVED) and not status.startswith(("error", "skipped")),
-                         "seconds": seconds})
-            print(f"{name:16s} {start:2d} {solver:14s} {status:22s} {residual:9.2e} {seconds:8.3f} s", flush=True)
+    for row in iter_rows(cases, list(SOLVERS), timeout=60.0):
+        rows.append(row)
+        print(f"{row['problem']:16s} {row['start']:2d} {row['solver']:14s} {row['status']:22s} "
+              f"{row['residual']:9.2e} {row['seconds']:8.3f} s", flush=True)
     return pd.DataFrame(rows)
-
-
-def dolan_more(table: pd.DataFrame) -> pd.DataFrame:
-    """Share of cases each solver solves within tau times the best time on the case."""
-    cases = table.groupby(["problem", "start"])
-    out = {solver: [] for solver in SOLVERS}
-    for tau in TAUS:
-        for solver in SOLVERS:
-            hits = 0
-            for _, case in cases:
-                ok = case[case.solved]
-                if ok.empty:
-                    continue
-                best = ok.seconds.min()
-                mine = ok[ok.solver == solver]
-                hits += int(not mine.empty and mine.seconds.iloc[0] <= tau * best)
-            out[solver].append(hits / len(cases))
-    return pd.DataFrame(out, index=[f"tau={t}" for t in TAUS])
 
 
 # --- scaling rows -----------------------------------------------------------------------------------------
@@ -250,7 +127,7 @@ def melitz_rows(n, chunked=True):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip ehl_kost and obstacle in the side-by-side")
+    parser.add_argument("--quick", action="store_true", help="suite 'small' (no ehl_kost, obstacle) in the side-by-side")
     parser.add_argument("--kim", default="20,50,100", help="Kim J sizes ('' to skip)")
     parser.add_argument("--melitz", type=int, default=1000, help="Melitz industries (0 to skip)")
     parser.add_argument("--melitz-no-baseline", action="store_true",
@@ -263,9 +140,7 @@ def main() -> None:
     if not args.skip_side_by_side:
         table = side_by_side(args.quick)
         table.to_csv(args.out / "mcp_solvers.csv", index=False)
-        summary = table.groupby("solver").agg(solved=("solved", "sum"), cases=("solved", "size"),
-                                              total_s=("seconds", "sum")).reindex(SOLVERS)
-        profile = dolan_more(table)
+        summary, profile = summarize(table, list(SOLVERS))
         print(summary.to_string())
         print(profile.to_string())
         md += [markdown_table(table, floatfmt=".3g"), "\n\n", markdown_table(summary.reset_index(), floatfmt=".3g"),

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 import pyomo.environ as pyo
 from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.base.var import VarData
-from pyomo.core.expr.numeric_expr import (AbsExpression, DivisionExpression, NegationExpression, PowExpression,
+from pyomo.core.expr.numeric_expr import (DivisionExpression, NegationExpression, PowExpression,
                                           ProductExpression, SumExpression, UnaryFunctionExpression)
 
 #: Give up (PyNumero/ASL compiles the system instead) past this many expression nodes in all
