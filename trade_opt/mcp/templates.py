@@ -32,14 +32,18 @@ import scipy.sparse as sp
 import pyomo.environ as pyo
 from pyomo.common.numeric_types import native_numeric_types
 from pyomo.core.base.var import VarData
-from pyomo.core.expr.numeric_expr import (DivisionExpression, NegationExpression, PowExpression,
+from pyomo.core.expr.numeric_expr import (DivisionExpression, MonomialTermExpression, NegationExpression, PowExpression,
                                           ProductExpression, SumExpression, UnaryFunctionExpression)
 
 #: Give up (PyNumero/ASL compiles the system instead) past this many expression nodes in all
 #: rows (named Expressions shared by many rows are inlined: a tree can be much larger than the DAG).
 MAX_NODES = 20_000_000
 
-_CONST, _VAR, _SUM, _PROD, _DIV, _POW, _NEG, _FUNC, _NPV, _NAMED, _BOUND, _END = range(12)
+_CONST, _VAR, _SUM, _PROD, _DIV, _POW, _NEG, _FUNC, _NPV, _NAMED, _BOUND, _END, _MONO = range(13)
+
+
+#: VarData classes met so far (the monomial shortcut of :func:`_walk` checks the class only).
+_VAR_CLASSES: set = set()
 
 
 class Unsupported(Exception):
@@ -56,6 +60,7 @@ def _classify(node: Any) -> int:
     if cls in native_numeric_types:
         return _CONST
     if isinstance(node, VarData):
+        _VAR_CLASSES.add(cls)
         return _VAR
     if getattr(node, "is_named_expression_type", lambda: False)():
         return _NAMED
@@ -63,7 +68,9 @@ def _classify(node: Any) -> int:
         return _NPV  # Params, NPV expressions: numbers
     if isinstance(node, SumExpression):
         return _SUM
-    if isinstance(node, ProductExpression):  # MonomialTermExpression too
+    if isinstance(node, MonomialTermExpression):
+        return _MONO
+    if isinstance(node, ProductExpression):
         return _PROD
     if isinstance(node, DivisionExpression):
         return _DIV
@@ -78,8 +85,10 @@ def _classify(node: Any) -> int:
 
 #: Sums with at least this many summands have their summands ordered by shape (a sum is
 #: commutative), so rows whose summands differ in order (Kim: the diagonal term T = 1, whose
-#: ``log T = 0`` Pyomo drops, sits at the row's own index) share one template.
-SORT_MIN_ARGS = 3
+#: ``log T = 0`` Pyomo drops, sits at the row's own index) share one template.  Shorter sums (the
+#: linear forms inside ``exp``) keep the order they were written in: sorting them cost Kim J = 100
+#: a quarter of the walk.
+SORT_MIN_ARGS = 5
 
 
 def _walk(root: Any, ops: list, consts: list, variables: list, kinds: dict) -> None:
@@ -91,6 +100,7 @@ def _walk(root: Any, ops: list, consts: list, variables: list, kinds: dict) -> N
     between summands and an end mark (a 1-tuple holding the frame) after the last one.
     """
     op, const, var = ops.append, consts.append, variables.append
+    var_classes = _VAR_CLASSES
     stack = [root]
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
@@ -105,6 +115,24 @@ def _walk(root: Any, ops: list, consts: list, variables: list, kinds: dict) -> N
             else:
                 op("v")
                 var(node)
+        elif kind == _MONO:  # coefficient * Var, the commonest node: both leaves here when they are plain
+            coef, v = node._args_
+            op("*")
+            if v.__class__ in var_classes:
+                if v.fixed:
+                    op("c")
+                    const(v.value)
+                else:
+                    op("v")
+                    var(v)
+            else:
+                extend(node._args_)  # the Var popped first (second operand first, as for any product)
+                continue
+            if coef.__class__ in native_numeric_types:
+                op("c")
+                const(coef)
+            else:
+                push(coef)
         elif kind == _PROD:
             op("*")
             extend(node._args_)
