@@ -61,74 +61,105 @@ def side_by_side(quick: bool) -> pd.DataFrame:
 
 
 # --- scaling rows -----------------------------------------------------------------------------------------
-def kim_rows(sizes):
+def kim_rows(sizes, evaluators=("asl", "templates")):
+    """Kim J regions end to end (model build + ``solve_equilibria`` from one start) with the MCP
+    layer's ``build_system`` timed alone on the same model, for each evaluator of the layer in the
+    same run: ``asl`` = PyNumero/ASL (.nl writer, the path before issue 17's templates),
+    ``templates`` = :mod:`trade_opt.mcp.templates` (the default from 200 rows)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_kim import random_instance
 
     from trade_opt.kim.equilibrium import default_starts, solve_equilibria
     from trade_opt.kim.mcp_model import build_mcp_model
-    from trade_opt.mcp.system import build_system
+    from trade_opt.mcp import system as system_module
 
+    default_min_rows = system_module.TEMPLATE_MIN_ROWS
     rows = []
     for J in sizes:
         data = random_instance(J, 0)
-        t0 = time.perf_counter()
-        mcp = build_mcp_model(data)
-        model_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        system = build_system(mcp.model)  # the layer's build, timed alone (then rebuilt inside the solve)
-        system.restore()
-        build_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        found = solve_equilibria(data, [default_starts(data)[0]], mcp=mcp)
-        solve_s = time.perf_counter() - t0
-        total = model_s + solve_s
-        residual = found.solutions[0].residual if found.solutions else math.nan
-        rows.append({"case": f"Kim J = {J}", "unknowns": 12 * J, "status": found.status, "residual": residual,
-                     "end_to_end_s": total, "build_system_s": build_s, "build_share": build_s / total})
-        print(rows[-1], flush=True)
+        answers = {}
+        for evaluator in evaluators:
+            system_module.TEMPLATE_MIN_ROWS = 10**9 if evaluator == "asl" else default_min_rows
+            try:
+                t0 = time.perf_counter()
+                mcp = build_mcp_model(data)
+                model_s = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                system = system_module.build_system(mcp.model)  # the layer's build, timed alone
+                system.restore()
+                build_s = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                found = solve_equilibria(data, [default_starts(data)[0]], mcp=mcp)
+                solve_s = time.perf_counter() - t0
+            finally:
+                system_module.TEMPLATE_MIN_ROWS = default_min_rows
+            total = model_s + solve_s
+            residual = found.solutions[0].residual if found.solutions else math.nan
+            answers[evaluator] = found.solutions[0].xt if found.solutions else None
+            rows.append({"case": f"Kim J = {J}", "evaluator": evaluator, "unknowns": 12 * J, "status": found.status,
+                         "residual": residual, "end_to_end_s": total, "model_s": model_s, "build_system_s": build_s,
+                         "build_share": build_s / total, "max_abs_diff_vs_asl": math.nan})
+            if evaluator != "asl" and answers.get("asl") is not None and answers[evaluator] is not None:
+                rows[-1]["max_abs_diff_vs_asl"] = float(np.max(np.abs(answers[evaluator] - answers["asl"])))
+            print(rows[-1], flush=True)
     return rows
 
 
-def melitz_rows(n, chunked=True):
+def melitz_rows(n, chunked=True, evaluators=("asl", "templates")):
+    """Melitz with ``n`` industries: the MCP route (one model from the reduction's state) with each
+    evaluator of the layer, the route before (models of MCP_CHUNK industries from crude starts),
+    and the 1-D reduction, in the same run."""
     from trade_opt.instances import load_instance
+    from trade_opt.mcp import system as system_module
     from trade_opt.melitz.equilibrium import max_rel_diff, solve_equilibrium
 
     base = load_instance(ROOT / "instances" / "melitz_default.toml").data()
     rng = np.random.default_rng(0)
     data = base.replace(z=rng.uniform(0.0, 1.0, n))
     import trade_opt.mcp  # noqa: F401  (import time is not the route's: both MCP rows run after it)
+    nan = {"model_s": math.nan, "build_system_s": math.nan, "build_share": math.nan, "max_abs_diff_vs_asl": math.nan}
     rows = []
     t0 = time.perf_counter()
     red = solve_equilibrium(data, "reduction")
     red_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    mcp = solve_equilibrium(data, "mcp")
-    mcp_s = time.perf_counter() - t0
-    rows.append({"case": f"Melitz {n} industries, MCP route (one model, reduction start)", "unknowns": 4 * n,
-                 "status": mcp.report["status"], "residual": mcp.report["residual"], "end_to_end_s": mcp_s,
-                 "build_system_s": math.nan, "build_share": math.nan})
-    print(rows[-1], flush=True)
+    answers = {}
+    default_min_rows = system_module.TEMPLATE_MIN_ROWS
+    for evaluator in evaluators:
+        system_module.TEMPLATE_MIN_ROWS = 10**9 if evaluator == "asl" else default_min_rows
+        try:
+            t0 = time.perf_counter()
+            mcp = solve_equilibrium(data, "mcp")
+            mcp_s = time.perf_counter() - t0
+        finally:
+            system_module.TEMPLATE_MIN_ROWS = default_min_rows
+        answers[evaluator] = mcp
+        rows.append({"case": f"Melitz {n} industries, MCP route (one model, reduction start)", "evaluator": evaluator,
+                     "unknowns": 6 * n, "status": mcp.report["status"], "residual": mcp.report["residual"],
+                     "end_to_end_s": mcp_s, **nan})
+        if evaluator != "asl" and "asl" in answers:
+            rows[-1]["max_abs_diff_vs_asl"] = max_rel_diff(mcp, answers["asl"])
+        print(rows[-1], f"MCP vs reduction max rel diff {max_rel_diff(mcp, red):.1e}", flush=True)
     if chunked:  # the baseline: models of MCP_CHUNK industries from the crude starts (the route before)
         from trade_opt.melitz.equilibrium import _solve_mcp_chunked
 
         t0 = time.perf_counter()
         state, report = _solve_mcp_chunked(data, 1e-10)
         rows.append({"case": f"Melitz {n} industries, MCP route ({report['models']} models, crude starts)",
-                     "unknowns": 4 * n, "status": report["status"], "residual": report["residual"],
-                     "end_to_end_s": time.perf_counter() - t0, "build_system_s": math.nan, "build_share": math.nan})
-        print(rows[-1], f"one model vs chunked: {rows[-1]['end_to_end_s'] / mcp_s:.1f}x faster, "
-              f"max rel diff {max_rel_diff(mcp.state, state):.1e}", flush=True)
-    rows.append({"case": f"Melitz {n} industries, 1-D reduction", "unknowns": n, "status": "solved",
-                 "residual": math.nan, "end_to_end_s": red_s, "build_system_s": math.nan, "build_share": math.nan})
-    print(rows[-1], f"MCP vs reduction max rel diff {max_rel_diff(mcp, red):.1e}", flush=True)
+                     "evaluator": "default", "unknowns": 6 * n, "status": report["status"], "residual": report["residual"],
+                     "end_to_end_s": time.perf_counter() - t0, **nan})
+        print(rows[-1], flush=True)
+    rows.append({"case": f"Melitz {n} industries, 1-D reduction", "evaluator": "-", "unknowns": n, "status": "solved",
+                 "residual": math.nan, "end_to_end_s": red_s, **nan})
+    print(rows[-1], flush=True)
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="suite 'small' (no ehl_kost, obstacle) in the side-by-side")
-    parser.add_argument("--kim", default="20,50,100", help="Kim J sizes ('' to skip)")
+    parser.add_argument("--kim", default="25,50,100", help="Kim J sizes ('' to skip)")
+    parser.add_argument("--kim-evaluators", default="asl,templates",
+                        help="the layer's evaluators for the Kim rows, in the same run (asl, templates)")
     parser.add_argument("--melitz", type=int, default=1000, help="Melitz industries (0 to skip)")
     parser.add_argument("--melitz-no-baseline", action="store_true",
                         help="skip the Melitz baseline row (models of MCP_CHUNK industries, crude starts)")
@@ -146,7 +177,7 @@ def main() -> None:
         md += [markdown_table(table, floatfmt=".3g"), "\n\n", markdown_table(summary.reset_index(), floatfmt=".3g"),
                "\n\nDolan-More profile (share of cases solved within tau x the best time)\n\n",
                markdown_table(profile.reset_index(names="tau"), floatfmt=".2f"), "\n"]
-    rows = kim_rows([int(s) for s in args.kim.split(",") if s]) if args.kim else []
+    rows = kim_rows([int(s) for s in args.kim.split(",") if s], args.kim_evaluators.split(",")) if args.kim else []
     if args.melitz:
         rows += melitz_rows(args.melitz, chunked=not args.melitz_no_baseline)
     if rows:

@@ -156,3 +156,27 @@ def test_evaluation_failure_is_inf_rows_and_a_failed_start(templates_everywhere)
     result = solve(m, starts=[{"x": -1.0}, {"x": 2.0}])
     _check(result, m)
     assert abs(m.x.value - math.e) <= 1e-12 and abs(m.y.value - (math.e - 2)) <= 1e-12
+
+
+def test_bad_input_on_the_template_path_is_one_error_line(templates_everywhere):
+    """The issue's bad inputs still raise one TradeOptError line when the templates evaluate the rows."""
+    from trade_opt.errors import TradeOptError
+
+    def errors(call):
+        with pytest.raises(TradeOptError) as info:
+            call()
+        assert len(str(info.value).splitlines()) == 1
+        return str(info.value)
+
+    empty = pyo.ConcreteModel()
+    empty.x = pyo.Var()
+    empty.c = pyo.Constraint(expr=empty.x == 1)
+    assert "no active Complementarity" in errors(lambda: solve(empty))
+    m = josephy()
+    m.extra = pyo.Var(initialize=1.0)
+    m.eq = pyo.Constraint(expr=m.extra + m.x[1] == 1)
+    m.eq2 = pyo.Constraint(expr=m.extra - m.x[2] == 3)
+    assert "not square" in errors(lambda: solve(m))
+    assert "not a finite number" in errors(lambda: solve(josephy(), starts=[{"x[1]": math.nan}]))
+    for tol in (0.0, -1e-9, math.nan):
+        assert "tol must be a positive finite number" in errors(lambda: solve(josephy(), tol=tol))
