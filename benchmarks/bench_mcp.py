@@ -23,6 +23,7 @@ share of the MCP layer's ``build_system``; Melitz with 1000 industries by the MC
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import sys
 import time
@@ -61,6 +62,14 @@ def side_by_side(quick: bool) -> pd.DataFrame:
 
 
 # --- scaling rows -----------------------------------------------------------------------------------------
+def _use_evaluator(system_module, evaluator, defaults) -> None:
+    """``asl``: PyNumero/ASL for every system (the layer before its templates); ``templates``: the default."""
+    if evaluator == "asl":
+        system_module.TEMPLATE_MIN_ROWS, system_module.TEMPLATE_MIN_NODES = 10**9, 10**12
+    else:
+        system_module.TEMPLATE_MIN_ROWS, system_module.TEMPLATE_MIN_NODES = defaults
+
+
 def kim_rows(sizes, evaluators=("asl", "templates")):
     """Kim J regions end to end (model build + ``solve_equilibria`` from one start) with the MCP
     layer's ``build_system`` timed alone on the same model, for each evaluator of the layer in the
@@ -73,13 +82,13 @@ def kim_rows(sizes, evaluators=("asl", "templates")):
     from trade_opt.kim.mcp_model import build_mcp_model
     from trade_opt.mcp import system as system_module
 
-    default_min_rows = system_module.TEMPLATE_MIN_ROWS
+    defaults = system_module.TEMPLATE_MIN_ROWS, system_module.TEMPLATE_MIN_NODES
     rows = []
     for J in sizes:
         data = random_instance(J, 0)
         answers = {}
         for evaluator in evaluators:
-            system_module.TEMPLATE_MIN_ROWS = 10**9 if evaluator == "asl" else default_min_rows
+            _use_evaluator(system_module, evaluator, defaults)
             try:
                 t0 = time.perf_counter()
                 mcp = build_mcp_model(data)
@@ -92,7 +101,7 @@ def kim_rows(sizes, evaluators=("asl", "templates")):
                 found = solve_equilibria(data, [default_starts(data)[0]], mcp=mcp)
                 solve_s = time.perf_counter() - t0
             finally:
-                system_module.TEMPLATE_MIN_ROWS = default_min_rows
+                system_module.TEMPLATE_MIN_ROWS, system_module.TEMPLATE_MIN_NODES = defaults
             total = model_s + solve_s
             residual = found.solutions[0].residual if found.solutions else math.nan
             answers[evaluator] = found.solutions[0].xt if found.solutions else None
@@ -102,6 +111,8 @@ def kim_rows(sizes, evaluators=("asl", "templates")):
             if evaluator != "asl" and answers.get("asl") is not None and answers[evaluator] is not None:
                 rows[-1]["max_abs_diff_vs_asl"] = float(np.max(np.abs(answers[evaluator] - answers["asl"])))
             print(rows[-1], flush=True)
+            del mcp, system, found  # each run starts from the same heap (Pyomo's build slows with garbage)
+            gc.collect()
     return rows
 
 
@@ -123,15 +134,15 @@ def melitz_rows(n, chunked=True, evaluators=("asl", "templates")):
     red = solve_equilibrium(data, "reduction")
     red_s = time.perf_counter() - t0
     answers = {}
-    default_min_rows = system_module.TEMPLATE_MIN_ROWS
+    defaults = system_module.TEMPLATE_MIN_ROWS, system_module.TEMPLATE_MIN_NODES
     for evaluator in evaluators:
-        system_module.TEMPLATE_MIN_ROWS = 10**9 if evaluator == "asl" else default_min_rows
+        _use_evaluator(system_module, evaluator, defaults)
         try:
             t0 = time.perf_counter()
             mcp = solve_equilibrium(data, "mcp")
             mcp_s = time.perf_counter() - t0
         finally:
-            system_module.TEMPLATE_MIN_ROWS = default_min_rows
+            system_module.TEMPLATE_MIN_ROWS, system_module.TEMPLATE_MIN_NODES = defaults
         answers[evaluator] = mcp
         rows.append({"case": f"Melitz {n} industries, MCP route (one model, reduction start)", "evaluator": evaluator,
                      "unknowns": 6 * n, "status": mcp.report["status"], "residual": mcp.report["residual"],
@@ -139,6 +150,8 @@ def melitz_rows(n, chunked=True, evaluators=("asl", "templates")):
         if evaluator != "asl" and "asl" in answers:
             rows[-1]["max_abs_diff_vs_asl"] = max_rel_diff(mcp, answers["asl"])
         print(rows[-1], f"MCP vs reduction max rel diff {max_rel_diff(mcp, red):.1e}", flush=True)
+        del mcp
+        gc.collect()
     if chunked:  # the baseline: models of MCP_CHUNK industries from the crude starts (the route before)
         from trade_opt.melitz.equilibrium import _solve_mcp_chunked
 

@@ -32,6 +32,7 @@ from trade_opt.mcp.system import build_system
 def _pair_of_systems(model, monkeypatch):
     """(ASL system, template system, permutation of the template columns into ASL order)."""
     monkeypatch.setattr(system_module, "TEMPLATE_MIN_ROWS", 10**9)
+    monkeypatch.setattr(system_module, "TEMPLATE_MIN_NODES", 10**12)
     asl = build_system(model)
     asl.restore()
     monkeypatch.setattr(system_module, "TEMPLATE_MIN_ROWS", 0)
@@ -180,3 +181,17 @@ def test_bad_input_on_the_template_path_is_one_error_line(templates_everywhere):
     assert "not a finite number" in errors(lambda: solve(josephy(), starts=[{"x[1]": math.nan}]))
     for tol in (0.0, -1e-9, math.nan):
         assert "tol must be a positive finite number" in errors(lambda: solve(josephy(), tol=tol))
+
+
+def test_few_rows_with_large_expressions_use_templates():
+    """10 rows of 2500 terms each (75 000 nodes): templates from TEMPLATE_MIN_NODES, whatever the rows."""
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(10), initialize=1.0, bounds=(0, None))
+    m.cc = Complementarity(range(10), rule=lambda mm, i: complements(
+        mm.x[i] >= 0, sum((k % 7 + 1) * 1e-4 * mm.x[(i + k) % 10] for k in range(2500)) + mm.x[i] - 1 >= 0))
+    system = build_system(m)
+    system.restore()
+    assert system.templates is not None and system.templates.expression_nodes >= system_module.TEMPLATE_MIN_NODES
+    assert len(system.templates.groups) == 1
+    result = solve(m)
+    _check(result, m)

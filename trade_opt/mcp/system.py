@@ -32,11 +32,14 @@ from trade_opt.mcp.terms import compile_terms, row_term_list
 
 EVAL_BLOCK = "_mcp_eval"
 _BIG = 1e300
-#: Systems with at least this many rows are evaluated by expression templates
-#: (:mod:`trade_opt.mcp.templates`: numpy, no ``.nl`` file) when every node type has a template;
-#: smaller ones (and the rest) by PyNumero/ASL, whose compile costs little there.  Measured (issue
-#: 17, Kim J = 100, 1200 rows, 1.5 million expression nodes): the two PyNumero compiles took 5.8 s.
+#: Systems with at least this many rows, or expressions of at least :data:`TEMPLATE_MIN_NODES`
+#: nodes, are evaluated by expression templates (:mod:`trade_opt.mcp.templates`: numpy, no ``.nl``
+#: file) when every node type has a template; the others by PyNumero/ASL, whose compile costs
+#: little there (and whose arithmetic small systems keep, bit for bit).  Measured (issue 17): Kim
+#: J = 100 (1200 rows, 1.5 million nodes) 5.8 s of PyNumero compiles vs ~1 s of templates; MCPLIB
+#: ehl_kost (101 rows, 286000 nodes) 5.3 s vs 2.6 s end to end.
 TEMPLATE_MIN_ROWS = 200
+TEMPLATE_MIN_NODES = 20_000
 
 
 @dataclass
@@ -370,13 +373,14 @@ def _build(model: pyo.Block, degenerate: list[Any]) -> MCPSystem:
     for (row, body, rhs), pair in zip(slack_rows, [p for p in pairs if p.kind == "slack"]):
         eq_rows.append((row, body, rhs, f"{pair.name}.slack_eq"))
     eval_block.F = pyo.Constraint(range(len(pairs)), rule=lambda b, k: pairs[k].expr == 0)
-    templates = None
-    if len(pairs) + len(eq_rows) >= TEMPLATE_MIN_ROWS:
-        try:
-            templates = TemplateEvaluator([p.expr for p in pairs] + [r[1] for r in eq_rows],
-                                          np.array([0.0] * len(pairs) + [r[2] for r in eq_rows]), pair_vars)
-        except Unsupported:
-            templates = None  # a node type without a template: PyNumero/ASL compiles the rows
+    try:
+        templates = TemplateEvaluator([p.expr for p in pairs] + [r[1] for r in eq_rows],
+                                      np.array([0.0] * len(pairs) + [r[2] for r in eq_rows]), pair_vars)
+    except Unsupported:
+        templates = None  # a node type without a template: PyNumero/ASL compiles the rows
+    if templates is not None and (len(pairs) + len(eq_rows) < TEMPLATE_MIN_ROWS
+                                  and templates.expression_nodes < TEMPLATE_MIN_NODES):
+        templates = None  # small: ASL as before (the walk cost ~1 microsecond per node)
     if templates is not None:
         nlp, free = None, list(templates.extra_vars)
     else:
