@@ -1,24 +1,21 @@
 """MCP solvers side by side on MCPLIB and the trade models, plus the Kim / Melitz scaling rows.
 
-Solvers (each on a freshly loaded model, from the same start):
+Side by side: :mod:`trade_opt.bench.mcp` (the same code as ``trade-opt bench --family mcp``):
+``trade_opt_mcp`` (``pyo.SolverFactory("trade_opt_mcp")``, tol 1e-10), ``mpec_nlp`` (Pyomo's
+``mpec.simple_nonlinear`` + ``SolverFactory("cyipopt")``, tol 1e-10, 3000 iterations / 60 s CPU) and
+``fb_scipy`` (:func:`trade_opt.mcp.baseline.solve_fb_scipy`, skipped above 500 unknowns), each on a
+freshly loaded model from the same start; ``residual`` the unscaled natural residual from the Pyomo
+expressions, ``solved`` when <= 1e-8; Dolan-More profile.  Suite ``standard`` (``--quick``: ``small``).
 
-* ``trade_opt_mcp``: ``pyo.SolverFactory("trade_opt_mcp")`` (warm Newton polish, Scholtes +
-  Ipopt, active-set Newton polish; ``trade_opt.mcp``), tol 1e-10;
-* ``mpec_nlp``: Pyomo's ``mpec.simple_nonlinear`` transformation (what the ``mpec_nlp``
-  meta-solver applies; the meta-solver itself passes an option cyipopt rejects) + a constant
-  objective + ``SolverFactory("cyipopt")`` (tol 1e-10, at most 3000 iterations / 60 s);
-* ``fb_scipy``: :func:`trade_opt.mcp.baseline.solve_fb_scipy` (``scipy.optimize.root`` hybr on the
-  Fischer-Burmeister system; skipped above 500 unknowns: MINPACK's dense QR).
+Scaling rows, each evaluator of the MCP layer in the same run (``--kim-evaluators asl,templates``:
+``asl`` = PyNumero/ASL for every system, the layer before its expression templates; ``templates``
+= the default, :mod:`trade_opt.mcp.templates`): Kim J regions end to end (model build +
+``solve_equilibria`` from one start) with the MCP layer's ``build_system`` timed alone on the same
+model and its share of the end-to-end time, and the largest difference of the answers (scaled firm
+numbers) from the ``asl`` run; Melitz with 1000 industries by the MCP route (one model started at
+the 1-D reduction) and by the reduction.  Pyomo is imported first, as a Pyomo user does.
 
-``residual``: the unscaled natural residual computed from the Pyomo expressions, the same
-function for every solver (``tests/mcplib_cases.independent_residual``; for the trade models the
-layer's unscaled residual ``max |x - mid(lb, ub, x - F)|``, ``|h|``), ``solved`` when <= 1e-8.
-Dolan-More profile: for each solver the share of cases it solved within ``tau`` times the fastest
-solver's time on that case.  Scaling rows: Kim J regions end to end (model build + solve) with the
-share of the MCP layer's ``build_system``; Melitz with 1000 industries by the MCP route and by its
-1-D reduction.  Pyomo is imported first, as a Pyomo user does.
-
-    .venv/bin/python benchmarks/bench_mcp.py [--quick] [--kim 20,50,100] [--melitz 1000]
+    .venv/bin/python benchmarks/bench_mcp.py [--quick] [--skip-side-by-side] [--kim 25,50,100] [--melitz 1000]
 """
 from __future__ import annotations
 
