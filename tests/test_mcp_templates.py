@@ -195,3 +195,23 @@ def test_few_rows_with_large_expressions_use_templates():
     assert len(system.templates.groups) == 1
     result = solve(m)
     _check(result, m)
+
+
+def test_rows_without_common_shape_fall_back_to_asl(templates_everywhere, monkeypatch):
+    """30 rows of distinct shapes (square roots nested 1..30 deep) exceed MAX_EVALUATION_NODES (set to 50): ASL."""
+    from trade_opt.mcp import templates as templates_module
+
+    monkeypatch.setattr(templates_module, "MAX_EVALUATION_NODES", 50)
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(30), initialize=0.5, bounds=(0, None))
+
+    def row(mm, i):
+        g = mm.x[i]
+        for _ in range(i + 1):  # depth i + 1: every row its own shape
+            g = pyo.sqrt(g + 1)
+        return complements(mm.x[i] >= 0, mm.x[i] - g >= 0)
+
+    m.cc = Complementarity(range(30), rule=row)
+    system = build_system(m)
+    system.restore()
+    assert system.templates is None and system.nlp is not None

@@ -35,6 +35,9 @@ from pyomo.core.base.var import VarData
 from pyomo.core.expr.numeric_expr import (DivisionExpression, MonomialTermExpression, NegationExpression, PowExpression,
                                           ProductExpression, SumExpression, UnaryFunctionExpression)
 
+#: Give up when the grouped templates still have more nodes than this (rows that share no shape:
+#: numpy would then evaluate node by node, slower than ASL's compiled code).
+MAX_EVALUATION_NODES = 5000
 #: Give up (PyNumero/ASL compiles the system instead) past this many expression nodes in all
 #: rows (named Expressions shared by many rows are inlined: a tree can be much larger than the DAG).
 MAX_NODES = 20_000_000
@@ -435,6 +438,16 @@ def _terms(node: _Node, C: np.ndarray, X: np.ndarray, coef: Any, cache: dict) ->
     return np.abs(coef * cache[id(node)])
 
 
+def _tree_size(root: _Node) -> int:
+    """Nodes of a template tree (a reduce node and its one child: the numpy operations per evaluation)."""
+    size, stack = 0, [root]
+    while stack:
+        node = stack.pop()
+        size += 1
+        stack.extend(node.children)
+    return size
+
+
 class _Group:
     """Rows of one op sequence: their template, leaf arrays and positions in the system."""
 
@@ -499,7 +512,11 @@ class TemplateEvaluator:
         self.rhs = np.asarray(rhs, dtype=float)
         self.template_nodes = len(signatures)
         self.expression_nodes = count[0]
+        self.evaluation_nodes = sum(_tree_size(g.root) for g in self.groups)
         self._pattern: tuple | None = None
+        if self.evaluation_nodes > MAX_EVALUATION_NODES:
+            raise Unsupported(f"{len(self.groups)} row shapes with {self.evaluation_nodes} template nodes "
+                              f"(more than {MAX_EVALUATION_NODES}: ASL evaluates such rows faster)")
 
     def values(self, x: np.ndarray) -> np.ndarray:
         """``expr_i(x) - rhs_i`` (non-finite where the expression cannot be evaluated)."""
