@@ -14,7 +14,7 @@ def bench(
     family: str = typer.Option("knapsack", "--family", help="What to benchmark: knapsack (B1 solvers) | mcp (complementarity solvers)."),
     suite: str = typer.Option("small", "--suite", help="Instance suite: tiny | small | standard (trade_opt.bench.families.SUITES; for mcp trade_opt.bench.mcp.MCP_SUITES)."),
     solvers: str = typer.Option(None, "--solvers", help=f"Comma-separated methods. knapsack: dp, brute, ortools, highs, cbc, glpk, scip (default {KNAPSACK_DEFAULT}); mcp: trade_opt_mcp, mpec_nlp, fb_scipy (default all three)."),
-    timeout: float = typer.Option(60.0, "--timeout", help="Seconds per run of a method (the child is killed after repeat x timeout x 1.1 + 1 s)."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds per run of a method (knapsack: the child is killed after repeat x timeout x 1.1 + 1 s; mcp: the solver's own limit, Ipopt max_cpu_time / the layer's time_limit)."),
     repeat: int = typer.Option(1, "--repeat", help="Runs per (instance, method) in the same process; the fastest is recorded."),
     out: Path = typer.Option(Path("benchmarks/out/bench"), "--out", help="Output folder (results.csv, results.md, profile.png); a rerun resumes."),
     memory_mb: int = typer.Option(None, "--memory-mb", help="knapsack only: resident-memory cap of each child process in MB (default 4096; 0: none); the child is killed above it."),
@@ -22,8 +22,7 @@ def bench(
 ) -> None:
     """Run every (instance, method) pair of a suite; write CSV, Markdown and a performance profile.
 
-    knapsack: each pair in its own process.  mcp: MCPLIB and the trade MCPs, each solver in this
-    process with the timeout as its own limit (status, independent residual, time, Dolan-More profile).
+    knapsack: each pair in its own process.  mcp: MCPLIB and the trade MCPs, each solver in this process with the timeout as its own limit (status, independent residual, time, Dolan-More profile).
     """
     from trade_opt.commandline import print_json
     from trade_opt.errors import InputError
