@@ -137,3 +137,43 @@ def test_harness_runs_ortools_beside_dp(tmp_path):
     df = pd.read_csv(tmp_path / "results.csv")
     assert report.ran == 2 and set(df["status"]) == {"optimal"}
     assert abs(df["objective"].iloc[0] - df["objective"].iloc[1]) <= 1e-12
+
+
+# --- trade-opt bench --family mcp (issue 17 item 5) ------------------------------------------------------------
+def test_bench_mcp_cli_tiny_table_and_profile(tmp_path, capsys):
+    """All three MCP solvers on the tiny suite through the CLI (in process): one row per (case,
+    solver), the layer solves every case (independent residual <= 1e-8), profile consistent."""
+    from trade_opt.bench.mcp import MCP_SOLVERS, SOLVED
+
+    assert main(["bench", "--family", "mcp", "--suite", "tiny", "--timeout", "20", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    df = pd.read_csv(tmp_path / "results.csv")
+    cases = df.groupby(["problem", "start"])
+    assert len(cases) == 3 and all(sorted(g.solver) == sorted(MCP_SOLVERS) for _, g in cases)
+    mine = df[df.solver == "trade_opt_mcp"]
+    assert mine.solved.all() and (mine.residual <= SOLVED).all() and set(mine.status) == {"optimal"}
+    assert (df.solved == ((df.residual <= SOLVED) & ~df.status.str.startswith(("error", "skipped")))).all()
+    text = (tmp_path / "results.md").read_text()
+    assert "Dolan-More" in text and "| tau=100 | 1.00 |" in text and "| tau=100 | 1.00 |" in printed
+    assert (tmp_path / "profile.png").stat().st_size > 1000
+
+
+def test_dolan_more_values():
+    from trade_opt.bench.mcp import dolan_more
+
+    table = pd.DataFrame({"problem": ["a", "a", "b", "b"], "start": [1, 1, 1, 1], "solver": ["s", "t", "s", "t"],
+                          "solved": [True, True, True, False], "seconds": [1.0, 3.0, 2.0, 0.5]})
+    profile = dolan_more(table, ["s", "t"], taus=(1, 2, 4))
+    assert profile["s"].tolist() == [1.0, 1.0, 1.0]  # fastest solved on both
+    assert profile["t"].tolist() == [0.0, 0.0, 0.5]  # 3x on a, unsolved on b
+
+
+def test_bench_mcp_cli_bad_input(tmp_path, capsys):
+    assert main(["bench", "--family", "mcp", "--solvers", "path", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "unknown MCP solver 'path'" in err and len(err.splitlines()) == 1
+    assert main(["bench", "--family", "lp", "--out", str(tmp_path)]) == 2
+    assert "unknown family 'lp'" in capsys.readouterr().err
+    assert main(["bench", "--family", "mcp", "--memory-mb", "100", "--out", str(tmp_path)]) == 2
+    assert "--memory-mb" in capsys.readouterr().err
+    assert not (tmp_path / "results.csv").exists()

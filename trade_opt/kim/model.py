@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp
 
 from trade_opt.kim.instance import KimData
 
@@ -71,7 +70,47 @@ def log_index(weights: np.ndarray, log_price: np.ndarray, exponent: float) -> np
     >>> round(float(log_index(np.array([2.0, 3.0]), np.zeros((2, 2)), 5.0)[0]), 12) == round(float(np.log(5.0)), 12)
     True
     """
-    return logsumexp(-exponent * log_price, b=weights[..., :, None], axis=-2)
+    return log_sum_exp(-exponent * log_price, weights[..., :, None], axis=-2)
+
+
+def log_sum_exp(a: np.ndarray, b: np.ndarray, axis: int) -> np.ndarray:
+    """``ln sum b exp(a)`` along ``axis`` for weights ``b >= 0``, as ``scipy.special.logsumexp``
+    computes it (the largest term kept out of the sum: ``ln(1 + s/m) + ln m + max a``; terms with
+    weight 0 add nothing), in plain numpy: scipy's array-API layer costs ~0.5 ms per call, which
+    the entry dynamics of :func:`trade_opt.kim.equilibrium.relax_start` pay thousands of times.
+
+    Parameters
+    ----------
+    a : ndarray
+        Exponents (logs of the summands without their weights).
+    b : ndarray
+        Weights >= 0, broadcastable with ``a``.
+    axis : int
+        Axis summed over.
+
+    Returns
+    -------
+    ndarray
+        ``a`` reduced over ``axis``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.special import logsumexp
+    >>> a, b = np.array([[1000.0, 999.0], [-2.0, 0.5]]), np.array([[1.0, 3.0], [0.0, 2.0]])
+    >>> bool(np.array_equal(log_sum_exp(a, b, axis=1), logsumexp(a, b=b, axis=1)))
+    True
+    """
+    b = np.broadcast_to(b, np.broadcast_shapes(np.shape(a), np.shape(b)))
+    a = np.where(b == 0, -np.inf, a)
+    a_max = np.max(a, axis=axis, keepdims=True)
+    top = a == a_max
+    m = np.sum(b * top, axis=axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.sum(b * np.exp(np.where(top, -np.inf, a) - a_max), axis=axis, keepdims=True)
+        s = np.where(s == 0, s, s / m)
+        out = np.log1p(s) + np.log(m) + a_max
+    return np.squeeze(out, axis=axis)
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,7 +267,7 @@ def chain(data: KimData, m: np.ndarray, n: np.ndarray, r: np.ndarray) -> KimStat
     lnP_S, lnN_S, lnq, lnP_F, lnN_F, lnb, lnP_A = log_costs(data, n, r)
     omega = data.omega[:, None, None]
     ln_delivered_A = lnP_A[:, :, None] + np.log(data.T_A)                                  # (2, k, g)
-    lnD = logsumexp(-omega * ln_delivered_A, b=m[:, :, None], axis=1)                      # (2, g)
+    lnD = log_sum_exp(-omega * ln_delivered_A, m[:, :, None], axis=1)                      # (2, g)
     A = (data.alpha[:, None, None] * data.I[None, None, :]
          * np.exp(-(omega + 1.0) * ln_delivered_A - lnD[:, None, :]))                      # (11)
     A_D = A.sum(axis=2)                                                                    # (12)

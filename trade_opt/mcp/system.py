@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.contrib.pynumero.exceptions import PyNumeroEvaluationError
 from pyomo.contrib.pynumero.interfaces.pyomo_nlp import PyomoNLP
 from pyomo.core.base.var import VarData
@@ -27,10 +28,19 @@ from pyomo.mpec import Complementarity
 
 from trade_opt.errors import TradeOptError
 from trade_opt.mcp.pairs import Pair, complementarity_pairs, has_no_free_var
+from trade_opt.mcp.templates import TemplateEvaluator, Unsupported
 from trade_opt.mcp.terms import compile_terms, row_term_list
 
 EVAL_BLOCK = "_mcp_eval"
 _BIG = 1e300
+#: Systems with at least this many rows, or expressions of at least :data:`TEMPLATE_MIN_NODES`
+#: nodes, are evaluated by expression templates (:mod:`trade_opt.mcp.templates`: numpy, no ``.nl``
+#: file) when every node type has a template; the others by PyNumero/ASL, whose compile costs
+#: little there (and whose arithmetic small systems keep, bit for bit).  Measured (issue 17): Kim
+#: J = 100 (1200 rows, 1.5 million nodes) 5.8 s of PyNumero compiles vs ~1 s of templates; MCPLIB
+#: ehl_kost (101 rows, 286000 nodes) 5.3 s vs 2.6 s end to end.
+TEMPLATE_MIN_ROWS = 200
+TEMPLATE_MIN_NODES = 20_000
 
 
 @dataclass
@@ -79,6 +89,7 @@ class MCPSystem:
     _jcol: np.ndarray = field(repr=False, default=None)
     _jkeep: np.ndarray = field(repr=False, default=None)
     _row_index: dict = field(repr=False, default=None)
+    templates: TemplateEvaluator | None = field(repr=False, default=None)
 
     def rows_named(self, name: str) -> list[int]:
         """Rows whose key or name is ``name`` (a dict built once: user scalings name thousands of rows)."""
@@ -106,6 +117,10 @@ class MCPSystem:
 
     def F(self, x: np.ndarray) -> np.ndarray:
         """All rows ``(F(x), h(x))``; ``+inf`` rows if the model cannot be evaluated at ``x``."""
+        if self.templates is not None:
+            rows = self.templates.values(np.asarray(x, dtype=float))
+            rows[~np.isfinite(rows)] = np.inf
+            return rows
         self._set(x)
         try:
             g = self.nlp.evaluate_constraints()
@@ -123,6 +138,11 @@ class MCPSystem:
         """Sparse (CSR) Jacobian ``d rows / d x`` (rows and columns in system order), from the
         PyNumero/ASL COO matrix without densifying (non-finite entries kept as they are; all
         entries ``nan`` if the model cannot be differentiated at ``x``)."""
+        if self.templates is not None:
+            jac, finite = self.templates.jacobian(np.asarray(x, dtype=float), self.n)
+            if not finite:
+                jac.data[:] = np.nan  # no derivative at this trial point (as the ASL path reports it)
+            return jac
         self._set(x)
         try:
             coo = self.nlp.evaluate_jacobian()
@@ -147,8 +167,11 @@ class MCPSystem:
         :func:`build_system`), summed per row with ``np.add.at`` in term order; where ASL cannot
         evaluate the point, the terms are evaluated in Python so that only the failing rows are
         ``inf``.  The scale to which ``F_i`` is computable in floating point, used by the
-        acceptance rule (:class:`trade_opt.mcp.residual.Acceptance`).
+        acceptance rule (:class:`trade_opt.mcp.residual.Acceptance`).  Systems evaluated by
+        expression templates take the magnitudes from the same forward pass as ``F``.
         """
+        if self.templates is not None:
+            return self.templates.term_sums(np.asarray(x, dtype=float))
         if self._term_rowwise is not None and self.term_nlp is not None:
             self.term_nlp.set_primals(x[self._term_xperm])
             try:
@@ -351,17 +374,31 @@ def _build(model: pyo.Block, degenerate: list[Any]) -> MCPSystem:
     for (row, body, rhs), pair in zip(slack_rows, [p for p in pairs if p.kind == "slack"]):
         eq_rows.append((row, body, rhs, f"{pair.name}.slack_eq"))
     eval_block.F = pyo.Constraint(range(len(pairs)), rule=lambda b, k: pairs[k].expr == 0)
-    # (an objective with every pair variable keeps a variable whose row is constant in the NLP)
-    work.obj = pyo.Objective(expr=sum(v ** 2 for v in pair_vars))
     try:
-        nlp = PyomoNLP(work)
-    except Exception as exc:  # noqa: BLE001  (e.g. an expression ASL cannot take, a constant row)
-        raise TradeOptError(f"the MCP could not be compiled by PyNumero/ASL: {type(exc).__name__}: "
-                            f"{str(exc).splitlines()[0] if str(exc) else ''}") from None
-    work.obj.deactivate()
-
-    # free variables: every unfixed variable of the compiled rows that is not a pair variable
-    free = [v for v in nlp.get_pyomo_variables() if id(v) not in seen]
+        # the walk allocates millions of small lists and tuples next to a freshly built model: the
+        # cyclic collector would traverse that model again and again (Kim J = 100: 0.78 s -> 0.44 s
+        # paused), so it is paused as Pyomo's own .nl writer does
+        with PauseGC():
+            templates = TemplateEvaluator([p.expr for p in pairs] + [r[1] for r in eq_rows],
+                                          np.array([0.0] * len(pairs) + [r[2] for r in eq_rows]), pair_vars)
+    except Unsupported:
+        templates = None  # a node type without a template: PyNumero/ASL compiles the rows
+    if templates is not None and (len(pairs) + len(eq_rows) < TEMPLATE_MIN_ROWS
+                                  and templates.expression_nodes < TEMPLATE_MIN_NODES):
+        templates = None  # small: ASL as before (the walk cost ~1 microsecond per node)
+    if templates is not None:
+        nlp, free = None, list(templates.extra_vars)
+    else:
+        # (an objective with every pair variable keeps a variable whose row is constant in the NLP)
+        work.obj = pyo.Objective(expr=sum(v ** 2 for v in pair_vars))
+        try:
+            nlp = PyomoNLP(work)
+        except Exception as exc:  # noqa: BLE001  (e.g. an expression ASL cannot take, a constant row)
+            raise TradeOptError(f"the MCP could not be compiled by PyNumero/ASL: {type(exc).__name__}: "
+                                f"{str(exc).splitlines()[0] if str(exc) else ''}") from None
+        work.obj.deactivate()
+        # free variables: every unfixed variable of the compiled rows that is not a pair variable
+        free = [v for v in nlp.get_pyomo_variables() if id(v) not in seen]
     n_vars, n_rows = len(pair_vars) + len(free), len(pairs) + len(eq_rows)
     if n_vars != n_rows:
         raise TradeOptError(
@@ -369,11 +406,13 @@ def _build(model: pyo.Block, degenerate: list[Any]) -> MCPSystem:
             f"{len(free)} free) but {n_rows} conditions ({len(pairs)} complementarity pairs, "
             f"{len(eq_rows)} equality constraints)"
         )
-    rows = [eval_block.F[k] for k in range(len(pairs))] + [r[0] for r in eq_rows]
-    gperm = np.asarray(nlp.get_constraint_indices(rows), dtype=int)
     all_vars = pair_vars + free
-    xperm = np.asarray(nlp.get_primal_indices(all_vars), dtype=int)
-    rhs = np.asarray(nlp.constraints_lb())[gperm]
+    gperm = xperm = rhs = None
+    if nlp is not None:
+        rows = [eval_block.F[k] for k in range(len(pairs))] + [r[0] for r in eq_rows]
+        gperm = np.asarray(nlp.get_constraint_indices(rows), dtype=int)
+        xperm = np.asarray(nlp.get_primal_indices(all_vars), dtype=int)
+        rhs = np.asarray(nlp.constraints_lb())[gperm]
 
     orig_vars, names = [], []
     for k, v in enumerate(all_vars):
@@ -390,11 +429,12 @@ def _build(model: pyo.Block, degenerate: list[Any]) -> MCPSystem:
         model=model, work=work, pairs=pairs, work_vars=all_vars, orig_vars=orig_vars, names=names,
         lb=lb, ub=ub, row_names=[p.name for p in pairs] + [r[3] for r in eq_rows],
         row_keys=names[: len(pairs)] + [r[3] for r in eq_rows],
-        nlp=nlp, _xperm=xperm, _gperm=gperm, _rhs=rhs,
-        term_exprs=[row_term_list(p.expr) for p in pairs] + [row_term_list(r[1], r[2]) for r in eq_rows],
+        nlp=nlp, _xperm=xperm, _gperm=gperm, _rhs=rhs, templates=templates,
     )
     system._name_index = {name: k for k, name in enumerate(names)}
     system._saved = saved
     system.degenerate = degenerate
-    compile_terms(system)
+    if templates is None:  # term magnitudes: templates evaluate them with F, ASL needs its own compile
+        system.term_exprs = [row_term_list(p.expr) for p in pairs] + [row_term_list(r[1], r[2]) for r in eq_rows]
+        compile_terms(system)
     return system
