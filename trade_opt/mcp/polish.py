@@ -118,6 +118,8 @@ def _direction(jac, phi: np.ndarray) -> np.ndarray:
             return d
     except (scipy.linalg.LinAlgError, scipy.linalg.LinAlgWarning, ValueError):
         pass
+    if not (np.all(np.isfinite(jac)) and np.all(np.isfinite(phi))):
+        return np.zeros_like(phi)  # no direction; LAPACK would only print DLASCL warnings
     try:
         return scipy.linalg.lstsq(jac, -phi, check_finite=False)[0]
     except (scipy.linalg.LinAlgError, ValueError):

@@ -127,6 +127,33 @@ class ScholtesNLP:
             w.set_value(max(value, 0.0))
             v.set_value(max(-value, 0.0))
 
+    def _push_off_bounds(self, opts: dict) -> None:
+        """Move variables that sit exactly on a bound to where Ipopt's own start push puts them.
+
+        Ipopt starts from ``max(x, x_L' + p_L)`` with the relaxed bound
+        ``x_L' = x_L - bound_relax_factor max(1, |x_L|)`` and
+        ``p_L = min(bound_push max(1, |x_L'|), bound_frac (x_U' - x_L'))`` (and the mirror at
+        ``x_U``), so doing it here leaves its iterates unchanged.  It matters because PyNumero's
+        cyipopt interface evaluates the Jacobian at the unpushed start first, and the AMPL Solver
+        Library ends the process (``exit(1)``) on a derivative error there, e.g. ``x**1.5`` at
+        ``x = 0``.
+        """
+        relax = float(opts.get("bound_relax_factor", 1e-8))
+        push = float(opts.get("bound_push", 1e-2))
+        frac = float(opts.get("bound_frac", 1e-2))
+        variables = list(self.system.work_vars) + [w for _, w, _ in self.splits] + [v for _, _, v in self.splits]
+        for var in variables:
+            if var.fixed or var.value is None:
+                continue
+            lb, ub, x = var.lb, var.ub, float(var.value)
+            lo = None if lb is None else lb - relax * max(1.0, abs(lb))
+            hi = None if ub is None else ub + relax * max(1.0, abs(ub))
+            width = math.inf if lo is None or hi is None else hi - lo
+            if lb is not None and x == lb:
+                var.set_value(lo + min(push * max(1.0, abs(lo)), frac * width), skip_validation=True)
+            elif ub is not None and x == ub:
+                var.set_value(hi - min(push * max(1.0, abs(hi)), frac * width), skip_validation=True)
+
     def run(self, x0: np.ndarray, options: dict | None = None,
             deadline: float | None = None, schedule=EPS_SCHEDULE) -> Iterator[tuple[float, np.ndarray, int, str]]:
         """Solve the relaxation for each eps in turn; yields ``(eps, x, ipopt_iterations, termination)``."""
@@ -152,6 +179,7 @@ class ScholtesNLP:
 
             for v in system.degenerate:  # lb == ub Vars are data while Ipopt runs too
                 v.fix(float(v.lb))
+            self._push_off_bounds(opts)
             try:
                 results = self.solver.solve(system.work, options=opts, intermediate_callback=callback)
                 termination = str(results.solver.termination_condition)

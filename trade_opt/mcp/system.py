@@ -145,6 +145,12 @@ class MCPSystem:
             return jac
         self._set(x)
         try:
+            # Values first: ASL's jacval at a point it has not evaluated yet calls exit(1) on a
+            # deferred derivative error (e.g. pow(0, 1.3) for a variable at its bound 0) instead
+            # of returning the error; after conval at the same point it reports it (PyNumero
+            # raises PyNumeroEvaluationError).  PyNumero caches the values, so F(x) then J(x)
+            # costs no extra evaluation.
+            self.nlp.evaluate_constraints()
             coo = self.nlp.evaluate_jacobian()
         except (PyNumeroEvaluationError, ArithmeticError, ValueError):
             # no derivative at this trial point: an all-nan matrix that every caller treats as unusable
