@@ -82,10 +82,10 @@ def test_failed_range_is_reported_missing_then_retried(tmp_path, monkeypatch):
     out = tmp_path / "e"
     real = enumerate_dask._range_task
 
-    def dying(d, start, stop, path, grid, top):
+    def dying(d, start, stop, path, grid, top, *device):
         if start == 256:
             raise OSError("worker lost")
-        return real(d, start, stop, path, grid, top)
+        return real(d, start, stop, path, grid, top, *device)
 
     monkeypatch.setattr(enumerate_dask, "_range_task", dying)
     with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
