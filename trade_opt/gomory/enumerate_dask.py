@@ -113,7 +113,7 @@ class _Manifest:
 
 
 def run_enumeration(data: GomoryData, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
-                    client: Any = None, part_size: int = DEFAULT_PART_SIZE, grid: int = ENVELOPE_GRID, top: int = TOP_K,
+                    client: Any = None, part_size: int | None = None, grid: int = ENVELOPE_GRID, top: int = TOP_K,
                     retries: int = 2, progress: bool | None = None, device: str = "cpu") -> dict[str, Any]:
     """Enumerate (or resume) all specialized equilibria of ``data`` into ``out``; return the summary.
 
@@ -124,7 +124,8 @@ def run_enumeration(data: GomoryData, out: str | Path, *, workers: int | None = 
     workers : worker processes of a local Dask cluster; 0: run the ranges in this process, no Dask
     scheduler : address of a running Dask scheduler (instead of a local cluster)
     client : an existing ``dask.distributed.Client`` (tests)
-    part_size : codes per range; ``grid``, ``top``: envelope bins, best patterns kept per country
+    part_size : codes per range (default :data:`DEFAULT_PART_SIZE`); ``grid``, ``top``: envelope bins,
+        best patterns kept per country
     retries : Dask retries of a failed range before it is reported missing
     device : where the kernel runs (``"cpu"``, ``"cuda"``, ...; see
         :func:`trade_opt.gomory.array_backend.get_backend`); checked here before any work, and each
@@ -144,6 +145,7 @@ def run_enumeration(data: GomoryData, out: str | Path, *, workers: int | None = 
     from trade_opt.gomory.array_backend import get_backend
 
     get_backend(device)                                   # refuse an unusable device before touching --out
+    part_size = int(part_size or DEFAULT_PART_SIZE)
     out = Path(out)
     start_time = time.perf_counter()
     manifest = _Manifest(out, data, part_size, grid, top)
