@@ -110,6 +110,29 @@ def _dantzig_bound(cum_w: np.ndarray, cum_v: np.ndarray, ratio: np.ndarray, room
     return full_v, full_v + np.maximum(frac, 0.0)
 
 
+#: Margin of the reduced-cost fixing, relative to the sum of |c_i| of the items it looks at.
+FIXING_MARGIN = 1e-9
+#: The feasible x behind the fixing's lower bound keeps this much room (relative to the rhs) inside
+#: the row, far above the rounding of its load (~n eps), so the DP finds it feasible too.
+FEASIBLE_MARGIN = 1e-13
+
+
+def _fix_by_reduced_cost(v: np.ndarray, w: np.ndarray, lam: float, upper: float, lower: float) -> tuple[np.ndarray, np.ndarray]:
+    """Dembo-Hammer reduction: items whose value every optimal x shares, from the LP bound.
+
+    With the LP multiplier ``lam`` of the row (the critical item's ratio), every x of the row obeys
+    c.x <= ``upper`` - sum_{r_i > 0, x_i = 0} r_i - sum_{r_i < 0, x_i = 1} |r_i| with reduced costs
+    r_i = v_i - lam w_i (packing; pass -lam for covering) and ``upper`` the LP bound.  An x that
+    reaches ``lower`` (the value of a known feasible x, so every optimum does) therefore has
+    x_i = 1 where r_i > upper - lower and x_i = 0 where -r_i > upper - lower.  A margin of
+    :data:`FIXING_MARGIN` x sum |v_i| on the gap absorbs the rounding of the sums, so only items fixed
+    with room to spare are fixed (the DP stays exact; a smaller margin would only fix more).
+    Returns boolean masks (fixed at 1, fixed at 0)."""
+    gap = max(upper - lower, 0.0) + FIXING_MARGIN * max(1.0, float(np.abs(v).sum()))
+    r = v - lam * w
+    return r > gap, r < -gap
+
+
 def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> KnapsackSolution:
     """Exact 0-1 knapsack max c.x s.t. w.x <= W by Nemhauser-Ullmann with LP-bound pruning.
 
@@ -131,12 +154,32 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
     # suffix data for the bound of items k+1..m-1, computed from global prefix sums
     cum_w_all, cum_v_all = np.cumsum(w_it), np.cumsum(v_it)
     ratio = v_it / w_it if m else np.zeros(0)
+    # reduced-cost fixing: items every optimum packs start the DP's one state, items none packs go
+    fixed = np.zeros(0, np.intp)
+    load0 = value0 = 0.0
+    s = int(np.searchsorted(cum_w_all, cap, side="right")) if m else 0      # items 0..s-1 fit whole
+    if 1 < m and s < m:
+        lower, room = 0.0, cap - FEASIBLE_MARGIN * abs(cap)
+        for k in range(m):                                                  # greedy: a feasible x
+            if w_it[k] <= room:
+                lower += v_it[k]
+                room -= w_it[k]
+        upper = (cum_v_all[s - 1] if s else 0.0) + (cap - (cum_w_all[s - 1] if s else 0.0)) * ratio[s]
+        one, zero = _fix_by_reduced_cost(v_it, w_it, float(ratio[s]), float(upper), lower)
+        if one.any() or zero.any():
+            fixed = items[one]
+            load0, value0 = math.fsum(w_it[one].tolist()), math.fsum(v_it[one].tolist())
+            rest = ~(one | zero)
+            items, v_it, w_it = items[rest], v_it[rest], w_it[rest]
+            m = len(items)
+            cum_w_all, cum_v_all = np.cumsum(w_it), np.cumsum(v_it)
+            ratio = v_it / w_it if m else np.zeros(0)
 
-    state_w = np.zeros(1)
-    state_v = np.zeros(1)
+    state_w = np.full(1, load0)
+    state_v = np.full(1, value0)
     parents: list[np.ndarray] = []
     took: list[np.ndarray] = []
-    best = 0.0
+    best = value0
     max_states = 1
     for k in range(m):
         add_w, add_v = state_w + w_it[k], state_v + v_it[k]
@@ -163,6 +206,7 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
         max_states = max(max_states, len(state_w))
 
     x = np.zeros(n)
+    x[fixed] = 1.0
     idx = int(np.argmax(state_v))
     value = float(state_v[idx])
     for k in range(m - 1, -1, -1):
@@ -216,6 +260,30 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float) -> K
         return KnapsackSolution(-np.inf, np.ones(n), "dp_cover", time.perf_counter() - start)
     if load0 >= target:
         return KnapsackSolution(value0, x, "dp_cover", time.perf_counter() - start, 1)
+    # reduced-cost fixing (LP of covering the need with the cheapest weight first; the greedy cover
+    # through the critical item is feasible): fixed items join the start state or leave
+    s = int(np.searchsorted(cum_w_all, W - load0, side="left"))               # critical item
+    if 1 < m and s < m and load0 + cum_w_all[s] >= target + FEASIBLE_MARGIN * abs(W):
+        lam = float(-ratio[s])                                                  # >= 0: cost per weight
+        upper = value0 + (cum_v_all[s - 1] if s else 0.0) - lam * ((W - load0) - (cum_w_all[s - 1] if s else 0.0))
+        lower, surplus = value0 + float(cum_v_all[s]), (load0 + float(cum_w_all[s])) - target
+        for k in np.argsort(v_it[: s + 1], kind="stable"):                     # drop the dearest items still spare
+            if w_it[k] < surplus - FEASIBLE_MARGIN * abs(W):
+                surplus -= w_it[k]
+                lower -= v_it[k]
+        one, zero = _fix_by_reduced_cost(v_it, w_it, -lam, float(upper), lower)
+        if one.any() or zero.any():
+            x[items[one]] = 1.0
+            load0 += math.fsum(w_it[one].tolist())
+            value0 += math.fsum(v_it[one].tolist())
+            rest = ~(one | zero)
+            items, v_it, w_it = items[rest], v_it[rest], w_it[rest]
+            m = len(items)
+            reach = np.concatenate([np.cumsum(w_it[::-1])[::-1], [0.0]])
+            cum_w_all, cum_v_all = np.cumsum(w_it), np.cumsum(v_it)
+            ratio = v_it / w_it if m else np.zeros(0)
+            if load0 >= target:
+                return KnapsackSolution(value0, x, "dp_cover", time.perf_counter() - start, 1)
 
     state_w = np.array([load0])
     state_v = np.array([value0])

@@ -16,7 +16,7 @@ Structure used (t = ln(Y / (1 - Y))):
   the DP is re-solved there.  With per-country exponents the values are not lines: no trace
   (ValueError; use the DP per Y).
 
-Every breakpoint is certified: the exact DP (:func:`trade_opt.gomory.boundary.b1_directions_dp`)
+Every breakpoint is certified: the exact DP of its direction (:func:`~trade_opt.gomory.boundary.mixed_direction_dp` at one Y)
 returns the left piece's x (or one of equal value) just below it and the right piece's just above
 it, within :data:`BREAK_TOL` in t (``Breakpoint.left_t``/``right_t``).  Every piece [t_a, t_b]
 with optimum x at both ends is certified by one more DP (:func:`~trade_opt.gomory.boundary.mixed_direction_dp`):
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from trade_opt.gomory.boundary import b1_directions_dp, knapsack_data, mixed_direction_dp
+from trade_opt.gomory.boundary import knapsack_data, mixed_direction_dp
 from trade_opt.gomory.instance import GomoryData
 
 #: Width in t = logit(Y) below which a located change is accepted as one breakpoint.
@@ -115,7 +115,7 @@ class B1Trace:
     Attributes
     ----------
     directions : the "<=" and ">=" :class:`DirectionTrace`
-    dp_calls : DP solves (each: both directions at one Y) spent on the trace
+    dp_calls : exact DP solves (each: one direction at one Y, or one certificate) spent on the trace
     seconds : wall time of the trace"""
 
     def __init__(self, data: GomoryData, Y_low: float = 1e-6, Y_high: float = 1 - 1e-6, grid: int = DEFAULT_GRID):
@@ -136,15 +136,17 @@ class B1Trace:
         self.seconds = time.perf_counter() - start
 
     # ----------------------------------------------------------------- DP at one t
-    def _solve(self, t: float):
-        if t not in self._cache:
+    def _solve(self, t: float, k: int):
+        """The exact DP of direction k at t (one direction: the other one's DP is not needed here)."""
+        key = (t, k)
+        if key not in self._cache:
             self.dp_calls += 1
-            le, ge, _ = b1_directions_dp(self.data, _expit(t))
-            self._cache[t] = (le, ge)
-        return self._cache[t]
+            Y = _expit(t)
+            self._cache[key] = mixed_direction_dp(self.data, Y, Y, "<=" if k == 0 else ">=")
+        return self._cache[key]
 
     def _x(self, k: int, t: float) -> tuple[np.ndarray, float]:
-        sol = self._solve(t)[k]
+        sol = self._solve(t, k)
         return sol.x.astype(np.float64), sol.value
 
     def _same(self, k: int, xa: np.ndarray, xb: np.ndarray, ta: float, tb: float) -> bool:
