@@ -25,7 +25,8 @@ shrinks as t grows) and no better than x there, so if none beats x at t_b (value
 at t_a) none beats it anywhere in between (lines); ">=" mirrors this.  If one does, the interval is
 split where its line crosses x's and both halves are traced again.
 
-Cost: about four DPs per piece; the number of pieces grows with n (measured in
+Adjacent resolved intervals with the same x are merged before their certificate (one per piece).
+Cost: about five single-direction DPs per piece; the number of pieces grows with n (measured in
 benchmarks/bench_gomory_kernel.py's B1 table), so the trace pays off when B1 is wanted at many
 more Y than there are pieces (e.g. at the Y(x) of all 2^n - 2 equilibria, for Theorem 3).
 """
@@ -226,28 +227,44 @@ class B1Trace:
         for (ta, xa, _), (tb, xb, _) in zip(pts[:-1], pts[1:]):
             stack.append((ta, xa, tb, xb))
         pieces: list[tuple[float, float, np.ndarray, np.ndarray]] = []   # (ta, tb, xa, xb) resolved intervals
-        while stack:
-            ta, xa, tb, xb = stack.pop()
-            if self._same(k, xa, xb, ta, tb):
+        pending: list[tuple[float, np.ndarray, float, np.ndarray]] = []  # same x at both ends, to certify
+        cuts: set[float] = set()
+        while stack or pending:
+            while stack:
+                ta, xa, tb, xb = stack.pop()
+                if self._same(k, xa, xb, ta, tb):
+                    pending.append((ta, xa, tb, xb))
+                    continue
+                if tb - ta <= BREAK_TOL * max(1.0, abs(ta)):
+                    pieces.append((ta, tb, xa, xb))
+                    continue
+                c = self._candidate(k, ta, xa, tb, xb)
+                # solve just below and just above c (a change exactly at c is certified by one pair); a
+                # side within eps of an end uses the end's solution
+                eps = 0.25 * BREAK_TOL * max(1.0, abs(c))
+                inner = [t for t in (c - eps, c + eps) if ta < t < tb] or [0.5 * (ta + tb)]
+                pts = [(ta, xa)] + [(t, self._x(k, t)[0]) for t in inner] + [(tb, xb)]
+                for (t0, x0), (t1, x1) in reversed(list(zip(pts[:-1], pts[1:]))):
+                    stack.append((t0, x0, t1, x1))
+            # adjacent intervals with the same x are one piece: one certificate for all of them (the
+            # certificate needs x optimal at both ends and feasible in between, which the merge keeps)
+            pending.sort(key=lambda p: p[0])
+            merged: list[tuple[float, np.ndarray, float, np.ndarray]] = []
+            for ta, xa, tb, xb in pending:
+                if merged and merged[-1][2] == ta and ta not in cuts and self._same(k, merged[-1][1], xb, merged[-1][0], tb):
+                    merged[-1] = (merged[-1][0], merged[-1][1], tb, xb)
+                else:
+                    merged.append((ta, xa, tb, xb))
+            pending = []
+            for ta, xa, tb, xb in merged:
                 split = self._certify(k, ta, tb, xa) if self.linear else None
                 if split is None:
                     pieces.append((ta, tb, xa, xa))   # one piece (xa is xb marks it)
-                else:
+                else:                                 # never merged across a failed certificate's cut again
+                    cuts.add(split)
                     xs_, _ = self._x(k, split)
                     stack.append((split, xs_, tb, xb))
                     stack.append((ta, xa, split, xs_))
-                continue
-            if tb - ta <= BREAK_TOL * max(1.0, abs(ta)):
-                pieces.append((ta, tb, xa, xb))
-                continue
-            c = self._candidate(k, ta, xa, tb, xb)
-            # solve just below and just above c (a change exactly at c is certified by one pair); a
-            # side within eps of an end uses the end's solution
-            eps = 0.25 * BREAK_TOL * max(1.0, abs(c))
-            inner = [t for t in (c - eps, c + eps) if ta < t < tb] or [0.5 * (ta + tb)]
-            pts = [(ta, xa)] + [(t, self._x(k, t)[0]) for t in inner] + [(tb, xb)]
-            for (t0, x0), (t1, x1) in reversed(list(zip(pts[:-1], pts[1:]))):
-                stack.append((t0, x0, t1, x1))
         pieces.sort(key=lambda p: p[0])
         # the resolved intervals tile [t_0, t_end]; only a change interval (width <= BREAK_TOL) starts a piece
         xs: list[np.ndarray] = [pieces[0][2]]

@@ -26,6 +26,11 @@ Chebyshev coefficients of each piece (the interpolant's truncation estimate), wh
 The table's variable is s = logit(Y) (:class:`HTable`).
 The tests compare the table with the direct sum at 10^5 random Y and the whole kernel with the
 O(n) kernel on random instances.
+
+The per-block arithmetic (:class:`BlockEvaluator`, the table's Horner scheme, the exact sum) is
+written against the Python array API, so NumPy (the default, ``device="cpu"``), CuPy and PyTorch
+(``device="cuda"``) run the same code (:mod:`trade_opt.gomory.array_backend`); the tests run it on
+``array_api_strict`` and compare it with the NumPy path to 1e-13 in u.
 """
 from __future__ import annotations
 
