@@ -23,7 +23,7 @@ Agreement: max |u| difference of each method against ``kernel`` on the first 2^1
 
 B1 table (``--b1-ns 50,200,1000``): B1 at ``--b1-points`` equally spaced Y in ``--b1-range`` by the
 exact DP per point, the parametric trace (:class:`trade_opt.gomory.b1_trace.B1Trace` + lookup, for
-n <= ``--b1-parametric-max-n``), OR-Tools per point (:func:`trade_opt.knapsack.knapsack_ortools`, both
+n <= ``--b1-parametric-max-n``; ``parametric_ortools``: the trace with ``solver="ortools"``), OR-Tools per point (:func:`trade_opt.knapsack.knapsack_ortools`, both
 directions) and the persistent HiGHS MIP (``BoundarySolver(data, ("mip",))``, on ``--b1-highs-points``
 points, extrapolated); max_abs_diff against the DP.
 
@@ -210,6 +210,17 @@ def b1_table(ns: list[int], points: int, Y_range: tuple[float, float], seed: int
             res["parametric"] = (total, float(np.abs(got - ref).max()), "full",
                                  f"trace {trace_s:.3g} s, {trace.dp_calls} DPs, pieces <= {pieces[0]}, >= {pieces[1]}; "
                                  f"lookup {total - trace_s:.3g} s; break-even at 0.5 ms/point: {trace_s / 5e-4:.0f} points")
+        if n <= parametric_max_n and "parametric_ortools" in methods:
+            t = time.perf_counter()
+            trace = B1Trace(data, Y_range[0], Y_range[1], solver="ortools")
+            trace_s = time.perf_counter() - t
+            got = trace.evaluate(grid)[0]
+            total = time.perf_counter() - t
+            pieces = [len(d.X) for d in trace.directions]
+            res["parametric_ortools"] = (total, float(np.abs(got - ref).max()), "full",
+                                         f"trace {trace_s:.3g} s, {trace.dp_calls} knapsacks ({trace.ortools_calls} by OR-Tools, "
+                                         f"bound {trace.value_error_bound:.2g}), pieces <= {pieces[0]}, >= {pieces[1]}; "
+                                         f"lookup {total - trace_s:.3g} s")
         t = time.perf_counter()
         vals = []
         for y in (grid if "ortools" in methods else []):
@@ -255,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--b1-range", default="0.3,0.7", help="Y range of the B1 table")
     parser.add_argument("--b1-parametric-max-n", type=int, default=200)
     parser.add_argument("--b1-highs-points", type=int, default=20)
-    parser.add_argument("--b1-methods", default="parametric,ortools,highs", help="besides the DP (always run: the reference)")
+    parser.add_argument("--b1-methods", default="parametric,parametric_ortools,ortools,highs",
+                        help="besides the DP (always run: the reference)")
     parser.add_argument("--b1-name", default="gomory_b1_trace_methods", help="output table name")
     parser.add_argument("--_child", dest="child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--_n", dest="n", type=int, default=None, help=argparse.SUPPRESS)

@@ -439,6 +439,63 @@ def knapsack_ortools(values: np.ndarray, weights: np.ndarray, capacity: float, s
                                           float(c @ x) if status == "optimal" else None, time.perf_counter() - start))
 
 
+def knapsack_ortools_bounded(values: np.ndarray, weights: np.ndarray, capacity: float,
+                             sense: str = "<=") -> tuple[KnapsackSolution, float] | None:
+    """OR-Tools' branch and bound with a proven bound on its distance to the exact optimum, or None.
+
+    The kept items (c_i > 0, w_i <= W + s, s = :func:`capacity_slack`) get values rint(c_i s_v) and
+    weights rint(w_i s_w), s_v = 2^52 / sum c, s_w = 2^52 / max(sum w, W); the integer capacity is
+    floor((W + s) s_w) + n + 2, so every x that meets the float row W + s meets the integer row
+    (each scaled weight is off by at most 1: the product's rounding and rint).  OR-Tools' integer
+    optimum x* therefore has c'.x* >= c'.x_f for the float optimum x_f, and with the values' rounding
+    (<= 1 each) c.x* >= OPT - delta, delta = 2 n / s_v = 2 n sum(c) 2^-52.  If x* meets the float row (re-checked in floating point) it
+    is feasible, so OPT - delta <= c.x* <= OPT.  ``>=``: the complement y = 1 - x of the row
+    w.y <= sum(w) - W + s, re-checked on w.x >= W - s.
+
+    Returns
+    -------
+    (solution, delta), or None when OR-Tools is not installed or x* fails the float re-check (the
+    relaxed integer row let in an x the float row rejects): use the exact DP then."""
+    try:
+        from ortools.algorithms.python import knapsack_solver
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    c = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    n = len(c)
+    W = float(capacity)
+    slack = capacity_slack(W, n)
+    if sense == ">=":
+        total = math.fsum(w.tolist())
+        if total < W - slack:
+            return KnapsackSolution(-np.inf, np.zeros(n), "ortools", time.perf_counter() - start), 0.0
+        v, cap = -c, (total - W) + slack
+    else:
+        v, cap = c, W + slack
+    items = np.flatnonzero((v > 0) & (w <= cap))
+    z = np.zeros(n)
+    delta = 0.0
+    if len(items):
+        sum_v = math.fsum(v[items].tolist())
+        vs = (2.0 ** ORTOOLS_SCALE_BITS) / sum_v
+        ws = (2.0 ** ORTOOLS_SCALE_BITS) / max(math.fsum(w[items].tolist()), cap)
+        solver = knapsack_solver.KnapsackSolver(
+            knapsack_solver.SolverType.KNAPSACK_MULTIDIMENSION_BRANCH_AND_BOUND_SOLVER, "bounded")
+        cap_i = int(math.floor(cap * ws)) + len(items) + 2      # each scaled weight is off by <= 1 (product + rint)
+        solver.init(np.rint(v[items] * vs).astype(np.int64).tolist(), [np.rint(w[items] * ws).astype(np.int64).tolist()], [cap_i])
+        solver.solve()
+        if not solver.is_solution_optimal():
+            return None
+        z[items] = [solver.best_solution_contains(k) for k in range(len(items))]
+        delta = 2 * len(items) * sum_v * 2.0 ** -ORTOOLS_SCALE_BITS      # each scaled value is off by <= 1
+    x = 1.0 - z if sense == ">=" else z
+    load = float(w @ x)
+    if (load < W - slack) if sense == ">=" else (load > W + slack):
+        return None
+    return KnapsackSolution(float(c @ x), x, "ortools", time.perf_counter() - start), delta
+
+
 # --------------------------------------------------------------------------- Pyomo MIP
 def build_knapsack_model(n: int, sense: str = "<=", integer: bool = True) -> pyo.ConcreteModel:
     """Pyomo model max sum_i c_i x_i s.t. sum_i w_i x_i (<= or >=) W with mutable c, w, W.

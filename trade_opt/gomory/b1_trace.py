@@ -38,8 +38,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from trade_opt.gomory.boundary import knapsack_data, mixed_direction_dp
+from trade_opt.errors import ArgumentError
+from trade_opt.gomory.boundary import KnapsackData, knapsack_data, mixed_direction_dp, trade_knapsacks
 from trade_opt.gomory.instance import GomoryData
+from trade_opt.knapsack import KnapsackSolution, knapsack_ortools_bounded
 
 #: Width in t = logit(Y) below which a located change is accepted as one breakpoint.
 BREAK_TOL = 1e-11
@@ -50,6 +52,8 @@ VALUE_TOL = 1e-13
 PHANTOM_GAP = 1e-9
 #: Points of the initial grid in t.
 DEFAULT_GRID = 33
+#: Solvers of the trace's knapsacks: "dp" (exact) or "ortools" (within a proven value bound).
+SOLVERS = ("dp", "ortools")
 
 
 def _logit(Y: float) -> float:
@@ -112,16 +116,25 @@ class B1Trace:
     data : the instance
     Y_low, Y_high : range of Y traced (0 < Y_low < Y_high < 1)
     grid : points of the initial grid, equally spaced in t = logit(Y)
+    solver : "dp": every knapsack by the exact DP (default); "ortools": by OR-Tools' integer branch
+        and bound where it proves its optimum within ``value_error_bound`` of the exact one
+        (:func:`trade_opt.knapsack.knapsack_ortools_bounded`, 2 n sum(c) 2^-52, ~1e-14 here), else
+        by the DP; needs the ``ortools`` extra (without it every knapsack falls back to the DP)
 
     Attributes
     ----------
     directions : the "<=" and ">=" :class:`DirectionTrace`
-    dp_calls : exact DP solves (each: one direction at one Y, or one certificate) spent on the trace
+    dp_calls : knapsack solves (each: one direction at one Y, or one certificate) spent on the trace
+    ortools_calls : of those, solved by OR-Tools within its bound (``solver="ortools"``)
+    value_error_bound : largest proven |OR-Tools optimum - exact optimum| used (0 with the DP)
     seconds : wall time of the trace"""
 
-    def __init__(self, data: GomoryData, Y_low: float = 1e-6, Y_high: float = 1 - 1e-6, grid: int = DEFAULT_GRID):
+    def __init__(self, data: GomoryData, Y_low: float = 1e-6, Y_high: float = 1 - 1e-6, grid: int = DEFAULT_GRID,
+                 solver: str = "dp"):
         if not 0 < Y_low < Y_high < 1:
             raise ValueError(f"need 0 < Y_low < Y_high < 1, got {Y_low}, {Y_high}")
+        if solver not in SOLVERS:
+            raise ArgumentError("solver", f"must be one of {', '.join(SOLVERS)}, got {solver!r}")
         if np.any(data.alpha[0] != data.alpha[1]):
             raise ValueError("the exact B1 trace needs one exponent per good (alpha_i1 = alpha_i2): with "
                              "per-country exponents c(Y).x is not a line in logit(Y); use boundary_B1_dp per Y")
@@ -130,8 +143,11 @@ class B1Trace:
         self.Y_low, self.Y_high = float(Y_low), float(Y_high)
         self.linear = bool(np.all(data.alpha[0] == data.alpha[1]))
         self._lines = _Lines(data) if self.linear else None
-        self._cache: dict[float, tuple] = {}
+        self._cache: dict[tuple, object] = {}
+        self.solver = solver
         self.dp_calls = 0
+        self.ortools_calls = 0
+        self.value_error_bound = 0.0
         ts = np.linspace(_logit(self.Y_low), _logit(self.Y_high), max(int(grid), 2))
         self.directions = tuple(self._trace(k, ts) for k in range(2))
         self.seconds = time.perf_counter() - start
@@ -143,8 +159,24 @@ class B1Trace:
         if key not in self._cache:
             self.dp_calls += 1
             Y = _expit(t)
-            self._cache[key] = mixed_direction_dp(self.data, Y, Y, "<=" if k == 0 else ">=")
+            self._cache[key] = self._direction(Y, Y, "<=" if k == 0 else ">=")
         return self._cache[key]
+
+    def _direction(self, Y_value: float, Y_feasible: float, direction: str):
+        """max c(Y_value).x with the trade row of Y_feasible (:func:`~trade_opt.gomory.boundary.mixed_direction_dp`):
+        the exact DP, or with ``solver="ortools"`` OR-Tools' B&B within its proven bound
+        (:func:`trade_opt.knapsack.knapsack_ortools_bounded`; the DP where it declines)."""
+        if self.solver == "ortools":
+            value, feas = knapsack_data(self.data, Y_value), knapsack_data(self.data, Y_feasible)
+            kd = KnapsackData(feas.Y, value.c, feas.V, feas.capacity, value.constant)
+            problem = trade_knapsacks(kd)[0 if direction == "<=" else 1]
+            got = knapsack_ortools_bounded(problem.values, problem.weights, problem.rhs, problem.sense)
+            if got is not None:
+                sol, delta = got
+                self.ortools_calls += 1
+                self.value_error_bound = max(self.value_error_bound, delta)
+                return KnapsackSolution(problem.offset + sol.value, problem.to_x(sol.x), "ortools", sol.seconds)
+        return mixed_direction_dp(self.data, Y_value, Y_feasible, direction)
 
     def _x(self, k: int, t: float) -> tuple[np.ndarray, float]:
         sol = self._solve(t, k)
@@ -176,10 +208,10 @@ class B1Trace:
         (values are lines in t).  ">=" mirrors it (values at ta, row at tb)."""
         L = self._lines
         if k == 0:
-            sol = mixed_direction_dp(self.data, _expit(tb), _expit(ta), "<=")
+            sol = self._direction(_expit(tb), _expit(ta), "<=")
             t_val = tb
         else:
-            sol = mixed_direction_dp(self.data, _expit(ta), _expit(tb), ">=")
+            sol = self._direction(_expit(ta), _expit(tb), ">=")
             t_val = ta
         self.dp_calls += 1
         mine = L.value(x, t_val)
