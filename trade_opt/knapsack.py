@@ -133,6 +133,23 @@ def _fix_by_reduced_cost(v: np.ndarray, w: np.ndarray, lam: float, upper: float,
     return r > gap, r < -gap
 
 
+def _fix_packing(v_it: np.ndarray, w_it: np.ndarray, cap: float, cum_w: np.ndarray, cum_v: np.ndarray,
+                 ratio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_fix_by_reduced_cost` for max v.x s.t. w.x <= cap, items sorted by decreasing v/w (prefix
+    sums ``cum_w``, ``cum_v``): LP bound at the critical item, lower bound by the greedy fill."""
+    m = len(v_it)
+    s = int(np.searchsorted(cum_w, cap, side="right")) if m else 0          # items 0..s-1 fit whole
+    if not (1 < m and s < m):
+        return np.zeros(m, bool), np.zeros(m, bool)
+    lower, room = 0.0, cap - FEASIBLE_MARGIN * abs(cap)
+    for k in range(m):                                                      # greedy: a feasible x
+        if w_it[k] <= room:
+            lower += v_it[k]
+            room -= w_it[k]
+    upper = (cum_v[s - 1] if s else 0.0) + (cap - (cum_w[s - 1] if s else 0.0)) * ratio[s]
+    return _fix_by_reduced_cost(v_it, w_it, float(ratio[s]), float(upper), lower)
+
+
 def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> KnapsackSolution:
     """Exact 0-1 knapsack max c.x s.t. w.x <= W by Nemhauser-Ullmann with LP-bound pruning.
 
@@ -157,23 +174,15 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
     # reduced-cost fixing: items every optimum packs start the DP's one state, items none packs go
     fixed = np.zeros(0, np.intp)
     load0 = value0 = 0.0
-    s = int(np.searchsorted(cum_w_all, cap, side="right")) if m else 0      # items 0..s-1 fit whole
-    if 1 < m and s < m:
-        lower, room = 0.0, cap - FEASIBLE_MARGIN * abs(cap)
-        for k in range(m):                                                  # greedy: a feasible x
-            if w_it[k] <= room:
-                lower += v_it[k]
-                room -= w_it[k]
-        upper = (cum_v_all[s - 1] if s else 0.0) + (cap - (cum_w_all[s - 1] if s else 0.0)) * ratio[s]
-        one, zero = _fix_by_reduced_cost(v_it, w_it, float(ratio[s]), float(upper), lower)
-        if one.any() or zero.any():
-            fixed = items[one]
-            load0, value0 = math.fsum(w_it[one].tolist()), math.fsum(v_it[one].tolist())
-            rest = ~(one | zero)
-            items, v_it, w_it = items[rest], v_it[rest], w_it[rest]
-            m = len(items)
-            cum_w_all, cum_v_all = np.cumsum(w_it), np.cumsum(v_it)
-            ratio = v_it / w_it if m else np.zeros(0)
+    one, zero = _fix_packing(v_it, w_it, cap, cum_w_all, cum_v_all, ratio)
+    if one.any() or zero.any():
+        fixed = items[one]
+        load0, value0 = math.fsum(w_it[one].tolist()), math.fsum(v_it[one].tolist())
+        rest = ~(one | zero)
+        items, v_it, w_it = items[rest], v_it[rest], w_it[rest]
+        m = len(items)
+        cum_w_all, cum_v_all = np.cumsum(w_it), np.cumsum(v_it)
+        ratio = v_it / w_it if m else np.zeros(0)
 
     state_w = np.full(1, load0)
     state_v = np.full(1, value0)
@@ -449,7 +458,8 @@ def knapsack_ortools_bounded(values: np.ndarray, weights: np.ndarray, capacity: 
     (each scaled weight is off by at most 1: the product's rounding and rint).  OR-Tools' integer
     optimum x* therefore has c'.x* >= c'.x_f for the float optimum x_f, and with the values' rounding
     (<= 1 each) c.x* >= OPT - delta, delta = 2 n / s_v = 2 n sum(c) 2^-52.  If x* meets the float row (re-checked in floating point) it
-    is feasible, so OPT - delta <= c.x* <= OPT.  ``>=``: the complement y = 1 - x of the row
+    is feasible, so OPT - delta <= c.x* <= OPT.  Items that the reduced-cost fixing of the DP
+    (:func:`_fix_by_reduced_cost`) decides are fixed first; the B&B sees the rest.  ``>=``: the complement y = 1 - x of the row
     w.y <= sum(w) - W + s, re-checked on w.x >= W - s.
 
     Returns
@@ -476,13 +486,21 @@ def knapsack_ortools_bounded(values: np.ndarray, weights: np.ndarray, capacity: 
     items = np.flatnonzero((v > 0) & (w <= cap))
     z = np.zeros(n)
     delta = 0.0
+    if len(items) > 1:                     # reduced-cost fixing (exact, as in the DP): a smaller B&B
+        items = items[np.argsort(-(v[items] / w[items]), kind="stable")]
+        v_it, w_it = v[items], w[items]
+        one, zero = _fix_packing(v_it, w_it, cap, np.cumsum(w_it), np.cumsum(v_it), v_it / w_it)
+        z[items[one]] = 1.0
+        cap -= math.fsum(w_it[one].tolist())
+        items = items[~(one | zero)]
     if len(items):
         sum_v = math.fsum(v[items].tolist())
         vs = (2.0 ** ORTOOLS_SCALE_BITS) / sum_v
         ws = (2.0 ** ORTOOLS_SCALE_BITS) / max(math.fsum(w[items].tolist()), cap)
         solver = knapsack_solver.KnapsackSolver(
             knapsack_solver.SolverType.KNAPSACK_MULTIDIMENSION_BRANCH_AND_BOUND_SOLVER, "bounded")
-        cap_i = int(math.floor(cap * ws)) + len(items) + 2      # each scaled weight is off by <= 1 (product + rint)
+        # each scaled weight is off by <= 1 (product + rint); +2 for the rounding of cap (and of the fixed items' load)
+        cap_i = int(math.floor(cap * ws)) + len(items) + 4
         solver.init(np.rint(v[items] * vs).astype(np.int64).tolist(), [np.rint(w[items] * ws).astype(np.int64).tolist()], [cap_i])
         solver.solve()
         if not solver.is_solution_optimal():

@@ -167,8 +167,10 @@ class B1Trace:
         the exact DP, or with ``solver="ortools"`` OR-Tools' B&B within its proven bound
         (:func:`trade_opt.knapsack.knapsack_ortools_bounded`; the DP where it declines)."""
         if self.solver == "ortools":
-            value, feas = knapsack_data(self.data, Y_value), knapsack_data(self.data, Y_feasible)
-            kd = KnapsackData(feas.Y, value.c, feas.V, feas.capacity, value.constant)
+            kd = knapsack_data(self.data, Y_value)
+            if Y_feasible != Y_value:
+                feas = knapsack_data(self.data, Y_feasible)
+                kd = KnapsackData(feas.Y, kd.c, feas.V, feas.capacity, kd.constant)
             problem = trade_knapsacks(kd)[0 if direction == "<=" else 1]
             got = knapsack_ortools_bounded(problem.values, problem.weights, problem.rhs, problem.sense)
             if got is not None:
