@@ -4,6 +4,9 @@ For each n, in one run and each (n, method) in a fresh subprocess (which reports
 
 * ``kernel``: :func:`trade_opt.gomory.kernel.pattern_values` fully consumed (codes, Y, u1, u2; the
   stream that the Parquet writer and the Dask ranges use);
+* ``kernel_pre_array_api`` (``--methods`` adds it): the same kernel as it was before it was written
+  against the array API (NumPy calls only), loaded from git (``--kernel-ref``, default the commit
+  before issue 18's GPU backend); the default CPU path must cost the same;
 * ``kernel_batches``: the public :func:`trade_opt.gomory.equilibria.specialized_equilibria` (adds the
   (m, n) patterns X, w1/w2 and residuals);
 * ``previous``: the previous kernel, :func:`trade_opt.gomory.equilibria._previous_kernel` (n logs per
@@ -20,7 +23,7 @@ Agreement: max |u| difference of each method against ``kernel`` on the first 2^1
 
 B1 table (``--b1-ns 50,200,1000``): B1 at ``--b1-points`` equally spaced Y in ``--b1-range`` by the
 exact DP per point, the parametric trace (:class:`trade_opt.gomory.b1_trace.B1Trace` + lookup, for
-n <= ``--b1-parametric-max-n``), OR-Tools per point (:func:`trade_opt.knapsack.knapsack_ortools`, both
+n <= ``--b1-parametric-max-n``; ``parametric_ortools``: the trace with ``solver="ortools"``), OR-Tools per point (:func:`trade_opt.knapsack.knapsack_ortools`, both
 directions) and the persistent HiGHS MIP (``BoundarySolver(data, ("mip",))``, on ``--b1-highs-points``
 points, extrapolated); max_abs_diff against the DP.
 
@@ -47,6 +50,24 @@ from trade_opt.outputs import markdown_table  # noqa: E402
 
 SEED = 20240903
 SAMPLE_CODES = 1 << 22
+#: The commit whose trade_opt/gomory/kernel.py is the NumPy-only kernel (before the array-API backend).
+KERNEL_REF = "22b385c"
+
+
+def reference_kernel(ref: str = KERNEL_REF):
+    """The kernel module at git commit ``ref`` (imported under the name ``_kernel_ref``)."""
+    import importlib.util
+
+    if "_kernel_ref" in sys.modules:
+        return sys.modules["_kernel_ref"]
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(["git", "show", f"{ref}:trade_opt/gomory/kernel.py"], capture_output=True, text=True,
+                            check=True, cwd=root).stdout
+    spec = importlib.util.spec_from_loader("_kernel_ref", loader=None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["_kernel_ref"] = module
+    exec(compile(source, f"{ref}:trade_opt/gomory/kernel.py", "exec"), module.__dict__)
+    return module
 
 
 def instance(n: int, seed: int = SEED, per_country: bool = False):
@@ -91,6 +112,10 @@ def _stream(method: str, data, start: int, stop: int):
     if method == "kernel":
         for v in pattern_values(data, start, stop):
             yield v.codes, v.u1, v.u2
+    elif method == "kernel_pre_array_api":
+        module = reference_kernel(os.environ.get("BENCH_KERNEL_REF", KERNEL_REF))
+        for v in module.pattern_values(data, start, stop):
+            yield v.codes, v.u1, v.u2
     elif method == "kernel_batches":
         for b in specialized_equilibria(data, start=start, stop=stop):
             yield b.codes, b.u1, b.u2
@@ -118,6 +143,8 @@ def child(method: str, n: int, seed: int, stop: int | None, per_country: bool) -
     """Subprocess body: time one method over codes [1, stop) and print JSON."""
     data = instance(n, seed, per_country)
     stop = (1 << n) - 1 if stop is None else stop
+    if method == "kernel_pre_array_api":
+        reference_kernel(os.environ.get("BENCH_KERNEL_REF", KERNEL_REF))      # loaded before the clock starts
     t = time.perf_counter()
     count = 0
     if method == "parquet":
@@ -146,13 +173,13 @@ def run_child(method: str, n: int, seed: int, stop: int | None, per_country: boo
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def agreement(n: int, seed: int, per_country: bool) -> dict[str, float]:
+def agreement(n: int, seed: int, per_country: bool, with_ref: bool = False) -> dict[str, float]:
     """max |u_method - u_kernel| over both countries on codes [1, 2^16)."""
     data = instance(n, seed, per_country)
     stop = min(1 << 16, (1 << n) - 1)
-    ref = {m: np.concatenate([np.column_stack([u1, u2]) for _, u1, u2 in _stream(m, data, 1, stop)])
-           for m in ("kernel", "kernel_batches", "previous", "baseline")}
-    return {m: float(np.abs(ref[m] - ref["kernel"]).max()) for m in ("kernel_batches", "previous", "baseline")}
+    methods = ("kernel", "kernel_batches", "previous", "baseline") + (("kernel_pre_array_api",) if with_ref else ())
+    ref = {m: np.concatenate([np.column_stack([u1, u2]) for _, u1, u2 in _stream(m, data, 1, stop)]) for m in methods}
+    return {m: float(np.abs(ref[m] - ref["kernel"]).max()) for m in methods[1:]}
 
 
 def b1_table(ns: list[int], points: int, Y_range: tuple[float, float], seed: int, out: Path,
@@ -183,6 +210,17 @@ def b1_table(ns: list[int], points: int, Y_range: tuple[float, float], seed: int
             res["parametric"] = (total, float(np.abs(got - ref).max()), "full",
                                  f"trace {trace_s:.3g} s, {trace.dp_calls} DPs, pieces <= {pieces[0]}, >= {pieces[1]}; "
                                  f"lookup {total - trace_s:.3g} s; break-even at 0.5 ms/point: {trace_s / 5e-4:.0f} points")
+        if n <= parametric_max_n and "parametric_ortools" in methods:
+            t = time.perf_counter()
+            trace = B1Trace(data, Y_range[0], Y_range[1], solver="ortools")
+            trace_s = time.perf_counter() - t
+            got = trace.evaluate(grid)[0]
+            total = time.perf_counter() - t
+            pieces = [len(d.X) for d in trace.directions]
+            res["parametric_ortools"] = (total, float(np.abs(got - ref).max()), "full",
+                                         f"trace {trace_s:.3g} s, {trace.dp_calls} knapsacks ({trace.ortools_calls} by OR-Tools, "
+                                         f"bound {trace.value_error_bound:.2g}), pieces <= {pieces[0]}, >= {pieces[1]}; "
+                                         f"lookup {total - trace_s:.3g} s")
         t = time.perf_counter()
         vals = []
         for y in (grid if "ortools" in methods else []):
@@ -216,21 +254,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ns", default="16,18,20,22,24", help="comma-separated n")
     parser.add_argument("--full-max", type=int, default=24, help="largest n at which the slow methods run fully")
     parser.add_argument("--parquet-from", type=int, default=22, help="smallest n with a Parquet streaming row")
-    parser.add_argument("--methods", default="kernel,kernel_batches,previous,baseline")
+    parser.add_argument("--methods", default="kernel,kernel_batches,previous,baseline",
+                        help="also: kernel_pre_array_api (the NumPy-only kernel at --kernel-ref)")
+    parser.add_argument("--kernel-ref", default=KERNEL_REF, help="git commit of the NumPy-only kernel")
     parser.add_argument("--per-country", action="store_true", help="per-country exponents (the O(n) path)")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per (n, method); the fastest is reported")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out")
     parser.add_argument("--b1-ns", default="", help="B1 table sizes (e.g. 50,200,1000); empty: no B1 table")
     parser.add_argument("--b1-points", type=int, default=200)
     parser.add_argument("--b1-range", default="0.3,0.7", help="Y range of the B1 table")
     parser.add_argument("--b1-parametric-max-n", type=int, default=200)
     parser.add_argument("--b1-highs-points", type=int, default=20)
-    parser.add_argument("--b1-methods", default="parametric,ortools,highs", help="besides the DP (always run: the reference)")
+    parser.add_argument("--b1-methods", default="parametric,parametric_ortools,ortools,highs",
+                        help="besides the DP (always run: the reference)")
     parser.add_argument("--b1-name", default="gomory_b1_trace_methods", help="output table name")
     parser.add_argument("--_child", dest="child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--_n", dest="n", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--_stop", dest="stop", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    os.environ["BENCH_KERNEL_REF"] = args.kernel_ref
     if args.child:
         child(args.child, args.n, args.seed, args.stop, args.per_country)
         return 0
@@ -248,12 +291,17 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     methods = [m for m in args.methods.split(",") if m]
     for n in [int(v) for v in args.ns.split(",")]:
-        diffs = agreement(n, args.seed, args.per_country)
+        diffs = agreement(n, args.seed, args.per_country, "kernel_pre_array_api" in methods)
         times = {}
-        for method in methods + (["parquet"] if n >= args.parquet_from and not args.per_country else []):
+        todo = methods + (["parquet"] if n >= args.parquet_from and not args.per_country else [])
+        runs: dict[str, list[dict]] = {m: [] for m in todo}
+        for _ in range(max(1, args.repeat)):           # repeats interleaved, so load drifts hit every method alike
+            for method in todo:
+                slow = method in ("previous", "baseline", "kernel_batches") and n > args.full_max
+                runs[method].append(run_child(method, n, args.seed, SAMPLE_CODES if slow else None, args.per_country))
+        for method in todo:
             slow = method in ("previous", "baseline", "kernel_batches") and n > args.full_max
-            stop = SAMPLE_CODES if slow else None
-            res = run_child(method, n, args.seed, stop, args.per_country)
+            res = min(runs[method], key=lambda r: r["seconds"])
             total = (1 << n) - 2
             seconds = res["seconds"] / res["count"] * total if slow else res["seconds"]
             times[method] = seconds
@@ -268,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             if row["n"] == n:
                 row["speedup_vs_baseline"] = times.get("baseline", np.nan) / row["seconds"]
                 row["speedup_vs_previous"] = times.get("previous", np.nan) / row["seconds"]
+                if "kernel_pre_array_api" in times:
+                    row["ratio_vs_pre_array_api"] = times["kernel_pre_array_api"] / row["seconds"]
         frame = pd.DataFrame(rows)
         frame.to_csv(args.out / f"{name}.csv", index=False)
         (args.out / f"{name}.md").write_text(markdown_table(frame), encoding="utf-8")

@@ -71,3 +71,71 @@ def test_out_of_range_Y_is_an_error(traced):
 def test_per_country_exponents_are_refused():
     with pytest.raises(ValueError, match="one exponent per good"):
         B1Trace(random_gomory(6, 1, by_country=True))
+
+
+@pytest.mark.parametrize("kind", ["uncorrelated", "correlated", "gomory"])
+def test_dp_with_reduced_cost_fixing_equals_brute_force(kind, monkeypatch):
+    """Both exact DPs fix items by reduced cost before the DP; the optimum is unchanged (= brute force)."""
+    from trade_opt import knapsack as K
+    from trade_opt.gomory.boundary import knapsack_data, trade_knapsacks
+
+    fixed = []
+    real = K._fix_by_reduced_cost
+
+    def spy(*args):
+        one, zero = real(*args)
+        fixed.append(int(one.sum() + zero.sum()))
+        return one, zero
+
+    monkeypatch.setattr(K, "_fix_by_reduced_cost", spy)
+    rng = np.random.default_rng(11)
+    for trial in range(25):
+        n = 16
+        if kind == "gomory":
+            kd = knapsack_data(random_gomory(n, 900 + trial), rng.uniform(0.1, 0.9))
+            problems = [(p.values, p.weights, p.rhs, p.sense) for p in trade_knapsacks(kd)]
+        else:
+            w = rng.uniform(0.1, 1.0, n)
+            v = w + rng.uniform(-0.05, 0.05, n) if kind == "correlated" else rng.uniform(-0.5, 1.0, n)
+            problems = [(v, w, 0.4 * w.sum(), "<="), (v - 0.6, w, 0.4 * w.sum(), ">=")]
+        for values, weights, rhs, sense in problems:
+            dp = (K.knapsack_dp if sense == "<=" else K.knapsack_cover_dp)(values, weights, rhs)
+            brute = K.knapsack_brute_force(values, weights, rhs, sense)
+            assert dp.value == pytest.approx(brute.value, abs=1e-12)
+            if np.isfinite(dp.value):
+                assert float(values @ dp.x) == pytest.approx(dp.value, abs=1e-12)
+                load = float(weights @ dp.x)
+                assert load <= rhs * (1 + 1e-11) if sense == "<=" else load >= rhs * (1 - 1e-11)
+    assert sum(f > 0 for f in fixed) >= 5                                       # the fixing did fix items
+
+
+def test_ortools_bounded_within_its_proven_bound_of_brute_force():
+    pytest.importorskip("ortools")
+    from trade_opt import knapsack as K
+
+    rng = np.random.default_rng(5)
+    for trial in range(40):
+        w = rng.uniform(0.1, 1.0, 14)
+        v = w + rng.uniform(-0.05, 0.05, 14) if trial % 2 else rng.uniform(-0.5, 1.0, 14)
+        for sense, values in (("<=", v), (">=", v - 0.6)):
+            got = K.knapsack_ortools_bounded(values, w, 0.4 * w.sum(), sense)
+            brute = K.knapsack_brute_force(values, w, 0.4 * w.sum(), sense)
+            assert got is not None
+            sol, delta = got
+            assert 0 < delta <= 1e-13
+            assert brute.value - delta - 1e-15 <= sol.value <= brute.value + 1e-15
+            assert float(values @ sol.x) == sol.value
+
+
+def test_trace_with_ortools_equals_the_dp_trace():
+    pytest.importorskip("ortools")
+    data = random_gomory(14, 6)
+    exact = B1Trace(data, 0.05, 0.95, grid=9)
+    fast = B1Trace(data, 0.05, 0.95, grid=9, solver="ortools")
+    assert fast.ortools_calls > 0 and 0 < fast.value_error_bound <= 1e-13
+    Y = np.random.default_rng(4).uniform(0.05, 0.95, 60)
+    assert np.abs(fast.evaluate(Y)[0] - boundary_B1_dp(data, Y)).max() <= 1e-12
+    for a, b in zip(fast.directions, exact.directions):
+        assert np.array_equal(a.X, b.X) and np.abs(a.edges - b.edges).max() <= BREAK_TOL
+    with pytest.raises(ValueError, match="solver"):
+        B1Trace(data, 0.1, 0.9, solver="cplex")

@@ -16,6 +16,9 @@ from trade_opt.gomory.enumerate_ranges import RangeReduction
 from trade_opt.gomory.equilibria import all_specialized
 
 
+_RANGE_TASK = enumerate_dask._range_task      # the real task (tests replace the module's)
+
+
 def _read_parts(out):
     return pd.concat([pd.read_parquet(f) for f in sorted((out / "parts").glob("part-*.parquet"))], ignore_index=True)
 
@@ -82,10 +85,10 @@ def test_failed_range_is_reported_missing_then_retried(tmp_path, monkeypatch):
     out = tmp_path / "e"
     real = enumerate_dask._range_task
 
-    def dying(d, start, stop, path, grid, top):
+    def dying(d, start, stop, path, grid, top, *device):
         if start == 256:
             raise OSError("worker lost")
-        return real(d, start, stop, path, grid, top)
+        return real(d, start, stop, path, grid, top, *device)
 
     monkeypatch.setattr(enumerate_dask, "_range_task", dying)
     with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
@@ -112,3 +115,67 @@ def test_cli_equilibria_out_and_bad_options(tmp_path, capsys):
     assert main(["gomory", "equilibria", str(inst), "--workers", "2"]) == 2
     assert "--workers/--scheduler" in capsys.readouterr().err
     assert main(["gomory", "equilibria", str(inst), "--out", str(tmp_path / "p"), "--workers", "-1"]) == 2
+
+
+def _killing_task(marker_dir, once_start, always_start):
+    """A range task that kills its worker process: on its first attempt at ``once_start`` (a marker
+    file makes the retry survive) and on every attempt at ``always_start``."""
+    import os
+    from pathlib import Path
+
+    real = _RANGE_TASK
+
+    def task(data, start, stop, path, grid, top, device="cpu"):
+        if start == always_start:
+            os._exit(17)
+        if start == once_start:
+            try:
+                os.close(os.open(Path(marker_dir) / f"killed-{start}", os.O_CREAT | os.O_EXCL))
+                os._exit(17)
+            except FileExistsError:
+                pass
+        return real(data, start, stop, path, grid, top, device)
+
+    return task
+
+
+def test_cli_workers_2_processes_killed_worker_reported_missing_then_rerun(tmp_path, monkeypatch, capsys):
+    """`gomory equilibria --workers 2` on a LocalCluster of worker processes: the range whose worker
+    process dies (os._exit) is reported missing (exit 2, one line, manifest ``failed``; any range that
+    shared the dying worker too), never skipped: every range is done or failed.  The rerun completes
+    the missing ranges only, and the merged folder equals the single-process enumeration."""
+    dask = pytest.importorskip("dask")
+    from trade_opt.cli.main import main
+    from trade_opt.instances import load_instance
+
+    inst = tmp_path / "g.toml"
+    data = random_gomory(10, 77)
+    inst.write_text('model = "gomory"\nlabor = %r\ndemand = %r\nefficiency = %r\nexponent = %r\n'
+                    % (data.L.tolist(), data.d.tolist(), data.e.tolist(), data.alpha[0].tolist()))
+    data = load_instance(inst, model="gomory").data()
+    monkeypatch.setattr(enumerate_dask, "DEFAULT_PART_SIZE", 256)          # ranges [1,256) [256,512) [512,768) [768,1023)
+    monkeypatch.setattr(enumerate_dask, "_range_task", _killing_task(str(tmp_path), -1, 768))
+    out = tmp_path / "e"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        code = main(["gomory", "equilibria", str(inst), "--out", str(out), "--workers", "2"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "code range(s) missing" in err and "KilledWorker" in err
+    doc = json.loads((out / "manifest.json").read_text())
+    assert "3" in doc["failed"] and doc["failed"]["3"]["range"] == [768, 1023]
+    assert sorted(list(doc["done"]) + list(doc["failed"]), key=int) == ["0", "1", "2", "3"]   # none skipped
+    assert not (out / "summary.json").exists()
+    missing = sorted(int(k) for k in doc["failed"])
+    calls = []
+    real = _killing_task(str(tmp_path), -1, -1)
+    monkeypatch.setattr(enumerate_dask, "_range_task", lambda *a: calls.append(a[1]) or real(*a))
+    assert main(["gomory", "equilibria", str(inst), "--out", str(out), "--workers", "0"]) == 0
+    assert calls == [doc["ranges"][k][0] for k in missing]                 # the rerun ran the missing ranges only
+    single = run_enumeration(data, tmp_path / "single", workers=0, part_size=1 << 20)
+    merged = json.loads((out / "summary.json").read_text())
+    assert merged["count"] == single["count"] == 2**10 - 2
+    assert merged["best"] == single["best"] and merged["envelope"] == single["envelope"]
+    parts = _read_parts(out).sort_values("code")
+    whole = all_specialized(data)
+    assert np.array_equal(parts["code"].to_numpy(), whole.codes)
+    assert np.array_equal(parts["u1"].to_numpy(), whole.u1) and np.array_equal(parts["u2"].to_numpy(), whole.u2)

@@ -103,3 +103,91 @@ def test_table_and_exact_H_paths_agree():
     exact = list(pattern_values(data, chunk=512, table=False))
     for f, e in zip(fast, exact, strict=True):
         assert np.abs(f.u1 - e.u1).max() <= 1e-13 and np.abs(f.u2 - e.u2).max() <= 1e-13
+
+
+# --- the array-API code path (trade_opt.gomory.array_backend): array_api_strict proves no NumPy-only call
+
+
+def _strict_backend():
+    xps = pytest.importorskip("array_api_strict")
+    from trade_opt.gomory.array_backend import namespace_backend
+
+    return namespace_backend(xps)
+
+
+def _assert_backends_agree(data, backend, chunk, **kw):
+    ref = list(pattern_values(data, chunk=chunk, **kw))
+    got = list(pattern_values(data, chunk=chunk, device=backend, **kw))
+    assert len(got) == len(ref) and type(got[0].u1).__module__.startswith("array_api_strict")
+    for r, g in zip(ref, got, strict=True):
+        assert np.array_equal(backend.to_numpy(g.codes), r.codes)
+        for field in ("Y", "one_minus_Y", "log_Y", "log_1mY", "a", "b", "one_minus_a", "one_minus_b"):
+            assert np.abs(backend.to_numpy(getattr(g, field)) - getattr(r, field)).max() <= 1e-15, field
+        assert np.abs(backend.to_numpy(g.u1) - r.u1).max() <= 1e-13
+        assert np.abs(backend.to_numpy(g.u2) - r.u2).max() <= 1e-13
+
+
+@pytest.mark.parametrize(("n", "seed", "chunk"), [(6, 1, 8), (11, 2, 256), (13, 3, 1024)])
+def test_array_api_strict_kernel_equals_numpy_kernel(n, seed, chunk):
+    data = random_gomory(n, 600 + seed)
+    assert build_h_table(data) is not None                    # the O(1) path: table on the device
+    _assert_backends_agree(data, _strict_backend(), chunk)
+    _assert_backends_agree(data, _strict_backend(), chunk, table=False)   # the exact O(n) sum
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_array_api_strict_per_country_exponents(seed):
+    data = random_gomory(10, 700 + seed, by_country=True)
+    _assert_backends_agree(data, _strict_backend(), 128)
+
+
+def test_array_api_strict_zero_demand_shares_drop_degenerate_codes():
+    data = GomoryData.from_arrays([[0.0, 0.5, 0.3, 0.2], [0.4, 0.3, 0.3, 0.0]], [[1, 2, 1, 1], [1, 1, 3, 1]],
+                                  [1.5, 1.3, 2.0, 1.7])
+    _assert_backends_agree(data, _strict_backend(), 4)
+
+
+def test_array_api_strict_range_and_reductions(tmp_path):
+    from trade_opt.gomory.enumerate_ranges import enumerate_range
+
+    data = random_gomory(10, 17)
+    ref = enumerate_range(data, 3, 900, tmp_path / "cpu.parquet", grid=40, top=5, chunk=64)
+    got = enumerate_range(data, 3, 900, tmp_path / "xp.parquet", grid=40, top=5, chunk=64, device=_strict_backend())
+    assert np.array_equal(got.top_code, ref.top_code) and np.array_equal(got.env_code, ref.env_code)
+    assert np.abs(got.top_u - ref.top_u).max() <= 1e-13 and got.count == ref.count == 897
+
+
+def _no_cuda(monkeypatch):
+    from trade_opt.gomory import array_backend
+
+    monkeypatch.setattr(array_backend, "CUDA_PROBES", {"cupy": lambda: (None, "CuPy is not installed"),
+                                                       "torch": lambda: (None, "PyTorch 2.0 sees no CUDA GPU")})
+
+
+def test_cuda_refused_without_gpu_or_extra(monkeypatch):
+    from trade_opt.errors import ArgumentError
+    from trade_opt.gomory.array_backend import DeviceError, get_backend
+
+    _no_cuda(monkeypatch)
+    with pytest.raises(DeviceError, match=r"CuPy is not installed; PyTorch 2\.0 sees no CUDA GPU; .*trade_opt\[gpu\]"):
+        list(pattern_values(random_gomory(5, 1), device="cuda"))
+    with pytest.raises(ArgumentError, match="unknown device 'tpu'"):
+        get_backend("tpu")
+    assert get_backend("cpu").is_numpy
+
+
+def test_cli_device_cuda_refused_in_one_line(monkeypatch, tmp_path, capsys):
+    from trade_opt.cli.main import main
+
+    _no_cuda(monkeypatch)
+    inst = tmp_path / "g.toml"
+    inst.write_text('model = "gomory"\nlabor = [1.0, 2.0]\ndemand = [[0.2, 0.3, 0.5], [0.4, 0.4, 0.2]]\n'
+                    'efficiency = [[1.0, 1.2, 0.8], [0.9, 1.0, 1.3]]\nexponent = [1.5, 1.6, 1.4]\n')
+    out = tmp_path / "o"
+    assert main(["gomory", "equilibria", str(inst), "--out", str(out), "--device", "cuda"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--device" in err and "CuPy is not installed" in err and "trade_opt[gpu]" in err
+    assert "Traceback" not in err and not out.exists()
+    assert main(["gomory", "equilibria", str(inst), "--device", "gpu0"]) == 2
+    assert "unknown device 'gpu0'" in capsys.readouterr().err
+    assert main(["gomory", "equilibria", str(inst), "--out", str(out), "--workers", "0", "--device", "cpu"]) == 0

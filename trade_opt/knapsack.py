@@ -110,6 +110,46 @@ def _dantzig_bound(cum_w: np.ndarray, cum_v: np.ndarray, ratio: np.ndarray, room
     return full_v, full_v + np.maximum(frac, 0.0)
 
 
+#: Margin of the reduced-cost fixing, relative to the sum of |c_i| of the items it looks at.
+FIXING_MARGIN = 1e-9
+#: The feasible x behind the fixing's lower bound keeps this much room (relative to the rhs) inside
+#: the row, far above the rounding of its load (~n eps), so the DP finds it feasible too.
+FEASIBLE_MARGIN = 1e-13
+
+
+def _fix_by_reduced_cost(v: np.ndarray, w: np.ndarray, lam: float, upper: float, lower: float) -> tuple[np.ndarray, np.ndarray]:
+    """Dembo-Hammer reduction: items whose value every optimal x shares, from the LP bound.
+
+    With the LP multiplier ``lam`` of the row (the critical item's ratio), every x of the row obeys
+    c.x <= ``upper`` - sum_{r_i > 0, x_i = 0} r_i - sum_{r_i < 0, x_i = 1} |r_i| with reduced costs
+    r_i = v_i - lam w_i (packing; pass -lam for covering) and ``upper`` the LP bound.  An x that
+    reaches ``lower`` (the value of a known feasible x, so every optimum does) therefore has
+    x_i = 1 where r_i > upper - lower and x_i = 0 where -r_i > upper - lower.  A margin of
+    :data:`FIXING_MARGIN` x sum |v_i| on the gap absorbs the rounding of the sums, so only items fixed
+    with room to spare are fixed (the DP stays exact; a smaller margin would only fix more).
+    Returns boolean masks (fixed at 1, fixed at 0)."""
+    gap = max(upper - lower, 0.0) + FIXING_MARGIN * max(1.0, float(np.abs(v).sum()))
+    r = v - lam * w
+    return r > gap, r < -gap
+
+
+def _fix_packing(v_it: np.ndarray, w_it: np.ndarray, cap: float, cum_w: np.ndarray, cum_v: np.ndarray,
+                 ratio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_fix_by_reduced_cost` for max v.x s.t. w.x <= cap, items sorted by decreasing v/w (prefix
+    sums ``cum_w``, ``cum_v``): LP bound at the critical item, lower bound by the greedy fill."""
+    m = len(v_it)
+    s = int(np.searchsorted(cum_w, cap, side="right")) if m else 0          # items 0..s-1 fit whole
+    if not (1 < m and s < m):
+        return np.zeros(m, bool), np.zeros(m, bool)
+    lower, room = 0.0, cap - FEASIBLE_MARGIN * abs(cap)
+    for k in range(m):                                                      # greedy: a feasible x
+        if w_it[k] <= room:
+            lower += v_it[k]
+            room -= w_it[k]
+    upper = (cum_v[s - 1] if s else 0.0) + (cap - (cum_w[s - 1] if s else 0.0)) * ratio[s]
+    return _fix_by_reduced_cost(v_it, w_it, float(ratio[s]), float(upper), lower)
+
+
 def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> KnapsackSolution:
     """Exact 0-1 knapsack max c.x s.t. w.x <= W by Nemhauser-Ullmann with LP-bound pruning.
 
@@ -131,12 +171,24 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
     # suffix data for the bound of items k+1..m-1, computed from global prefix sums
     cum_w_all, cum_v_all = np.cumsum(w_it), np.cumsum(v_it)
     ratio = v_it / w_it if m else np.zeros(0)
+    # reduced-cost fixing: items every optimum packs start the DP's one state, items none packs go
+    fixed = np.zeros(0, np.intp)
+    load0 = value0 = 0.0
+    one, zero = _fix_packing(v_it, w_it, cap, cum_w_all, cum_v_all, ratio)
+    if one.any() or zero.any():
+        fixed = items[one]
+        load0, value0 = math.fsum(w_it[one].tolist()), math.fsum(v_it[one].tolist())
+        rest = ~(one | zero)
+        items, v_it, w_it = items[rest], v_it[rest], w_it[rest]
+        m = len(items)
+        cum_w_all, cum_v_all = np.cumsum(w_it), np.cumsum(v_it)
+        ratio = v_it / w_it if m else np.zeros(0)
 
-    state_w = np.zeros(1)
-    state_v = np.zeros(1)
+    state_w = np.full(1, load0)
+    state_v = np.full(1, value0)
     parents: list[np.ndarray] = []
     took: list[np.ndarray] = []
-    best = 0.0
+    best = value0
     max_states = 1
     for k in range(m):
         add_w, add_v = state_w + w_it[k], state_v + v_it[k]
@@ -163,6 +215,7 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
         max_states = max(max_states, len(state_w))
 
     x = np.zeros(n)
+    x[fixed] = 1.0
     idx = int(np.argmax(state_v))
     value = float(state_v[idx])
     for k in range(m - 1, -1, -1):
@@ -216,6 +269,30 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float) -> K
         return KnapsackSolution(-np.inf, np.ones(n), "dp_cover", time.perf_counter() - start)
     if load0 >= target:
         return KnapsackSolution(value0, x, "dp_cover", time.perf_counter() - start, 1)
+    # reduced-cost fixing (LP of covering the need with the cheapest weight first; the greedy cover
+    # through the critical item is feasible): fixed items join the start state or leave
+    s = int(np.searchsorted(cum_w_all, W - load0, side="left"))               # critical item
+    if 1 < m and s < m and load0 + cum_w_all[s] >= target + FEASIBLE_MARGIN * abs(W):
+        lam = float(-ratio[s])                                                  # >= 0: cost per weight
+        upper = value0 + (cum_v_all[s - 1] if s else 0.0) - lam * ((W - load0) - (cum_w_all[s - 1] if s else 0.0))
+        lower, surplus = value0 + float(cum_v_all[s]), (load0 + float(cum_w_all[s])) - target
+        for k in np.argsort(v_it[: s + 1], kind="stable"):                     # drop the dearest items still spare
+            if w_it[k] < surplus - FEASIBLE_MARGIN * abs(W):
+                surplus -= w_it[k]
+                lower -= v_it[k]
+        one, zero = _fix_by_reduced_cost(v_it, w_it, -lam, float(upper), lower)
+        if one.any() or zero.any():
+            x[items[one]] = 1.0
+            load0 += math.fsum(w_it[one].tolist())
+            value0 += math.fsum(v_it[one].tolist())
+            rest = ~(one | zero)
+            items, v_it, w_it = items[rest], v_it[rest], w_it[rest]
+            m = len(items)
+            reach = np.concatenate([np.cumsum(w_it[::-1])[::-1], [0.0]])
+            cum_w_all, cum_v_all = np.cumsum(w_it), np.cumsum(v_it)
+            ratio = v_it / w_it if m else np.zeros(0)
+            if load0 >= target:
+                return KnapsackSolution(value0, x, "dp_cover", time.perf_counter() - start, 1)
 
     state_w = np.array([load0])
     state_v = np.array([value0])
@@ -369,6 +446,72 @@ def knapsack_ortools(values: np.ndarray, weights: np.ndarray, capacity: float, s
     return KnapsackSolution(float(c @ x), x, "ortools", time.perf_counter() - start,
                             mip=MipResult("ortools", status, "branch_and_bound", float(c @ x),
                                           float(c @ x) if status == "optimal" else None, time.perf_counter() - start))
+
+
+def knapsack_ortools_bounded(values: np.ndarray, weights: np.ndarray, capacity: float,
+                             sense: str = "<=") -> tuple[KnapsackSolution, float] | None:
+    """OR-Tools' branch and bound with a proven bound on its distance to the exact optimum, or None.
+
+    The kept items (c_i > 0, w_i <= W + s, s = :func:`capacity_slack`) get values rint(c_i s_v) and
+    weights rint(w_i s_w), s_v = 2^52 / sum c, s_w = 2^52 / max(sum w, W); the integer capacity is
+    floor((W + s) s_w) + n + 2, so every x that meets the float row W + s meets the integer row
+    (each scaled weight is off by at most 1: the product's rounding and rint).  OR-Tools' integer
+    optimum x* therefore has c'.x* >= c'.x_f for the float optimum x_f, and with the values' rounding
+    (<= 1 each) c.x* >= OPT - delta, delta = 2 n / s_v = 2 n sum(c) 2^-52.  If x* meets the float row (re-checked in floating point) it
+    is feasible, so OPT - delta <= c.x* <= OPT.  Items that the reduced-cost fixing of the DP
+    (:func:`_fix_by_reduced_cost`) decides are fixed first; the B&B sees the rest.  ``>=``: the complement y = 1 - x of the row
+    w.y <= sum(w) - W + s, re-checked on w.x >= W - s.
+
+    Returns
+    -------
+    (solution, delta), or None when OR-Tools is not installed or x* fails the float re-check (the
+    relaxed integer row let in an x the float row rejects): use the exact DP then."""
+    try:
+        from ortools.algorithms.python import knapsack_solver
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    c = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    n = len(c)
+    W = float(capacity)
+    slack = capacity_slack(W, n)
+    if sense == ">=":
+        total = math.fsum(w.tolist())
+        if total < W - slack:
+            return KnapsackSolution(-np.inf, np.zeros(n), "ortools", time.perf_counter() - start), 0.0
+        v, cap = -c, (total - W) + slack
+    else:
+        v, cap = c, W + slack
+    items = np.flatnonzero((v > 0) & (w <= cap))
+    z = np.zeros(n)
+    delta = 0.0
+    if len(items) > 1:                     # reduced-cost fixing (exact, as in the DP): a smaller B&B
+        items = items[np.argsort(-(v[items] / w[items]), kind="stable")]
+        v_it, w_it = v[items], w[items]
+        one, zero = _fix_packing(v_it, w_it, cap, np.cumsum(w_it), np.cumsum(v_it), v_it / w_it)
+        z[items[one]] = 1.0
+        cap -= math.fsum(w_it[one].tolist())
+        items = items[~(one | zero)]
+    if len(items):
+        sum_v = math.fsum(v[items].tolist())
+        vs = (2.0 ** ORTOOLS_SCALE_BITS) / sum_v
+        ws = (2.0 ** ORTOOLS_SCALE_BITS) / max(math.fsum(w[items].tolist()), cap)
+        solver = knapsack_solver.KnapsackSolver(
+            knapsack_solver.SolverType.KNAPSACK_MULTIDIMENSION_BRANCH_AND_BOUND_SOLVER, "bounded")
+        # each scaled weight is off by <= 1 (product + rint); +2 for the rounding of cap (and of the fixed items' load)
+        cap_i = int(math.floor(cap * ws)) + len(items) + 4
+        solver.init(np.rint(v[items] * vs).astype(np.int64).tolist(), [np.rint(w[items] * ws).astype(np.int64).tolist()], [cap_i])
+        solver.solve()
+        if not solver.is_solution_optimal():
+            return None
+        z[items] = [solver.best_solution_contains(k) for k in range(len(items))]
+        delta = 2 * len(items) * sum_v * 2.0 ** -ORTOOLS_SCALE_BITS      # each scaled value is off by <= 1
+    x = 1.0 - z if sense == ">=" else z
+    load = float(w @ x)
+    if (load < W - slack) if sense == ">=" else (load > W + slack):
+        return None
+    return KnapsackSolution(float(c @ x), x, "ortools", time.perf_counter() - start), delta
 
 
 # --------------------------------------------------------------------------- Pyomo MIP

@@ -18,10 +18,10 @@ import math
 
 import numpy as np
 
-from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy, knapsack_data, trade_knapsacks
+from trade_opt.gomory.boundary import b1_directions_dp, boundary_B1_dp, boundary_B_greedy, knapsack_data
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.gomory.theorems import Theorem3Report
-from trade_opt.knapsack import CAPACITY_TOL, knapsack_cover_dp, knapsack_dp
+from trade_opt.knapsack import CAPACITY_TOL
 from trade_opt.progress import progress_bar
 
 #: Enumerate all 2^n patterns when 2^n x (distinct Y) is at most this (else the DP per Y).
@@ -171,14 +171,12 @@ def theorem3_all(data: GomoryData, Y: np.ndarray, u1: np.ndarray, tol: float = 1
 
 
 def _anchor_solutions(data: GomoryData, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The exact maximizers x of both relaxation directions ("<=", ">=") at each anchor Y (DP)."""
-    kd = knapsack_data(data, Y)
+    """The exact maximizers x of both relaxation directions ("<=", ">=") at each anchor Y
+    (:func:`trade_opt.gomory.boundary.b1_directions_dp`, the DP behind every exact B1 here)."""
     x_le, x_ge = np.zeros((len(Y), data.n)), np.zeros((len(Y), data.n))
-    for k in range(len(Y)):
-        for problem, out in zip(trade_knapsacks(kd, k), (x_le, x_ge)):
-            dp = knapsack_dp if problem.sense == "<=" else knapsack_cover_dp
-            sol = dp(problem.values, problem.weights, problem.rhs)
-            out[k] = problem.to_x(sol.x)
+    for k, y in enumerate(Y):
+        le, ge, _ = b1_directions_dp(data, float(y))
+        x_le[k], x_ge[k] = le.x, ge.x
     return x_le, x_ge
 
 

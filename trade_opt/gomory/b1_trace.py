@@ -16,7 +16,7 @@ Structure used (t = ln(Y / (1 - Y))):
   the DP is re-solved there.  With per-country exponents the values are not lines: no trace
   (ValueError; use the DP per Y).
 
-Every breakpoint is certified: the exact DP (:func:`trade_opt.gomory.boundary.b1_directions_dp`)
+Every breakpoint is certified: the exact DP of its direction (:func:`~trade_opt.gomory.boundary.mixed_direction_dp` at one Y)
 returns the left piece's x (or one of equal value) just below it and the right piece's just above
 it, within :data:`BREAK_TOL` in t (``Breakpoint.left_t``/``right_t``).  Every piece [t_a, t_b]
 with optimum x at both ends is certified by one more DP (:func:`~trade_opt.gomory.boundary.mixed_direction_dp`):
@@ -25,7 +25,11 @@ shrinks as t grows) and no better than x there, so if none beats x at t_b (value
 at t_a) none beats it anywhere in between (lines); ">=" mirrors this.  If one does, the interval is
 split where its line crosses x's and both halves are traced again.
 
-Cost: about four DPs per piece; the number of pieces grows with n (measured in
+Adjacent resolved intervals with the same x are merged before their certificate (one per piece).
+``solver="ortools"`` solves these knapsacks by OR-Tools' integer branch and bound where it proves its
+optimum within a stated bound of the exact one (:func:`trade_opt.knapsack.knapsack_ortools_bounded`,
+``B1Trace.value_error_bound``, ~1e-14 at n = 200), else by the DP: about 5x faster at n = 200.
+Cost: about five single-direction DPs per piece; the number of pieces grows with n (measured in
 benchmarks/bench_gomory_kernel.py's B1 table), so the trace pays off when B1 is wanted at many
 more Y than there are pieces (e.g. at the Y(x) of all 2^n - 2 equilibria, for Theorem 3).
 """
@@ -37,8 +41,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from trade_opt.gomory.boundary import b1_directions_dp, knapsack_data, mixed_direction_dp
+from trade_opt.errors import ArgumentError
+from trade_opt.gomory.boundary import KnapsackData, knapsack_data, mixed_direction_dp, trade_knapsacks
 from trade_opt.gomory.instance import GomoryData
+from trade_opt.knapsack import KnapsackSolution, knapsack_ortools_bounded
 
 #: Width in t = logit(Y) below which a located change is accepted as one breakpoint.
 BREAK_TOL = 1e-11
@@ -49,6 +55,8 @@ VALUE_TOL = 1e-13
 PHANTOM_GAP = 1e-9
 #: Points of the initial grid in t.
 DEFAULT_GRID = 33
+#: Solvers of the trace's knapsacks: "dp" (exact) or "ortools" (within a proven value bound).
+SOLVERS = ("dp", "ortools")
 
 
 def _logit(Y: float) -> float:
@@ -111,16 +119,25 @@ class B1Trace:
     data : the instance
     Y_low, Y_high : range of Y traced (0 < Y_low < Y_high < 1)
     grid : points of the initial grid, equally spaced in t = logit(Y)
+    solver : "dp": every knapsack by the exact DP (default); "ortools": by OR-Tools' integer branch
+        and bound where it proves its optimum within ``value_error_bound`` of the exact one
+        (:func:`trade_opt.knapsack.knapsack_ortools_bounded`, 2 n sum(c) 2^-52, ~1e-14 here), else
+        by the DP; needs the ``ortools`` extra (without it every knapsack falls back to the DP)
 
     Attributes
     ----------
     directions : the "<=" and ">=" :class:`DirectionTrace`
-    dp_calls : DP solves (each: both directions at one Y) spent on the trace
+    dp_calls : knapsack solves (each: one direction at one Y, or one certificate) spent on the trace
+    ortools_calls : of those, solved by OR-Tools within its bound (``solver="ortools"``)
+    value_error_bound : largest proven |OR-Tools optimum - exact optimum| used (0 with the DP)
     seconds : wall time of the trace"""
 
-    def __init__(self, data: GomoryData, Y_low: float = 1e-6, Y_high: float = 1 - 1e-6, grid: int = DEFAULT_GRID):
+    def __init__(self, data: GomoryData, Y_low: float = 1e-6, Y_high: float = 1 - 1e-6, grid: int = DEFAULT_GRID,
+                 solver: str = "dp"):
         if not 0 < Y_low < Y_high < 1:
             raise ValueError(f"need 0 < Y_low < Y_high < 1, got {Y_low}, {Y_high}")
+        if solver not in SOLVERS:
+            raise ArgumentError("solver", f"must be one of {', '.join(SOLVERS)}, got {solver!r}")
         if np.any(data.alpha[0] != data.alpha[1]):
             raise ValueError("the exact B1 trace needs one exponent per good (alpha_i1 = alpha_i2): with "
                              "per-country exponents c(Y).x is not a line in logit(Y); use boundary_B1_dp per Y")
@@ -129,22 +146,45 @@ class B1Trace:
         self.Y_low, self.Y_high = float(Y_low), float(Y_high)
         self.linear = bool(np.all(data.alpha[0] == data.alpha[1]))
         self._lines = _Lines(data) if self.linear else None
-        self._cache: dict[float, tuple] = {}
+        self._cache: dict[tuple, object] = {}
+        self.solver = solver
         self.dp_calls = 0
+        self.ortools_calls = 0
+        self.value_error_bound = 0.0
         ts = np.linspace(_logit(self.Y_low), _logit(self.Y_high), max(int(grid), 2))
         self.directions = tuple(self._trace(k, ts) for k in range(2))
         self.seconds = time.perf_counter() - start
 
     # ----------------------------------------------------------------- DP at one t
-    def _solve(self, t: float):
-        if t not in self._cache:
+    def _solve(self, t: float, k: int):
+        """The exact DP of direction k at t (one direction: the other one's DP is not needed here)."""
+        key = (t, k)
+        if key not in self._cache:
             self.dp_calls += 1
-            le, ge, _ = b1_directions_dp(self.data, _expit(t))
-            self._cache[t] = (le, ge)
-        return self._cache[t]
+            Y = _expit(t)
+            self._cache[key] = self._direction(Y, Y, "<=" if k == 0 else ">=")
+        return self._cache[key]
+
+    def _direction(self, Y_value: float, Y_feasible: float, direction: str):
+        """max c(Y_value).x with the trade row of Y_feasible (:func:`~trade_opt.gomory.boundary.mixed_direction_dp`):
+        the exact DP, or with ``solver="ortools"`` OR-Tools' B&B within its proven bound
+        (:func:`trade_opt.knapsack.knapsack_ortools_bounded`; the DP where it declines)."""
+        if self.solver == "ortools":
+            kd = knapsack_data(self.data, Y_value)
+            if Y_feasible != Y_value:
+                feas = knapsack_data(self.data, Y_feasible)
+                kd = KnapsackData(feas.Y, kd.c, feas.V, feas.capacity, kd.constant)
+            problem = trade_knapsacks(kd)[0 if direction == "<=" else 1]
+            got = knapsack_ortools_bounded(problem.values, problem.weights, problem.rhs, problem.sense)
+            if got is not None:
+                sol, delta = got
+                self.ortools_calls += 1
+                self.value_error_bound = max(self.value_error_bound, delta)
+                return KnapsackSolution(problem.offset + sol.value, problem.to_x(sol.x), "ortools", sol.seconds)
+        return mixed_direction_dp(self.data, Y_value, Y_feasible, direction)
 
     def _x(self, k: int, t: float) -> tuple[np.ndarray, float]:
-        sol = self._solve(t)[k]
+        sol = self._solve(t, k)
         return sol.x.astype(np.float64), sol.value
 
     def _same(self, k: int, xa: np.ndarray, xb: np.ndarray, ta: float, tb: float) -> bool:
@@ -173,10 +213,10 @@ class B1Trace:
         (values are lines in t).  ">=" mirrors it (values at ta, row at tb)."""
         L = self._lines
         if k == 0:
-            sol = mixed_direction_dp(self.data, _expit(tb), _expit(ta), "<=")
+            sol = self._direction(_expit(tb), _expit(ta), "<=")
             t_val = tb
         else:
-            sol = mixed_direction_dp(self.data, _expit(ta), _expit(tb), ">=")
+            sol = self._direction(_expit(ta), _expit(tb), ">=")
             t_val = ta
         self.dp_calls += 1
         mine = L.value(x, t_val)
@@ -224,28 +264,44 @@ class B1Trace:
         for (ta, xa, _), (tb, xb, _) in zip(pts[:-1], pts[1:]):
             stack.append((ta, xa, tb, xb))
         pieces: list[tuple[float, float, np.ndarray, np.ndarray]] = []   # (ta, tb, xa, xb) resolved intervals
-        while stack:
-            ta, xa, tb, xb = stack.pop()
-            if self._same(k, xa, xb, ta, tb):
+        pending: list[tuple[float, np.ndarray, float, np.ndarray]] = []  # same x at both ends, to certify
+        cuts: set[float] = set()
+        while stack or pending:
+            while stack:
+                ta, xa, tb, xb = stack.pop()
+                if self._same(k, xa, xb, ta, tb):
+                    pending.append((ta, xa, tb, xb))
+                    continue
+                if tb - ta <= BREAK_TOL * max(1.0, abs(ta)):
+                    pieces.append((ta, tb, xa, xb))
+                    continue
+                c = self._candidate(k, ta, xa, tb, xb)
+                # solve just below and just above c (a change exactly at c is certified by one pair); a
+                # side within eps of an end uses the end's solution
+                eps = 0.25 * BREAK_TOL * max(1.0, abs(c))
+                inner = [t for t in (c - eps, c + eps) if ta < t < tb] or [0.5 * (ta + tb)]
+                pts = [(ta, xa)] + [(t, self._x(k, t)[0]) for t in inner] + [(tb, xb)]
+                for (t0, x0), (t1, x1) in reversed(list(zip(pts[:-1], pts[1:]))):
+                    stack.append((t0, x0, t1, x1))
+            # adjacent intervals with the same x are one piece: one certificate for all of them (the
+            # certificate needs x optimal at both ends and feasible in between, which the merge keeps)
+            pending.sort(key=lambda p: p[0])
+            merged: list[tuple[float, np.ndarray, float, np.ndarray]] = []
+            for ta, xa, tb, xb in pending:
+                if merged and merged[-1][2] == ta and ta not in cuts and self._same(k, merged[-1][1], xb, merged[-1][0], tb):
+                    merged[-1] = (merged[-1][0], merged[-1][1], tb, xb)
+                else:
+                    merged.append((ta, xa, tb, xb))
+            pending = []
+            for ta, xa, tb, xb in merged:
                 split = self._certify(k, ta, tb, xa) if self.linear else None
                 if split is None:
                     pieces.append((ta, tb, xa, xa))   # one piece (xa is xb marks it)
-                else:
+                else:                                 # never merged across a failed certificate's cut again
+                    cuts.add(split)
                     xs_, _ = self._x(k, split)
                     stack.append((split, xs_, tb, xb))
                     stack.append((ta, xa, split, xs_))
-                continue
-            if tb - ta <= BREAK_TOL * max(1.0, abs(ta)):
-                pieces.append((ta, tb, xa, xb))
-                continue
-            c = self._candidate(k, ta, xa, tb, xb)
-            # solve just below and just above c (a change exactly at c is certified by one pair); a
-            # side within eps of an end uses the end's solution
-            eps = 0.25 * BREAK_TOL * max(1.0, abs(c))
-            inner = [t for t in (c - eps, c + eps) if ta < t < tb] or [0.5 * (ta + tb)]
-            pts = [(ta, xa)] + [(t, self._x(k, t)[0]) for t in inner] + [(tb, xb)]
-            for (t0, x0), (t1, x1) in reversed(list(zip(pts[:-1], pts[1:]))):
-                stack.append((t0, x0, t1, x1))
         pieces.sort(key=lambda p: p[0])
         # the resolved intervals tile [t_0, t_end]; only a change interval (width <= BREAK_TOL) starts a piece
         xs: list[np.ndarray] = [pieces[0][2]]

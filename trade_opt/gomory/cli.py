@@ -74,9 +74,18 @@ def equilibria(
     out: Optional[Path] = typer.Option(None, "--out", help="Enumerate into this folder: Parquet parts per code range, manifest (resumable), summary.json (best patterns, Y envelope)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="With --out: local Dask worker processes (0: no Dask, this process)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --out: address of a running Dask scheduler."),
+    device: str = typer.Option("cpu", "--device", help="Where the enumeration kernel runs: cpu (NumPy) or cuda (CuPy or PyTorch: pip install 'trade_opt[gpu]'); cuda:cupy / cuda:torch pick the library. cuda needs --out."),
 ) -> None:
     """All 2^n - 2 specialized equilibria: pattern x (1: country 2 makes the good), Y, w1/w2, u1, u2."""
+    from trade_opt.gomory.array_backend import DeviceError, get_backend
     from trade_opt.gomory.equilibria import all_specialized, autarky_log_utilities, pattern_count
+
+    try:
+        get_backend(device)
+    except DeviceError as exc:
+        raise InputError("<command line>", "--device", exc.reason) from None
+    if device != "cpu" and out is None:
+        raise InputError("<command line>", "--device", f"{device} runs the enumeration into --out DIR; give --out")
 
     table, fmt = _table_file(csv, parquet, table_format)
     if out is None and (workers is not None or scheduler is not None):
@@ -100,7 +109,7 @@ def equilibria(
     if out is not None:
         from trade_opt.gomory.enumerate_dask import run_enumeration
 
-        summary = run_enumeration(data, out, workers=workers, scheduler=scheduler)
+        summary = run_enumeration(data, out, workers=workers, scheduler=scheduler, device=device)
         if as_json:
             print_json({k: summary[k] for k in ("n", "count", "patterns", "ranges", "best")} | {"out": str(out)})
         else:

@@ -58,9 +58,10 @@ def _part_name(k: int) -> str:
     return f"{PARTS}/part-{k:06d}.parquet"
 
 
-def _range_task(data: GomoryData, start: int, stop: int, path: str, grid: int, top: int) -> dict[str, Any]:
+def _range_task(data: GomoryData, start: int, stop: int, path: str, grid: int, top: int,
+                device: str = "cpu") -> dict[str, Any]:
     """One range on a worker: write its part, return its reductions as a dict."""
-    red = enumerate_range(data, start, stop, Path(path), grid=grid, top=top)
+    red = enumerate_range(data, start, stop, Path(path), grid=grid, top=top, device=device)
     return red.to_dict()
 
 
@@ -112,8 +113,8 @@ class _Manifest:
 
 
 def run_enumeration(data: GomoryData, out: str | Path, *, workers: int | None = None, scheduler: str | None = None,
-                    client: Any = None, part_size: int = DEFAULT_PART_SIZE, grid: int = ENVELOPE_GRID, top: int = TOP_K,
-                    retries: int = 2, progress: bool | None = None) -> dict[str, Any]:
+                    client: Any = None, part_size: int | None = None, grid: int = ENVELOPE_GRID, top: int = TOP_K,
+                    retries: int = 2, progress: bool | None = None, device: str = "cpu") -> dict[str, Any]:
     """Enumerate (or resume) all specialized equilibria of ``data`` into ``out``; return the summary.
 
     Parameters
@@ -123,8 +124,12 @@ def run_enumeration(data: GomoryData, out: str | Path, *, workers: int | None = 
     workers : worker processes of a local Dask cluster; 0: run the ranges in this process, no Dask
     scheduler : address of a running Dask scheduler (instead of a local cluster)
     client : an existing ``dask.distributed.Client`` (tests)
-    part_size : codes per range; ``grid``, ``top``: envelope bins, best patterns kept per country
+    part_size : codes per range (default :data:`DEFAULT_PART_SIZE`); ``grid``, ``top``: envelope bins,
+        best patterns kept per country
     retries : Dask retries of a failed range before it is reported missing
+    device : where the kernel runs (``"cpu"``, ``"cuda"``, ...; see
+        :func:`trade_opt.gomory.array_backend.get_backend`); checked here before any work, and each
+        worker (or this process) evaluates its ranges there
 
     Returns
     -------
@@ -137,6 +142,10 @@ def run_enumeration(data: GomoryData, out: str | Path, *, workers: int | None = 
     from trade_opt.progress import progress_bar
     from trade_opt.sweep.run import _dask_client, _sigterm_as_interrupt, default_workers
 
+    from trade_opt.gomory.array_backend import get_backend
+
+    get_backend(device)                                   # refuse an unusable device before touching --out
+    part_size = int(part_size or DEFAULT_PART_SIZE)
     out = Path(out)
     start_time = time.perf_counter()
     manifest = _Manifest(out, data, part_size, grid, top)
@@ -149,7 +158,7 @@ def run_enumeration(data: GomoryData, out: str | Path, *, workers: int | None = 
             for k in pending:
                 lo, hi = ranges[k]
                 try:
-                    manifest.record(k, _range_task(data, lo, hi, str(out / _part_name(k)), grid, top))
+                    manifest.record(k, _range_task(data, lo, hi, str(out / _part_name(k)), grid, top, device))
                 except (OSError, MemoryError) as exc:
                     manifest.fail(k, f"{type(exc).__name__}: {exc}")
                 bar.advance()
@@ -162,7 +171,7 @@ def run_enumeration(data: GomoryData, out: str | Path, *, workers: int | None = 
                 for k in pending:
                     lo, hi = ranges[k]
                     fut = c.submit(_range_task, data_future, lo, hi, str((out / _part_name(k)).resolve()), grid, top,
-                                   retries=retries, pure=False)
+                                   device, retries=retries, pure=False)
                     futures[fut] = k
                 for fut in as_completed(futures):
                     k = futures[fut]

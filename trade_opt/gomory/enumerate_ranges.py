@@ -18,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from trade_opt.gomory.array_backend import ArrayBackend, get_backend
 from trade_opt.gomory.instance import GomoryData
-from trade_opt.gomory.kernel import KERNEL_CHUNK, HTable, build_h_table, pattern_values
+from trade_opt.gomory.kernel import HTable, build_h_table, pattern_values
 
 #: Columns of an enumeration part file (one row per specialized pattern).
 PARQUET_COLUMNS = ("code", "Y", "u1", "u2")
@@ -113,8 +114,9 @@ class RangeReduction:
 
 
 def enumerate_range(data: GomoryData, start: int, stop: int, path: Path | None = None, *,
-                    grid: int = ENVELOPE_GRID, top: int = TOP_K, chunk: int = KERNEL_CHUNK,
-                    table: HTable | None | bool = True, row_group: int = 1 << 20) -> RangeReduction:
+                    grid: int = ENVELOPE_GRID, top: int = TOP_K, chunk: int | None = None,
+                    table: HTable | None | bool = True, row_group: int = 1 << 20,
+                    device: str | ArrayBackend = "cpu") -> RangeReduction:
     """Evaluate codes ``start <= code < stop``; stream them to ``path`` (Parquet) and reduce them.
 
     Parameters
@@ -124,12 +126,15 @@ def enumerate_range(data: GomoryData, start: int, stop: int, path: Path | None =
     path : Parquet file to write (``None``: reductions only); written as ``.<name>.tmp`` next to it
         and renamed when complete
     grid, top : envelope bins and best patterns kept per country
-    chunk : kernel block size; ``table``: as :func:`~trade_opt.gomory.kernel.pattern_values`
+    chunk : kernel block size; ``table``, ``device``: as :func:`~trade_opt.gomory.kernel.pattern_values`
+        (on a GPU the kernel runs there and code, Y, u1, u2 of each block come back to host memory
+        for the Parquet part and the reductions)
     row_group : rows per Parquet row group
 
     Returns
     -------
     RangeReduction of the range (``ranges`` = [(start, stop)])."""
+    backend = get_backend(device)
     if table is True:
         table = build_h_table(data)
     red = RangeReduction.empty(grid, top)
@@ -155,11 +160,12 @@ def enumerate_range(data: GomoryData, start: int, stop: int, path: Path | None =
         buffer, buffered = [], 0
 
     try:
-        for values in pattern_values(data, start, stop, chunk, table):
-            red.add(values.codes, values.Y, (values.u1, values.u2))
+        for values in pattern_values(data, start, stop, chunk, table, device=backend):
+            codes, Y, u1, u2 = (backend.to_numpy(getattr(values, f)) for f in ("codes", "Y", "u1", "u2"))
+            red.add(codes, Y, (u1, u2))
             if writer is not None:
-                buffer.append((values.codes, values.Y, values.u1, values.u2))
-                buffered += len(values)
+                buffer.append((codes, Y, u1, u2))
+                buffered += len(codes)
                 if buffered >= row_group:
                     flush()
         if writer is not None:

@@ -26,6 +26,11 @@ Chebyshev coefficients of each piece (the interpolant's truncation estimate), wh
 The table's variable is s = logit(Y) (:class:`HTable`).
 The tests compare the table with the direct sum at 10^5 random Y and the whole kernel with the
 O(n) kernel on random instances.
+
+The per-block arithmetic (:class:`BlockEvaluator`, the table's Horner scheme, the exact sum) is
+written against the Python array API, so NumPy (the default, ``device="cpu"``), CuPy and PyTorch
+(``device="cuda"``) run the same code (:mod:`trade_opt.gomory.array_backend`); the tests run it on
+``array_api_strict`` and compare it with the NumPy path to 1e-13 in u.
 """
 from __future__ import annotations
 
@@ -35,6 +40,8 @@ from typing import Iterator
 
 import numpy as np
 
+from trade_opt.errors import ArgumentError
+from trade_opt.gomory.array_backend import NUMPY, ArrayBackend, get_backend
 from trade_opt.gomory.instance import GomoryData
 
 #: Largest accepted error bound of the H table (in u = ln U); above it the exact O(n) sum is used.
@@ -57,23 +64,41 @@ def exact_h(data: GomoryData, Y: np.ndarray, X: np.ndarray | None = None) -> np.
 
     ``X`` (m, n) bool is needed only when the exponents differ by country (alpha_ij(x) is alpha_i2
     where x_i = 1, alpha_i1 elsewhere)."""
+    terms = _ExactH(data, NUMPY)
+    if terms.per_country and X is None:
+        raise ArgumentError("X", "per-country exponents: exact_h needs the patterns X")
     Y = np.asarray(Y, dtype=float)
-    if Y.ndim == 1 and len(Y) > EXACT_H_ROWS:
+    if Y.ndim == 1 and len(Y) > EXACT_H_ROWS:         # row blocks keep the (m, n) temporaries in cache
         return np.concatenate([exact_h(data, Y[i:i + EXACT_H_ROWS], None if X is None else X[i:i + EXACT_H_ROWS])
                                for i in range(0, len(Y), EXACT_H_ROWS)], axis=1)
-    V = np.multiply.outer(Y, data.d[0])
-    V += np.multiply.outer(1.0 - Y, data.d[1])
-    with np.errstate(divide="ignore"):
-        log_V = np.log(V)
-    log_V = np.where(V > 0, log_V, 0.0)               # V_i = 0 only where d_i1 = d_i2 = 0 weights vanish
-    G0 = np.stack([data.d[j] * (data.alpha[0] - 1.0) for j in range(2)])   # (2, n)
-    out = G0 @ log_V.T
-    G1 = np.stack([data.d[j] * (data.alpha[1] - data.alpha[0]) for j in range(2)])
-    if np.any(G1 != 0):
-        if X is None:
-            raise ValueError("per-country exponents: exact_h needs the patterns X")
-        out += G1 @ (np.asarray(X, dtype=float) * log_V).T
-    return out
+    H1, H2 = terms(Y, None if X is None else np.asarray(X, dtype=float))
+    return np.stack([H1, H2])
+
+
+class _ExactH:
+    """The direct sum behind :func:`exact_h` on an array backend (one code path for every namespace).
+
+    ``G0`` (n, 2) = d_ij (alpha_i1 - 1), ``G1`` (n, 2) = d_ij (alpha_i2 - alpha_i1) (None when zero)."""
+
+    def __init__(self, data: GomoryData, backend: ArrayBackend):
+        self.xp = backend.xp
+        self.d1, self.d2 = backend.asarray(data.d[0]), backend.asarray(data.d[1])
+        self.G0 = backend.asarray(np.stack([data.d[j] * (data.alpha[0] - 1.0) for j in range(2)]).T)
+        G1 = np.stack([data.d[j] * (data.alpha[1] - data.alpha[0]) for j in range(2)]).T
+        self.per_country = bool(np.any(G1 != 0))
+        self.G1 = backend.asarray(G1) if self.per_country else None
+
+    def __call__(self, Y, X=None):
+        """(H_1, H_2) at each Y; ``X`` (m, n) float 0/1 patterns (per-country exponents only)."""
+        xp = self.xp
+        V = Y[:, None] * self.d1[None, :]
+        V += (1.0 - Y)[:, None] * self.d2[None, :]
+        positive = V > 0                                # V_i = 0 only where both demand shares vanish
+        log_V = xp.where(positive, xp.log(xp.where(positive, V, xp.ones_like(V))), xp.zeros_like(V))
+        out = xp.matmul(log_V, self.G0)
+        if self.G1 is not None:
+            out += xp.matmul(X * log_V, self.G1)
+        return out[:, 0], out[:, 1]
 
 
 def reachable_Y_range(data: GomoryData) -> tuple[float, float]:
@@ -113,21 +138,38 @@ class HTable:
 
     def evaluate_logit(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(H_1, H_2) at s = logit(Y)."""
-        M = self.pieces
-        r = (np.asarray(s, dtype=float) - self.lo) * (M / (self.hi - self.lo))
-        idx = r.astype(np.intp)
-        np.clip(idx, 0, M - 1, out=idx)
-        t = r - idx
+        return self.on(NUMPY)(np.asarray(s, dtype=float))
+
+    def on(self, backend: ArrayBackend) -> "_TableEvaluator":
+        """This table's evaluator on an array backend (coefficients copied to its device once)."""
+        return _TableEvaluator(self, backend)
+
+
+class _TableEvaluator:
+    """Horner evaluation of an :class:`HTable` in the array API (one code path for every backend)."""
+
+    def __init__(self, table: HTable, backend: ArrayBackend):
+        self.xp = backend.xp
+        self.lo = float(table.lo)
+        self.M = table.pieces
+        self.scale = self.M / (float(table.hi) - self.lo)
+        self.rows = [(backend.asarray(table.coef[k, 0]), backend.asarray(table.coef[k, 1])) for k in range(table.coef.shape[0])]
+
+    def __call__(self, s):
+        xp = self.xp
+        r = (s - self.lo) * self.scale
+        idx = xp.clip(xp.astype(r, xp.int64), 0, self.M - 1)
+        t = r - xp.astype(idx, r.dtype)
         t *= 2.0
         t -= 1.0
-        c = self.coef
-        h1 = c[0, 0].take(idx)
-        h2 = c[0, 1].take(idx)
-        for k in range(1, c.shape[0]):
+        c1, c2 = self.rows[0]
+        h1 = xp.take(c1, idx)
+        h2 = xp.take(c2, idx)
+        for c1, c2 in self.rows[1:]:
             h1 *= t
-            h1 += c[k, 0].take(idx)
+            h1 += xp.take(c1, idx)
             h2 *= t
-            h2 += c[k, 1].take(idx)
+            h2 += xp.take(c2, idx)
         return h1, h2
 
 
@@ -207,11 +249,13 @@ class LinearForms:
         # constants c_j = sum_i d_ij ln d_ij + sum_i d_ij (ln e_i1 + alpha_i1 ln L_1)
         self.constant = (d * np.log(safe)).sum(axis=1) + (d * c1).sum(axis=1)
 
-    def low_block(self, k: int) -> np.ndarray:
-        """(FORMS, 2^k) values over the low k bits, by subset-sum doubling."""
-        T = np.zeros((self.FORMS, 1))
+    def low_block(self, k: int, backend: ArrayBackend = NUMPY):
+        """(FORMS, 2^k) values over the low k bits, by subset-sum doubling, on ``backend``'s device."""
+        xp = backend.xp
+        c0, c1 = backend.asarray(self.c0[:, :k]), backend.asarray(self.c1[:, :k])
+        T = backend.asarray(np.zeros((self.FORMS, 1)))
         for i in range(k):
-            T = np.concatenate([T + self.c0[:, i : i + 1], T + self.c1[:, i : i + 1]], axis=1)
+            T = xp.concat([T + c0[:, i : i + 1], T + c1[:, i : i + 1]], axis=1)
         return T
 
     def high_part(self, block: int, k: int) -> np.ndarray:
@@ -247,21 +291,32 @@ class PatternValues:
         return PatternValues(*(getattr(self, f)[keep] for f in PatternValues.__dataclass_fields__))
 
 
-def pattern_values(data: GomoryData, start: int = 1, stop: int | None = None, chunk: int = KERNEL_CHUNK,
-                   table: HTable | None | bool = True) -> Iterator[PatternValues]:
+def pattern_values(data: GomoryData, start: int = 1, stop: int | None = None, chunk: int | None = None,
+                   table: HTable | None | bool = True, *, device: str | ArrayBackend = "cpu") -> Iterator[PatternValues]:
     """Stream the equilibria of codes ``start <= code < stop`` (default all 2^n - 2) in aligned blocks.
 
     Parameters
     ----------
     data : the instance
     start, stop : half-open code range (clipped to 1 .. 2^n - 2)
-    chunk : patterns per block (rounded down to a power of two)
+    chunk : patterns per block (rounded down to a power of two); default :data:`KERNEL_CHUNK` on the
+        CPU, :data:`~trade_opt.gomory.array_backend.GPU_CHUNK` on a GPU
     table : True: build an :class:`HTable` when it applies; an HTable: use it; False/None: exact H
+    device : ``"cpu"`` (NumPy), ``"cuda"``, ``"cuda:cupy"``, ``"cuda:torch"``, or an
+        :class:`~trade_opt.gomory.array_backend.ArrayBackend` (e.g. ``array_api_strict`` in tests);
+        every backend runs the same array-API code (:func:`block_values`)
 
     Returns
     -------
-    Iterator of :class:`PatternValues`; degenerate codes (a country with zero income, possible only
-    with zero demand shares) are dropped.  Memory is O(chunk), independent of n."""
+    Iterator of :class:`PatternValues` whose arrays live on the backend's device (NumPy arrays on
+    the CPU); degenerate codes (a country with zero income, possible only with zero demand shares)
+    are dropped.  Memory is O(chunk), independent of n.
+
+    Raises
+    ------
+    DeviceError
+        ``device`` names a GPU that is not usable (:func:`~trade_opt.gomory.array_backend.get_backend`)."""
+    backend = get_backend(device)
     n = data.n
     stop = (1 << n) - 1 if stop is None else min(int(stop), (1 << n) - 1)
     start = max(int(start), 1)
@@ -271,51 +326,74 @@ def pattern_values(data: GomoryData, start: int = 1, stop: int | None = None, ch
         table = build_h_table(data)
     elif table is False:
         table = None
-    per_country = bool(np.any(data.alpha[0] != data.alpha[1]))
+    chunk = int(chunk or backend.chunk or KERNEL_CHUNK)
     forms = LinearForms(data)
-    k = min(n, max(0, int(chunk).bit_length() - 1))
-    T = forms.low_block(k)
-    low_bits = ((np.arange(1 << k)[:, None] >> np.arange(k)) & 1).astype(bool) if (table is None) else None
-    all_positive = bool(data.d.min() > 0)
-    c1, c2 = forms.constant
+    k = min(n, max(0, chunk.bit_length() - 1))
+    evaluate = BlockEvaluator(data, forms, table, backend, k)
     for block in range(start >> k, ((stop - 1) >> k) + 1):
-        h = forms.high_part(block, k)
-        base = np.int64(block) << k
-        lo_i, hi_i = max(start - int(base), 0), min(stop - int(base), 1 << k)
-        sl = slice(lo_i, hi_i)
-        a = T[0, sl] + h[0]
-        omb = T[1, sl] + h[1]
-        codes = base + np.arange(lo_i, hi_i, dtype=np.int64)
-        keep = None
-        if not all_positive:
+        base = block << k
+        yield evaluate(block, max(start - base, 0), min(stop - base, 1 << k))
+
+
+class BlockEvaluator:
+    """The kernel's per-block arithmetic in the Python array API: one code path for NumPy, CuPy,
+    PyTorch and ``array_api_strict`` (:mod:`trade_opt.gomory.array_backend`).
+
+    Built once per stream: the low-bit forms ``T`` (FORMS, 2^k) and the H table (or the exact sum's
+    coefficients) on the backend's device; each call adds the block's high-bit sums (host scalars)."""
+
+    def __init__(self, data: GomoryData, forms: LinearForms, table: HTable | None, backend: ArrayBackend, k: int):
+        self.backend, self.xp, self.forms, self.k, self.n = backend, backend.xp, forms, k, data.n
+        self.T = forms.low_block(k, backend)
+        self.table = table.on(backend) if table is not None else None
+        self.exact = _ExactH(data, backend) if table is None else None
+        self.all_positive = bool(data.d.min() > 0)
+        self.c1, self.c2 = (float(c) for c in forms.constant)
+        if self.exact is not None and self.exact.per_country:
+            self.shifts = self._arange(0, data.n)
+
+    def _arange(self, lo: int, hi: int):
+        if self.backend.device is None:
+            return self.xp.arange(lo, hi, dtype=self.xp.int64)
+        return self.xp.arange(lo, hi, dtype=self.xp.int64, device=self.backend.device)
+
+    def __call__(self, block: int, lo_i: int, hi_i: int) -> PatternValues:
+        """Patterns ``(block << k) + lo_i <= code < (block << k) + hi_i``."""
+        xp, k = self.xp, self.k
+        h = self.forms.high_part(block, k).tolist()
+        T = self.T[:, lo_i:hi_i]
+        a = T[0, :] + h[0]
+        omb = T[1, :] + h[1]
+        codes = self._arange(lo_i, hi_i) + (block << k)
+        if not self.all_positive:
             keep = (a > 0) & (omb > 0)
-            if not keep.all():
-                a, omb, codes, sl = a[keep], omb[keep], codes[keep], np.arange(lo_i, hi_i)[keep]
-            else:
-                keep = None
+            if not bool(xp.all(keep)):
+                rows = xp.nonzero(keep)[0]
+                a, omb, codes = xp.take(a, rows), xp.take(omb, rows), xp.take(codes, rows)
+                T = xp.take(T, rows, axis=1)
         den = omb + a
         Y = omb / den
         one_minus_Y = a / den
-        log_den = np.log(den)
-        log_Y = np.log(omb)
+        log_den = xp.log(den)
+        log_Y = xp.log(omb)
         log_Y -= log_den
-        log_1mY = np.log(a)
+        log_1mY = xp.log(a)
         log_1mY -= log_den
-        if table is not None:
-            s_logit = log_Y - log_1mY
-            H1, H2 = table.evaluate_logit(s_logit)
+        if self.table is not None:
+            H1, H2 = self.table(log_Y - log_1mY)
         else:
-            X = np.empty((len(codes), n), dtype=bool)
-            X[:, :k] = low_bits[sl]
-            X[:, k:] = ((block >> np.arange(n - k)) & 1).astype(bool)
-            H1, H2 = exact_h(data, Y, X if per_country else None)
+            X = None
+            if self.exact.per_country:
+                X = xp.astype((codes[:, None] >> self.shifts[None, :]) & 1, xp.float64)
+            H1, H2 = self.exact(Y, X)
+        c1, c2 = self.c1, self.c2
         # u_1 = c_1 + K_1 + (1 - A_1) ln Y - B_1 ln(1 - Y) + H_1 ; u_2 = c_2 + K_2 - A_2 ln Y + (1 - B_2) ln(1 - Y) + H_2
-        u1 = T[4, sl] + (c1 + h[4])
+        u1 = T[4, :] + (c1 + h[4])
         u1 += H1
-        u1 += ((1.0 - h[6]) - T[6, sl]) * log_Y
-        u1 -= (T[8, sl] + h[8]) * log_1mY
-        u2 = T[5, sl] + (c2 + h[5])
+        u1 += ((1.0 - h[6]) - T[6, :]) * log_Y
+        u1 -= (T[8, :] + h[8]) * log_1mY
+        u2 = T[5, :] + (c2 + h[5])
         u2 += H2
-        u2 -= (T[7, sl] + h[7]) * log_Y
-        u2 += ((1.0 - h[9]) - T[9, sl]) * log_1mY
-        yield PatternValues(codes, Y, one_minus_Y, log_Y, log_1mY, u1, u2, a, T[2, sl] + h[2], T[3, sl] + h[3], omb)
+        u2 -= (T[7, :] + h[7]) * log_Y
+        u2 += ((1.0 - h[9]) - T[9, :]) * log_1mY
+        return PatternValues(codes, Y, one_minus_Y, log_Y, log_1mY, u1, u2, a, T[2, :] + h[2], T[3, :] + h[3], omb)
