@@ -139,3 +139,20 @@ def test_trace_with_ortools_equals_the_dp_trace():
         assert np.array_equal(a.X, b.X) and np.abs(a.edges - b.edges).max() <= BREAK_TOL
     with pytest.raises(ValueError, match="solver"):
         B1Trace(data, 0.1, 0.9, solver="cplex")
+
+
+def test_trace_refuses_a_production_kind_it_does_not_model():
+    """The trace's lines K_x + S_x logit(Y) are the power law's: a set-up interval is refused in one
+    line naming the argument, never traced wrongly."""
+    from trade_opt.errors import ArgumentError
+    from trade_opt.instances import load_instance
+    from conftest import INSTANCES
+
+    data = load_instance(INSTANCES / "gomory_table1_setup.toml").data()
+    with pytest.raises(ArgumentError, match="^data: .*power_with_setup"):
+        B1Trace(data)
+    barrier = load_instance(INSTANCES / "gomory_table1_barrier.toml").data()
+    power = load_instance(INSTANCES / "gomory_table1.toml").data()
+    Y = np.linspace(0.3, 0.4, 7)   # barrier = power for B1 (the paper's Observation)
+    (b_barrier, x_barrier), (b_power, x_power) = (B1Trace(d, 0.3, 0.4, grid=5).evaluate(Y) for d in (barrier, power))
+    assert np.array_equal(b_barrier, b_power) and np.array_equal(x_barrier, x_power)

@@ -135,7 +135,11 @@ class B1Trace:
     def __init__(self, data: GomoryData, Y_low: float = 1e-6, Y_high: float = 1 - 1e-6, grid: int = DEFAULT_GRID,
                  solver: str = "dp"):
         if not 0 < Y_low < Y_high < 1:
-            raise ValueError(f"need 0 < Y_low < Y_high < 1, got {Y_low}, {Y_high}")
+            raise ArgumentError("Y_low/Y_high", f"need 0 < Y_low < Y_high < 1, got {Y_low}, {Y_high}")
+        if not data.production.specialized_as_power:
+            raise ArgumentError("data", f"the parametric B1 trace needs the specialized equilibria of f = e l^alpha "
+                                f"(production kind power or barrier), not {data.production.kind}; "
+                                "use boundary.BoundarySolver point by point")
         if solver not in SOLVERS:
             raise ArgumentError("solver", f"must be one of {', '.join(SOLVERS)}, got {solver!r}")
         if np.any(data.alpha[0] != data.alpha[1]):
