@@ -188,3 +188,22 @@ def test_random_invalid_gomory_instances_give_the_one_line_error(doc, field, com
     code, out, err = run_cli(argv)
     assert out == ""
     assert_one_line_error(code, err, "instance.json", field)
+
+
+def test_key_with_control_characters_is_reported_on_one_line(tmp_path):
+    """A key or file name from the user may hold a newline (found by fuzzing: an unknown key
+    ``"x\\ny"`` in Melitz's ``[productivity.pareto]``): the error stays one line, escaped."""
+    import tomllib
+
+    from trade_opt.errors import InputError
+    from trade_opt.instances import parse_instance
+
+    doc = tomllib.loads((ROOT / "instances" / "melitz_default.toml").read_text())
+    doc["productivity"]["x\ny"] = 1.0
+    with pytest.raises(InputError) as info:
+        parse_instance(doc, "bad\tname.json")
+    assert str(info.value) == "bad\\tname.json: productivity.pareto.x\\ny: unknown key (allowed keys: b, k, kind)"
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc))
+    code, _, err = run_cli(["run", str(path), "--out", str(tmp_path / "out")])
+    assert code == 2 and err.count("\n") == 1 and "x\\ny" in err

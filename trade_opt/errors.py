@@ -6,6 +6,35 @@ and the reason in one line; the CLI prints it and exits with code 2.
 from __future__ import annotations
 
 
+def one_line(text: object) -> str:
+    """``text`` with every non-printable character (newline, tab, other controls) escaped.
+
+    Keys and file names come from user input; escaping them keeps an error message on one line.
+
+    Parameters
+    ----------
+    text : object
+        Anything; it is converted with ``str``.
+
+    Returns
+    -------
+    str
+        The text, with ``\\n`` for a newline and the like; printable characters (also
+        non-ASCII ones) unchanged.
+
+    Examples
+    --------
+    >>> one_line("productivity.pareto.x\\ny")
+    'productivity.pareto.x\\\\ny'
+    >>> one_line("Lohnsätze")
+    'Lohnsätze'
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class TradeOptError(Exception):
     """Base class of every error trade_opt raises on purpose."""
 
@@ -29,10 +58,10 @@ class InputError(TradeOptError):
     """
 
     def __init__(self, file: str, field: str, reason: str):
-        self.file = str(file)
-        self.field = field
-        self.reason = reason
-        super().__init__(f"{self.file}: {field}: {reason}")
+        self.file = one_line(file)
+        self.field = one_line(field)
+        self.reason = one_line(reason)
+        super().__init__(f"{self.file}: {self.field}: {self.reason}")
 
 
 class FieldError(TradeOptError):
@@ -47,9 +76,9 @@ class FieldError(TradeOptError):
     """
 
     def __init__(self, field: str, reason: str):
-        self.field = field
-        self.reason = reason
-        super().__init__(f"{field}: {reason}")
+        self.field = one_line(field)
+        self.reason = one_line(reason)
+        super().__init__(f"{self.field}: {self.reason}")
 
 
 class SolverUnavailableError(TradeOptError):
@@ -74,9 +103,9 @@ class ArgumentError(TradeOptError, ValueError):
     """
 
     def __init__(self, argument: str, reason: str):
-        self.argument = argument
-        self.reason = reason
-        super().__init__(f"{argument}: {reason}")
+        self.argument = one_line(argument)
+        self.reason = one_line(reason)
+        super().__init__(f"{self.argument}: {self.reason}")
 
 
 class OptionError(TradeOptError, TypeError):

@@ -17,7 +17,7 @@ import click
 import typer
 import typer.core
 
-from trade_opt.errors import SolveError, TradeOptError
+from trade_opt.errors import SolveError, TradeOptError, one_line
 from trade_opt.registry import MODELS, resolve
 
 
@@ -218,10 +218,10 @@ def main(argv: list[str] | None = None) -> int:
             print(INTERRUPTED, file=sys.stderr)
         return code
     except SolveError as exc:
-        print(f"trade-opt: solve failed: {exc}", file=sys.stderr)
+        print(f"trade-opt: solve failed: {one_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except TradeOptError as exc:
-        print(f"trade-opt: error: {exc}", file=sys.stderr)
+        print(f"trade-opt: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)
