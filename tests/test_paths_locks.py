@@ -124,7 +124,10 @@ def test_killed_writer_leaves_previous_byte_identical_and_fresh_absent(tmp_path,
     def killed_run() -> int:
         ready = tmp_path / "ready"
         ready.unlink(missing_ok=True)
-        proc = subprocess.Popen([sys.executable, str(script), str(out), str(ready)], cwd=ROOT, env=ENV)
+        # SIG_DFL in the child: a shell that runs the suite in the background ignores SIGINT, the
+        # child would inherit that, and Python then installs no KeyboardInterrupt handler
+        proc = subprocess.Popen([sys.executable, str(script), str(out), str(ready)], cwd=ROOT, env=ENV,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         for _ in range(600):
             if ready.exists() and ready.read_text():
                 break
