@@ -132,7 +132,11 @@ def cheap_result(model: str, inst) -> None:
             from trade_opt.gomory.equilibria import concat_batches, specialized_equilibria
 
             batch = concat_batches(list(specialized_equilibria(data)), data.n)
-            assert np.all((batch.Y > 0) & (batch.Y < 1))
+            # Y in (0, 1); a float Y rounds to 1.0 only where the exact 1 - Y, recovered from the
+            # wage ratio (Y / (1 - Y) = w_ratio L1 / L2), is below half an ulp of 1
+            one_minus_Y = 1.0 / (1.0 + batch.w_ratio * data.L[0] / data.L[1])
+            assert np.all((batch.Y > 0) & ((batch.Y < 1) | (one_minus_Y < 2.0 ** -53)))
+            assert np.all(np.isfinite(batch.w_ratio) & np.isfinite(batch.u1) & np.isfinite(batch.u2))
 
 
 @pytest.mark.parametrize("model", sorted(BASES))

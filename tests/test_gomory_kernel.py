@@ -7,7 +7,8 @@ from conftest import random_gomory
 
 from trade_opt.gomory import GomoryData
 from trade_opt.gomory.equilibria import _previous_kernel, all_specialized, concat_batches, specialized_equilibria
-from trade_opt.gomory.kernel import H_TABLE_TOL, build_h_table, exact_h, pattern_values, reachable_Y_range
+from trade_opt.gomory.kernel import (H_TABLE_TOL, build_h_table, exact_h, pattern_values, reachable_logit_range,
+                                     reachable_Y_range)
 
 
 def _previous(data):
@@ -76,6 +77,20 @@ def test_h_table_tiny_demand_share():
         Y = np.random.default_rng(1).uniform(*reachable_Y_range(data), 50_000)
         assert np.abs(np.array(table.evaluate(Y)) - exact_h(data, Y)).max() <= 1e-13
     _assert_agree(all_specialized(data), _previous(data))
+
+
+def test_demand_share_within_rounding_of_one(table1):
+    """Found by fuzzing: a demand share of 1 - 1e-16 puts the largest Y within rounding of 1, where
+    the table's range used ln(1 - Y) of a Y that is 1.0 in floating point (math domain error).
+    The range is taken in logit(Y) directly; the kernel agrees with the previous kernel."""
+    d = table1.d.copy()
+    d[0, 0] = 7.2e14                    # renormalized: d_11 = 1 - 1.5e-15, the others ~1e-16
+    data = GomoryData.from_arrays(d, table1.e, table1.alpha[0], table1.L)
+    lo, hi = reachable_logit_range(data)
+    assert np.isfinite(lo) and np.isfinite(hi) and hi > 36   # logit(Y_max) > 36: Y_max rounds to 1
+    batch = all_specialized(data)
+    _assert_agree(batch, _previous(data))
+    assert np.all(np.isfinite(batch.w_ratio) & np.isfinite(batch.u1) & np.isfinite(batch.u2))
 
 
 def test_reachable_Y_range_is_the_min_and_max_over_patterns():

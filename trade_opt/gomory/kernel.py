@@ -59,19 +59,24 @@ KERNEL_CHUNK = 1 << 15
 EXACT_H_ROWS = 1 << 12
 
 
-def exact_h(data: GomoryData, Y: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
+def exact_h(data: GomoryData, Y: np.ndarray, X: np.ndarray | None = None,
+            one_minus_Y: np.ndarray | None = None) -> np.ndarray:
     """H_j(Y) = sum_i d_ij (alpha_ij(x) - 1) ln V_i(Y) by the direct sum of n logs; shape (2, m).
 
     ``X`` (m, n) bool is needed only when the exponents differ by country (alpha_ij(x) is alpha_i2
-    where x_i = 1, alpha_i1 elsewhere)."""
+    where x_i = 1, alpha_i1 elsewhere).  ``one_minus_Y``: 1 - Y computed without cancellation (the
+    kernel has it from its linear forms); near Y = 1 the difference ``1 - Y`` of a rounded Y has a
+    large relative error, which V_i = d_i1 Y + d_i2 (1 - Y) inherits where d_i1 is tiny."""
     terms = _ExactH(data, NUMPY)
     if terms.per_country and X is None:
         raise ArgumentError("X", "per-country exponents: exact_h needs the patterns X")
     Y = np.asarray(Y, dtype=float)
+    omY = 1.0 - Y if one_minus_Y is None else np.asarray(one_minus_Y, dtype=float)
     if Y.ndim == 1 and len(Y) > EXACT_H_ROWS:         # row blocks keep the (m, n) temporaries in cache
-        return np.concatenate([exact_h(data, Y[i:i + EXACT_H_ROWS], None if X is None else X[i:i + EXACT_H_ROWS])
+        return np.concatenate([exact_h(data, Y[i:i + EXACT_H_ROWS], None if X is None else X[i:i + EXACT_H_ROWS],
+                                       omY[i:i + EXACT_H_ROWS])
                                for i in range(0, len(Y), EXACT_H_ROWS)], axis=1)
-    H1, H2 = terms(Y, None if X is None else np.asarray(X, dtype=float))
+    H1, H2 = terms(Y, None if X is None else np.asarray(X, dtype=float), omY)
     return np.stack([H1, H2])
 
 
@@ -88,11 +93,12 @@ class _ExactH:
         self.per_country = bool(np.any(G1 != 0))
         self.G1 = backend.asarray(G1) if self.per_country else None
 
-    def __call__(self, Y, X=None):
-        """(H_1, H_2) at each Y; ``X`` (m, n) float 0/1 patterns (per-country exponents only)."""
+    def __call__(self, Y, X=None, one_minus_Y=None):
+        """(H_1, H_2) at each Y; ``X`` (m, n) float 0/1 patterns (per-country exponents only);
+        ``one_minus_Y`` 1 - Y without cancellation (default ``1 - Y``)."""
         xp = self.xp
         V = Y[:, None] * self.d1[None, :]
-        V += (1.0 - Y)[:, None] * self.d2[None, :]
+        V += (1.0 - Y if one_minus_Y is None else one_minus_Y)[:, None] * self.d2[None, :]
         positive = V > 0                                # V_i = 0 only where both demand shares vanish
         log_V = xp.where(positive, xp.log(xp.where(positive, V, xp.ones_like(V))), xp.zeros_like(V))
         out = xp.matmul(log_V, self.G0)
@@ -110,6 +116,30 @@ def reachable_Y_range(data: GomoryData) -> tuple[float, float]:
     y_min = float(np.min(d2 / (d2 + (1.0 - d1))))
     y_max = float(np.max((1.0 - d2) / ((1.0 - d2) + d1)))
     return y_min, y_max
+
+
+def reachable_logit_range(data: GomoryData) -> tuple[float, float]:
+    """[s_min, s_max] of s = logit(Y) = ln(Y / (1 - Y)) over all specialized patterns.
+
+    The logs of :func:`reachable_Y_range`'s ratios, computed without forming Y: a demand share
+    within 1e-16 of 1 puts Y_max within rounding of 1, where ``ln(1 - Y)`` no longer exists, while
+    ``s_max = max_i ln(1 - d_i2) - ln(d_i1)`` stays finite (all shares positive).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance (all demand shares positive).
+
+    Returns
+    -------
+    (float, float)
+        The smallest and largest logit of a specialized equilibrium's Y.
+    """
+    d1, d2 = data.d
+    with np.errstate(divide="ignore"):
+        s_min = float(np.min(np.log(d2) - np.log1p(-d1)))
+        s_max = float(np.max(np.log1p(-d2) - np.log(d1)))
+    return s_min, s_max
 
 
 @dataclass(frozen=True)
@@ -183,7 +213,7 @@ def _fit_pieces(data: GomoryData, lo: float, hi: float, M: int, p: int) -> tuple
     edges = np.linspace(lo, hi, M + 1)
     mid, half = 0.5 * (edges[1:] + edges[:-1]), 0.5 * (edges[1:] - edges[:-1])
     Sn = (mid[:, None] + half[:, None] * nodes[None, :]).ravel()
-    F = exact_h(data, _expit(Sn)).reshape(2, M, p + 1)
+    F = exact_h(data, _expit(Sn), one_minus_Y=_expit(-Sn)).reshape(2, M, p + 1)
     # Chebyshev coefficients by the discrete orthogonality of T_k at these nodes
     T = np.cos(np.outer(np.arange(p + 1), np.arccos(nodes)))                 # T_k(node_l), (p+1, p+1)
     cheb = (2.0 / (p + 1)) * F @ T.T                                         # (2, M, p+1)
@@ -197,7 +227,7 @@ def _fit_pieces(data: GomoryData, lo: float, hi: float, M: int, p: int) -> tuple
     table = HTable(lo, hi, coef, 0.0)
     check = np.linspace(-1.0, 1.0, CHECK_POINTS + 2)[1:-1] * 0.999
     Sc = np.concatenate([(mid[:, None] + half[:, None] * check[None, :]).ravel(), [lo, hi]])
-    exact = exact_h(data, _expit(Sc))
+    exact = exact_h(data, _expit(Sc), one_minus_Y=_expit(-Sc))
     got = table.evaluate_logit(Sc)
     err = max(float(np.abs(got[0] - exact[0]).max()), float(np.abs(got[1] - exact[1]).max()))
     return coef, max(err, tail)
@@ -212,9 +242,7 @@ def build_h_table(data: GomoryData, tol: float = H_TABLE_TOL, degree: int = H_TA
     s and is raised by the fitted bound's decay rate (error ~ M^-(degree+1)) until ``tol`` is met."""
     if np.any(data.alpha[0] != data.alpha[1]) or np.any(data.d <= 0):
         return None
-    y_lo, y_hi = reachable_Y_range(data)
-    lo = math.log(y_lo) - math.log1p(-y_lo)
-    hi = math.log(y_hi) - math.log1p(-y_hi)
+    lo, hi = reachable_logit_range(data)
     pad = 1e-6 * max(1.0, hi - lo)
     lo, hi = lo - pad, hi + pad
     M = max(8, int(16 * (hi - lo)))
@@ -385,7 +413,7 @@ class BlockEvaluator:
             X = None
             if self.exact.per_country:
                 X = xp.astype((codes[:, None] >> self.shifts[None, :]) & 1, xp.float64)
-            H1, H2 = self.exact(Y, X)
+            H1, H2 = self.exact(Y, X, one_minus_Y)
         c1, c2 = self.c1, self.c2
         # u_1 = c_1 + K_1 + (1 - A_1) ln Y - B_1 ln(1 - Y) + H_1 ; u_2 = c_2 + K_2 - A_2 ln Y + (1 - B_2) ln(1 - Y) + H_2
         u1 = T[4, :] + (c1 + h[4])
