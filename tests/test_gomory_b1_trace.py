@@ -156,3 +156,32 @@ def test_trace_refuses_a_production_kind_it_does_not_model():
     Y = np.linspace(0.3, 0.4, 7)   # barrier = power for B1 (the paper's Observation)
     (b_barrier, x_barrier), (b_power, x_power) = (B1Trace(d, 0.3, 0.4, grid=5).evaluate(Y) for d in (barrier, power))
     assert np.array_equal(b_barrier, b_power) and np.array_equal(x_barrier, x_power)
+
+
+@pytest.mark.parametrize("kind", ["uncorrelated", "correlated", "gomory"])
+def test_dp_with_an_incumbent_equals_brute_force(kind):
+    """A known x (the optimum itself, a random one, all ones, all zeros: feasible or not) only sets the
+    fixing's lower bound: the DP's optimum is brute force's, and it fixes more items with the optimum."""
+    from trade_opt import knapsack as K
+    from trade_opt.gomory.boundary import knapsack_data, trade_knapsacks
+
+    rng = np.random.default_rng(12)
+    for trial in range(15):
+        n = 16
+        if kind == "gomory":
+            kd = knapsack_data(random_gomory(n, 700 + trial), rng.uniform(0.1, 0.9))
+            problems = [(p.values, p.weights, p.rhs, p.sense) for p in trade_knapsacks(kd)]
+        else:
+            w = rng.uniform(0.1, 1.0, n)
+            v = w + rng.uniform(-0.05, 0.05, n) if kind == "correlated" else rng.uniform(-0.5, 1.0, n)
+            problems = [(v, w, 0.4 * w.sum(), "<="), (v - 0.6, w, 0.4 * w.sum(), ">=")]
+        for values, weights, rhs, sense in problems:
+            dp = K.knapsack_dp if sense == "<=" else K.knapsack_cover_dp
+            brute = K.knapsack_brute_force(values, weights, rhs, sense)
+            for incumbent in (brute.x, rng.integers(0, 2, n).astype(float), np.ones(n), np.zeros(n)):
+                got = dp(values, weights, rhs, incumbent)
+                assert got.value == pytest.approx(brute.value, abs=1e-12)
+                if np.isfinite(got.value):
+                    assert float(values @ got.x) == pytest.approx(got.value, abs=1e-12)
+                    load = float(weights @ got.x)
+                    assert load <= rhs * (1 + 1e-11) if sense == "<=" else load >= rhs * (1 - 1e-11)

@@ -134,9 +134,10 @@ def _fix_by_reduced_cost(v: np.ndarray, w: np.ndarray, lam: float, upper: float,
 
 
 def _fix_packing(v_it: np.ndarray, w_it: np.ndarray, cap: float, cum_w: np.ndarray, cum_v: np.ndarray,
-                 ratio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                 ratio: np.ndarray, incumbent: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_fix_by_reduced_cost` for max v.x s.t. w.x <= cap, items sorted by decreasing v/w (prefix
-    sums ``cum_w``, ``cum_v``): LP bound at the critical item, lower bound by the greedy fill."""
+    sums ``cum_w``, ``cum_v``): LP bound at the critical item, lower bound by the greedy fill or by
+    ``incumbent`` (0/1 over the sorted items), whichever is larger, where it fits with room to spare."""
     m = len(v_it)
     s = int(np.searchsorted(cum_w, cap, side="right")) if m else 0          # items 0..s-1 fit whole
     if not (1 < m and s < m):
@@ -146,11 +147,25 @@ def _fix_packing(v_it: np.ndarray, w_it: np.ndarray, cap: float, cum_w: np.ndarr
         if w_it[k] <= room:
             lower += v_it[k]
             room -= w_it[k]
+    lower = max(lower, _incumbent_value(v_it, w_it, incumbent, load_ok=lambda load: load <= cap - FEASIBLE_MARGIN * abs(cap)))
     upper = (cum_v[s - 1] if s else 0.0) + (cap - (cum_w[s - 1] if s else 0.0)) * ratio[s]
     return _fix_by_reduced_cost(v_it, w_it, float(ratio[s]), float(upper), lower)
 
 
-def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> KnapsackSolution:
+def _incumbent_value(v_it: np.ndarray, w_it: np.ndarray, incumbent: np.ndarray | None, load_ok,
+                     value0: float = 0.0, load0: float = 0.0) -> float:
+    """value0 + v.z of a known 0/1 ``incumbent`` z over the items if ``load_ok(load0 + w.z)`` (its load
+    inside the row with room to spare, :data:`FEASIBLE_MARGIN`), else -inf: a lower bound on the optimum."""
+    if incumbent is None:
+        return -math.inf
+    z = incumbent > 0.5
+    if not load_ok(load0 + math.fsum(w_it[z].tolist())):
+        return -math.inf
+    return value0 + math.fsum(v_it[z].tolist())
+
+
+def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float,
+                incumbent: np.ndarray | None = None) -> KnapsackSolution:
     """Exact 0-1 knapsack max c.x s.t. w.x <= W by Nemhauser-Ullmann with LP-bound pruning.
 
     Items with c_i <= 0 or w_i > W are never packed.  The remaining items are processed in
@@ -158,6 +173,10 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
     ascending, value strictly ascending) is kept, minus states whose Dantzig bound cannot reach
     the best value seen.  The optimal x is recovered by back-pointers.  Exact for real weights
     (no grid); the list can grow exponentially in adversarial cases (e.g. subset-sum).
+
+    ``incumbent`` (optional, 0/1 of length n): a known x whose value, where it fits the row with room
+    to spare, is a lower bound for the reduced-cost fixing (a near-optimal one fixes almost every
+    item).  The optimal value is the same with or without it.
     """
     start = time.perf_counter()
     values = np.asarray(values, dtype=float)
@@ -174,7 +193,8 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
     # reduced-cost fixing: items every optimum packs start the DP's one state, items none packs go
     fixed = np.zeros(0, np.intp)
     load0 = value0 = 0.0
-    one, zero = _fix_packing(v_it, w_it, cap, cum_w_all, cum_v_all, ratio)
+    one, zero = _fix_packing(v_it, w_it, cap, cum_w_all, cum_v_all, ratio,
+                             None if incumbent is None else np.asarray(incumbent)[items])
     if one.any() or zero.any():
         fixed = items[one]
         load0, value0 = math.fsum(w_it[one].tolist()), math.fsum(v_it[one].tolist())
@@ -236,7 +256,8 @@ def _cover_lp_cost(cum_w: np.ndarray, cum_v: np.ndarray, ratio: np.ndarray, need
     return full_v + np.minimum(frac, 0.0)
 
 
-def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float) -> KnapsackSolution:
+def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float,
+                      incumbent: np.ndarray | None = None) -> KnapsackSolution:
     """Exact 0-1 covering knapsack max c.x s.t. w.x >= W (W = ``need``), directly.
 
     Items with c_i >= 0 are always taken (they only help).  The others (cost -c_i > 0) are processed
@@ -246,7 +267,8 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float) -> K
     better than the best cover found (values only decrease), or when its value plus Dantzig's LP
     bound on covering the rest is below that best.  Loads are sums of positive weights and
     are compared with W - slack (:func:`capacity_slack`): W - load is never formed, so a small W keeps
-    its digits.  ``value`` is -inf (and x all ones) when even all items fall short of W."""
+    its digits.  ``value`` is -inf (and x all ones) when even all items fall short of W.
+    ``incumbent``: a known x whose value bounds the fixing from below, as in :func:`knapsack_dp`."""
     start = time.perf_counter()
     values = np.asarray(values, dtype=float)
     weights = np.asarray(weights, dtype=float)
@@ -280,6 +302,9 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float) -> K
             if w_it[k] < surplus - FEASIBLE_MARGIN * abs(W):
                 surplus -= w_it[k]
                 lower -= v_it[k]
+        if incumbent is not None:
+            lower = max(lower, _incumbent_value(v_it, w_it, np.asarray(incumbent)[items], value0=value0, load0=load0,
+                                                load_ok=lambda load: load >= target + FEASIBLE_MARGIN * abs(W)))
         one, zero = _fix_by_reduced_cost(v_it, w_it, -lam, float(upper), lower)
         if one.any() or zero.any():
             x[items[one]] = 1.0

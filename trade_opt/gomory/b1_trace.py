@@ -160,16 +160,27 @@ class B1Trace:
         self.seconds = time.perf_counter() - start
 
     # ----------------------------------------------------------------- DP at one t
-    def _solve(self, t: float, k: int):
-        """The exact DP of direction k at t (one direction: the other one's DP is not needed here)."""
+    def _solve(self, t: float, k: int, hints: tuple[np.ndarray, ...] = ()):
+        """The exact DP of direction k at t (one direction: the other one's DP is not needed here);
+        ``hints``: patterns known nearby, the best one feasible at t is the DP's incumbent."""
         key = (t, k)
         if key not in self._cache:
             self.dp_calls += 1
             Y = _expit(t)
-            self._cache[key] = self._direction(Y, Y, "<=" if k == 0 else ">=")
+            self._cache[key] = self._direction(Y, Y, "<=" if k == 0 else ">=", self._incumbent(k, t, t, hints))
         return self._cache[key]
 
-    def _direction(self, Y_value: float, Y_feasible: float, direction: str):
+    def _incumbent(self, k: int, t_value: float, t_feasible: float, hints) -> np.ndarray | None:
+        """The hint of largest value at t_value among those feasible at t_feasible (lines), or None."""
+        best, best_value = None, -math.inf
+        for x in hints:
+            if x is not None and self._feasible(k, x, t_feasible):
+                v = self._lines.value(x, t_value)
+                if v > best_value:
+                    best, best_value = x, v
+        return best
+
+    def _direction(self, Y_value: float, Y_feasible: float, direction: str, incumbent: np.ndarray | None = None):
         """max c(Y_value).x with the trade row of Y_feasible (:func:`~trade_opt.gomory.boundary.mixed_direction_dp`):
         the exact DP, or with ``solver="ortools"`` OR-Tools' B&B within its proven bound
         (:func:`trade_opt.knapsack.knapsack_ortools_bounded`; the DP where it declines)."""
@@ -185,10 +196,10 @@ class B1Trace:
                 self.ortools_calls += 1
                 self.value_error_bound = max(self.value_error_bound, delta)
                 return KnapsackSolution(problem.offset + sol.value, problem.to_x(sol.x), "ortools", sol.seconds)
-        return mixed_direction_dp(self.data, Y_value, Y_feasible, direction)
+        return mixed_direction_dp(self.data, Y_value, Y_feasible, direction, incumbent)
 
-    def _x(self, k: int, t: float) -> tuple[np.ndarray, float]:
-        sol = self._solve(t, k)
+    def _x(self, k: int, t: float, hints: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, float]:
+        sol = self._solve(t, k, hints)
         return sol.x.astype(np.float64), sol.value
 
     def _same(self, k: int, xa: np.ndarray, xb: np.ndarray, ta: float, tb: float) -> bool:
@@ -217,10 +228,10 @@ class B1Trace:
         (values are lines in t).  ">=" mirrors it (values at ta, row at tb)."""
         L = self._lines
         if k == 0:
-            sol = self._direction(_expit(tb), _expit(ta), "<=")
+            sol = self._direction(_expit(tb), _expit(ta), "<=", x)
             t_val = tb
         else:
-            sol = self._direction(_expit(ta), _expit(tb), ">=")
+            sol = self._direction(_expit(ta), _expit(tb), ">=", x)
             t_val = ta
         self.dp_calls += 1
         mine = L.value(x, t_val)
@@ -264,7 +275,9 @@ class B1Trace:
     def _trace(self, k: int, ts: np.ndarray) -> DirectionTrace:
         edges, bps = [float(ts[0])], []
         stack = []
-        pts = [(float(t), *self._x(k, float(t))) for t in ts]
+        pts = []
+        for t in ts:
+            pts.append((float(t), *self._x(k, float(t), (pts[-1][1],) if pts else ())))
         for (ta, xa, _), (tb, xb, _) in zip(pts[:-1], pts[1:]):
             stack.append((ta, xa, tb, xb))
         pieces: list[tuple[float, float, np.ndarray, np.ndarray]] = []   # (ta, tb, xa, xb) resolved intervals
@@ -284,7 +297,7 @@ class B1Trace:
                 # side within eps of an end uses the end's solution
                 eps = 0.25 * BREAK_TOL * max(1.0, abs(c))
                 inner = [t for t in (c - eps, c + eps) if ta < t < tb] or [0.5 * (ta + tb)]
-                pts = [(ta, xa)] + [(t, self._x(k, t)[0]) for t in inner] + [(tb, xb)]
+                pts = [(ta, xa)] + [(t, self._x(k, t, (xa, xb))[0]) for t in inner] + [(tb, xb)]
                 for (t0, x0), (t1, x1) in reversed(list(zip(pts[:-1], pts[1:]))):
                     stack.append((t0, x0, t1, x1))
             # adjacent intervals with the same x are one piece: one certificate for all of them (the
@@ -303,7 +316,7 @@ class B1Trace:
                     pieces.append((ta, tb, xa, xa))   # one piece (xa is xb marks it)
                 else:                                 # never merged across a failed certificate's cut again
                     cuts.add(split)
-                    xs_, _ = self._x(k, split)
+                    xs_, _ = self._x(k, split, (xa, xb))
                     stack.append((split, xs_, tb, xb))
                     stack.append((ta, xa, split, xs_))
         pieces.sort(key=lambda p: p[0])
