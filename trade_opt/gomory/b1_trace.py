@@ -44,7 +44,7 @@ import numpy as np
 from trade_opt.errors import ArgumentError
 from trade_opt.gomory.boundary import KnapsackData, knapsack_data, mixed_direction_dp, trade_knapsacks
 from trade_opt.gomory.instance import GomoryData
-from trade_opt.knapsack import KnapsackSolution, knapsack_ortools_bounded
+from trade_opt.knapsack import FEASIBLE_MARGIN, KnapsackSolution, capacity_slack, knapsack_ortools_bounded
 
 #: Width in t = logit(Y) below which a located change is accepted as one breakpoint.
 BREAK_TOL = 1e-11
@@ -100,6 +100,18 @@ class _Lines:
 
     def value(self, x: np.ndarray, t: float) -> float:
         return float(self.K @ x + t * (self.S @ x))
+
+    def t_dp(self, x: np.ndarray, k: int) -> float:
+        """Where the exact DP's row starts (">=", k = 1) or stops ("<=", k = 0) accepting x: t_own
+        moved by the row's slack (:func:`trade_opt.knapsack.capacity_slack`, relative to min(Y, 1 - Y),
+        the rhs of the formulation used) over the row's slope in t, (a + d2.(1 - x)) Y (1 - Y)."""
+        own = self.t_own(x)
+        if not math.isfinite(own):
+            return own
+        Y = _expit(own)
+        slope = (float(self.d1 @ x) + float(self.d2 @ (1.0 - x))) * Y * (1.0 - Y)
+        shift = capacity_slack(min(Y, 1.0 - Y), len(x)) / slope
+        return own - shift if k == 1 else own + shift
 
     def t_own(self, x: np.ndarray) -> float:
         """logit of the pattern's equilibrium Y: ln((1 - b) / a); +-inf for all-0 / all-1."""
@@ -220,6 +232,39 @@ class B1Trace:
         own = self._lines.t_own(x)
         return t <= own if k == 0 else t >= own
 
+    def _fused(self, k: int, t: float, t_end: float, x_end: np.ndarray, hints: tuple) -> tuple[np.ndarray, bool]:
+        """The optimum of direction k at t, and whether it is certified optimal on [t, t_end] (">=",
+        t < t_end) or [t_end, t] ("<=", t_end < t), given x_end optimal at t_end: one DP.
+
+        The DP takes the values at t and the row at t_end, whose feasible set contains every one of
+        the interval (">=" grows with t, "<=" shrinks).  Its optimum y, if the DP's own row at t
+        accepts it (:meth:`_dp_feasible`), is therefore optimal at t; and if y is
+        x_end's line (:meth:`_same`), nothing feasible in the interval beats it at either end, hence
+        anywhere in between (values are lines): the certificate of :meth:`_certify` and the DP at t
+        in one.  Otherwise (y infeasible at t, or an end too close for the row's slack) the plain DP at t."""
+        if (t, k) in self._cache or abs(t_end - t) <= PHANTOM_GAP * max(1.0, abs(t)):
+            return self._x(k, t, hints)[0], False
+        direction = "<=" if k == 0 else ">="
+        sol = self._direction(_expit(t), _expit(t_end), direction, self._incumbent(k, t, t_end, hints + (x_end,)))
+        self.dp_calls += 1
+        if np.isfinite(sol.value):
+            y = sol.x.astype(np.float64)
+            if self._dp_feasible(k, y, t):
+                self._cache[(t, k)] = sol
+                return y, self._same(k, y, x_end, min(t, t_end), max(t, t_end))
+        return self._x(k, t, hints + (sol.x.astype(np.float64),))[0], False
+
+    def _dp_feasible(self, k: int, x: np.ndarray, t: float) -> bool:
+        """Whether the exact DP of direction k at t accepts x, with room: its row (the formulation of
+        :func:`~trade_opt.gomory.boundary.trade_knapsacks`, slack :func:`~trade_opt.knapsack.capacity_slack`)
+        holds with :data:`~trade_opt.knapsack.FEASIBLE_MARGIN` x rhs to spare (far above the rounding
+        of the load's sum, ~n eps, so the DP's own sums accept x too)."""
+        problem = trade_knapsacks(knapsack_data(self.data, _expit(t)))[k]
+        z = problem.to_x(x)
+        load = math.fsum((problem.weights * z).tolist())
+        room = capacity_slack(problem.rhs, len(z)) - FEASIBLE_MARGIN * abs(problem.rhs)
+        return load <= problem.rhs + room if problem.sense == "<=" else load >= problem.rhs - room
+
     def _certify(self, k: int, ta: float, tb: float, x: np.ndarray) -> float | None:
         """None if x is optimal on all of [ta, tb] (x optimal at both ends), else a t inside to split at.
 
@@ -261,9 +306,9 @@ class B1Trace:
         if Sa != Sb:
             cands.append((Kb - Ka) / (Sa - Sb))
         if k == 0:
-            cands.append(L.t_own(xa))            # xa leaves the "<=" feasible set
+            cands.append(L.t_dp(xa, k))          # xa leaves the "<=" feasible set (of the DP's row)
         else:
-            cands.append(L.t_own(xb))            # xb enters the ">=" feasible set
+            cands.append(L.t_dp(xb, k))          # xb enters the ">=" feasible set (of the DP's row)
         # a change found within BREAK_TOL outside [ta, tb] (rounding of a crossing just solved) is at the end
         slack = BREAK_TOL * max(1.0, abs(ta), abs(tb))
         inside = [min(max(c, ta + 0.1 * slack), tb - 0.1 * slack) for c in cands
@@ -275,12 +320,18 @@ class B1Trace:
     def _trace(self, k: int, ts: np.ndarray) -> DirectionTrace:
         edges, bps = [float(ts[0])], []
         stack = []
-        pts = []
-        for t in ts:
-            pts.append((float(t), *self._x(k, float(t), (pts[-1][1],) if pts else ())))
-        for (ta, xa, _), (tb, xb, _) in zip(pts[:-1], pts[1:]):
-            stack.append((ta, xa, tb, xb))
         pieces: list[tuple[float, float, np.ndarray, np.ndarray]] = []   # (ta, tb, xa, xb) resolved intervals
+        # the grid from the end where the feasible set is largest ("<=": left, ">=": right), each point
+        # solved with the row of the point before it (:meth:`_fused`): often certifies the interval too
+        order = list(range(len(ts))) if k == 0 else list(range(len(ts) - 1, -1, -1))
+        xs_grid: dict[int, np.ndarray] = {order[0]: self._x(k, float(ts[order[0]]))[0]}
+        for prev, i in zip(order[:-1], order[1:]):
+            xs_grid[i], done = self._fused(k, float(ts[i]), float(ts[prev]), xs_grid[prev], ())
+            lo, hi = min(i, prev), max(i, prev)
+            if done:
+                pieces.append((float(ts[lo]), float(ts[hi]), xs_grid[i], xs_grid[i]))
+            else:
+                stack.append((float(ts[lo]), xs_grid[lo], float(ts[hi]), xs_grid[hi]))
         pending: list[tuple[float, np.ndarray, float, np.ndarray]] = []  # same x at both ends, to certify
         cuts: set[float] = set()
         while stack or pending:
@@ -297,9 +348,26 @@ class B1Trace:
                 # side within eps of an end uses the end's solution
                 eps = 0.25 * BREAK_TOL * max(1.0, abs(c))
                 inner = [t for t in (c - eps, c + eps) if ta < t < tb] or [0.5 * (ta + tb)]
-                pts = [(ta, xa)] + [(t, self._x(k, t, (xa, xb))[0]) for t in inner] + [(tb, xb)]
-                for (t0, x0), (t1, x1) in reversed(list(zip(pts[:-1], pts[1:]))):
-                    stack.append((t0, x0, t1, x1))
+                # the side next to the end with the larger feasible set (">=": tb, "<=": ta) is solved with
+                # that end's row (:meth:`_fused`); it often certifies the interval up to that end
+                fused = len(inner) - 1 if k == 1 else 0
+                pts, certified = [(ta, xa)], None
+                for j, t in enumerate(inner):
+                    if j == fused:
+                        x, done = self._fused(k, t, tb if k == 1 else ta, xb if k == 1 else xa, (xa, xb))
+                        certified = j + (1 if k == 1 else 0) if done else None
+                    else:
+                        x = self._x(k, t, (xa, xb))[0]
+                    pts.append((t, x))
+                pts.append((tb, xb))
+                intervals = list(zip(pts[:-1], pts[1:]))
+                for j in range(len(intervals) - 1, -1, -1):
+                    (t0, x0), (t1, x1) = intervals[j]
+                    if j == certified:
+                        x_piece = x1 if k == 1 else x0
+                        pieces.append((t0, t1, x_piece, x_piece))
+                    else:
+                        stack.append((t0, x0, t1, x1))
             # adjacent intervals with the same x are one piece: one certificate for all of them (the
             # certificate needs x optimal at both ends and feasible in between, which the merge keeps)
             pending.sort(key=lambda p: p[0])
