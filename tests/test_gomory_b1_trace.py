@@ -208,14 +208,14 @@ def test_meet_in_the_middle_equals_the_list_dp_and_brute_force(sense, monkeypatc
         mitm = dp(values, w, rhs)
         monkeypatch.setattr(K, "MITM_MAX_ITEMS", 0)
         listed = dp(values, w, rhs)
-        monkeypatch.setattr(K, "MITM_MAX_ITEMS", 32)
+        monkeypatch.setattr(K, "MITM_MAX_ITEMS", 64)
         for got in (mitm, listed):
             assert got.value == pytest.approx(brute.value, abs=1e-12)
             assert float(values @ got.x) == pytest.approx(got.value, abs=1e-12)
     w = rng.uniform(0.1, 1.0, 60)                      # a core of ~60 items: the list DP
     v = w + rng.uniform(-1e-3, 1e-3, 60)
     values = v if sense == "<=" else v - 1.0
-    big, small = dp(values, w, 0.5 * w.sum()), None
-    monkeypatch.setattr(K, "MITM_MAX_ITEMS", 64)
+    big = dp(values, w, 0.5 * w.sum())
+    monkeypatch.setattr(K, "MITM_MAX_ITEMS", 0)
     small = dp(values, w, 0.5 * w.sum())
     assert big.value == pytest.approx(small.value, abs=1e-12)

@@ -134,21 +134,22 @@ def _fix_by_lp_bounds(v: np.ndarray, w: np.ndarray, lp, room: float, lower: floa
 
 
 def _fix_packing(v_it: np.ndarray, w_it: np.ndarray, cap: float, cum_w: np.ndarray, cum_v: np.ndarray,
-                 ratio: np.ndarray, incumbent: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 ratio: np.ndarray, incumbent: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """:func:`_fix_by_lp_bounds` for max v.x s.t. w.x <= cap, items sorted by decreasing v/w (prefix
     sums ``cum_w``, ``cum_v``): Dantzig's LP bounds, lower bound by the greedy fill or by
-    ``incumbent`` (0/1 over the sorted items), whichever is larger, where it fits with room to spare."""
+    ``incumbent`` (0/1 over the sorted items), whichever is larger, where it fits with room to spare.
+    Returns (fixed at 1, fixed at 0, that lower bound; -inf when nothing was tried)."""
     m = len(v_it)
     s = int(np.searchsorted(cum_w, cap, side="right")) if m else 0          # items 0..s-1 fit whole
     if not (1 < m and s < m):
-        return np.zeros(m, bool), np.zeros(m, bool)
+        return np.zeros(m, bool), np.zeros(m, bool), -math.inf
     lower, room = 0.0, cap - FEASIBLE_MARGIN * abs(cap)
     for k in range(m):                                                      # greedy: a feasible x
         if w_it[k] <= room:
             lower += v_it[k]
             room -= w_it[k]
     lower = max(lower, _incumbent_value(v_it, w_it, incumbent, load_ok=lambda load: load <= cap - FEASIBLE_MARGIN * abs(cap)))
-    return _fix_by_lp_bounds(v_it, w_it, lambda r: _dantzig_bound(cum_w, cum_v, ratio, r)[1], cap, lower)
+    return (*_fix_by_lp_bounds(v_it, w_it, lambda r: _dantzig_bound(cum_w, cum_v, ratio, r)[1], cap, lower), lower)
 
 
 def _incumbent_value(v_it: np.ndarray, w_it: np.ndarray, incumbent: np.ndarray | None, load_ok,
@@ -164,8 +165,9 @@ def _incumbent_value(v_it: np.ndarray, w_it: np.ndarray, incumbent: np.ndarray |
 
 
 #: Largest number of items left after the fixing that the DPs solve by meet in the middle (two lists
-#: of non-dominated subsets, 0/1 rows kept as 64-bit masks) instead of the item-by-item list DP.
-MITM_MAX_ITEMS = 32
+#: of non-dominated subsets pruned by the fixing's lower bound, 0/1 rows kept as 64-bit masks) instead
+#: of the item-by-item list DP; half of it where no lower bound is known (nothing to prune with).
+MITM_MAX_ITEMS = 64
 
 
 #: States a group step of :func:`_pareto_subsets` may form (list length x 2^group).
@@ -178,13 +180,15 @@ def _subset_sums(w: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     return bits @ w, bits @ v, bits
 
 
-def _pareto_subsets(w: np.ndarray, v: np.ndarray, sense: str, limit: float,
+def _pareto_subsets(w: np.ndarray, v: np.ndarray, sense: str, limit: float, prune=None,
                     group: int = 6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The non-dominated subsets of the items (Nemhauser & Ullmann), weight ascending: (weights,
     values, 64-bit masks).  "<=": subsets heavier than ``limit`` dropped, a subset kept only if it is
     worth strictly more than every lighter one (values ascend); ">=": weights capped at ``limit`` (the
     largest need), kept only if worth strictly more than every heavier one (values descend).  Items
-    join ``group`` at a time (the list times all 2^group subsets of the group, then one filter)."""
+    join ``group`` at a time (the list times all 2^group subsets of the group, then one filter);
+    ``prune(done, W, V)`` (optional), after the first ``done`` items: False for subsets no completion
+    of which can reach the optimum (bound below a known value)."""
     W, V, M = np.zeros(1), np.zeros(1), np.zeros(1, np.uint64)
     g0 = 0
     while g0 < len(w):
@@ -206,19 +210,40 @@ def _pareto_subsets(w: np.ndarray, v: np.ndarray, sense: str, limit: float,
         W, V, M = W[keep], V[keep], M[keep]
         if sense != "<=":
             W, V, M = W[::-1], V[::-1], M[::-1]
+        if prune is not None and g0 < len(w):
+            keep = prune(g0, W, V)
+            W, V, M = W[keep], V[keep], M[keep]
     return W, V, M
 
 
-def _meet_in_the_middle(w: np.ndarray, v: np.ndarray, load0: float, sense: str, bound: float) -> tuple[float, np.ndarray]:
+def _meet_in_the_middle(w: np.ndarray, v: np.ndarray, load0: float, sense: str, bound: float,
+                        lower: float = -math.inf) -> tuple[float, np.ndarray]:
     """max v.z over z in {0,1}^m with load0 + w.z <= ``bound`` ("<=") or >= ``bound`` (">="), exactly,
     by meet in the middle (Horowitz & Sahni 1974) over the non-dominated subsets of each half
     (:func:`_pareto_subsets`): each first-half subset takes the best second-half one that keeps the
-    row ("<=": the heaviest that fits, the most valuable; ">=": the lightest that covers).  Returns
-    (value, z); value -inf if no z keeps the row."""
-    h = len(w) // 2
+    row ("<=": the heaviest that fits, the most valuable; ">=": the lightest that covers).  Items in
+    decreasing v/w; ``lower``: a value some z reaches (a feasible one's): a half's subset is dropped
+    when its value plus Dantzig's LP bound over the items it has not seen (both halves' rest, still in
+    v/w order) falls below it by more than :data:`FIXING_MARGIN` x sum |v| (so no optimum is lost).
+    Returns (value, z); value -inf if no z keeps the row."""
+    m, h = len(w), len(w) // 2
     limit = bound - load0
-    wl, vl, ml = _pareto_subsets(w[:h], v[:h], sense, limit)
-    wr, vr, mr = _pareto_subsets(w[h:], v[h:], sense, limit)
+    floor = lower - FIXING_MARGIN * max(1.0, float(np.abs(v).sum()))
+
+    def pruner(first: int, stop: int):
+        def prune(done: int, W: np.ndarray, V: np.ndarray) -> np.ndarray:
+            rest = np.r_[0:first, first + done:stop, stop:m] if first else np.r_[done:m]
+            cw, cv = np.cumsum(w[rest]), np.cumsum(v[rest])
+            ratio = v[rest] / w[rest]
+            if sense == "<=":
+                return V + _dantzig_bound(cw, cv, ratio, limit - W)[1] >= floor
+            reach = W + (cw[-1] if len(cw) else 0.0) >= limit - 1e-9 * (abs(limit) + abs(W))
+            return reach & (V + _cover_lp_cost(cw, cv, ratio, np.maximum(limit - W, 0.0)) >= floor)
+        return prune
+
+    use = math.isfinite(floor) and m > 1
+    wl, vl, ml = _pareto_subsets(w[:h], v[:h], sense, limit, pruner(0, h) if use else None)
+    wr, vr, mr = _pareto_subsets(w[h:], v[h:], sense, limit, pruner(h, m) if use else None)
     room = bound - (load0 + wl)                      # what the second half may ("<=") or must (">=") weigh
     if sense == "<=":
         j = np.searchsorted(wr, room, side="right") - 1
@@ -265,7 +290,7 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float,
     # reduced-cost fixing: items every optimum packs start the DP's one state, items none packs go
     fixed = np.zeros(0, np.intp)
     load0 = value0 = 0.0
-    one, zero = _fix_packing(v_it, w_it, cap, cum_w_all, cum_v_all, ratio,
+    one, zero, lower = _fix_packing(v_it, w_it, cap, cum_w_all, cum_v_all, ratio,
                              None if incumbent is None else np.asarray(incumbent)[items])
     if one.any() or zero.any():
         fixed = items[one]
@@ -276,10 +301,10 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float,
         cum_w_all, cum_v_all = np.cumsum(w_it), np.cumsum(v_it)
         ratio = v_it / w_it if m else np.zeros(0)
 
-    if m <= MITM_MAX_ITEMS:                          # a small core: meet in the middle
+    if m <= (MITM_MAX_ITEMS if math.isfinite(lower) else MITM_MAX_ITEMS // 2):   # a small core: meet in the middle
         x = np.zeros(n)
         x[fixed] = 1.0
-        value, z = _meet_in_the_middle(w_it, v_it, load0, "<=", cap)
+        value, z = _meet_in_the_middle(w_it, v_it, load0, "<=", cap, lower - value0)
         x[items] = z
         return KnapsackSolution(value0 + value, x, "dp", time.perf_counter() - start, 1 << max(m - m // 2, 0))
 
@@ -373,6 +398,7 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float,
     # reduced-cost fixing (LP of covering the need with the cheapest weight first; the greedy cover
     # through the critical item is feasible): fixed items join the start state or leave
     s = int(np.searchsorted(cum_w_all, W - load0, side="left"))               # critical item
+    lower = -math.inf
     if 1 < m and s < m and load0 + cum_w_all[s] >= target + FEASIBLE_MARGIN * abs(W):
         lower, surplus = value0 + float(cum_v_all[s]), (load0 + float(cum_w_all[s])) - target
         for k in np.argsort(v_it[: s + 1], kind="stable"):                     # drop the dearest items still spare
@@ -399,8 +425,8 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float,
             if load0 >= target:
                 return KnapsackSolution(value0, x, "dp_cover", time.perf_counter() - start, 1)
 
-    if m <= MITM_MAX_ITEMS:                          # a small core: meet in the middle
-        value, z = _meet_in_the_middle(w_it, v_it, load0, ">=", target)
+    if m <= (MITM_MAX_ITEMS if math.isfinite(lower) else MITM_MAX_ITEMS // 2):   # a small core: meet in the middle
+        value, z = _meet_in_the_middle(w_it, v_it, load0, ">=", target, lower - value0)
         if not np.isfinite(value):                               # pragma: no cover (defensive)
             raise ArithmeticError("covering DP lost its best cover to rounding; report this instance")
         x[items] = z
@@ -601,7 +627,7 @@ def knapsack_ortools_bounded(values: np.ndarray, weights: np.ndarray, capacity: 
     if len(items) > 1:                     # reduced-cost fixing (exact, as in the DP): a smaller B&B
         items = items[np.argsort(-(v[items] / w[items]), kind="stable")]
         v_it, w_it = v[items], w[items]
-        one, zero = _fix_packing(v_it, w_it, cap, np.cumsum(w_it), np.cumsum(v_it), v_it / w_it)
+        one, zero, _ = _fix_packing(v_it, w_it, cap, np.cumsum(w_it), np.cumsum(v_it), v_it / w_it)
         z[items[one]] = 1.0
         cap -= math.fsum(w_it[one].tolist())
         items = items[~(one | zero)]
