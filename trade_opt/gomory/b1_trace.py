@@ -163,6 +163,7 @@ class B1Trace:
         self.linear = bool(np.all(data.alpha[0] == data.alpha[1]))
         self._lines = _Lines(data) if self.linear else None
         self._cache: dict[tuple, object] = {}
+        self._kd_cache: dict[float, KnapsackData] = {}
         self.solver = solver
         self.dp_calls = 0
         self.ortools_calls = 0
@@ -197,9 +198,9 @@ class B1Trace:
         the exact DP, or with ``solver="ortools"`` OR-Tools' B&B within its proven bound
         (:func:`trade_opt.knapsack.knapsack_ortools_bounded`; the DP where it declines)."""
         if self.solver == "ortools":
-            kd = knapsack_data(self.data, Y_value)
+            kd = self._data_at(Y_value)
             if Y_feasible != Y_value:
-                feas = knapsack_data(self.data, Y_feasible)
+                feas = self._data_at(Y_feasible)
                 kd = KnapsackData(feas.Y, kd.c, feas.V, feas.capacity, kd.constant)
             problem = trade_knapsacks(kd)[0 if direction == "<=" else 1]
             got = knapsack_ortools_bounded(problem.values, problem.weights, problem.rhs, problem.sense)
@@ -208,7 +209,14 @@ class B1Trace:
                 self.ortools_calls += 1
                 self.value_error_bound = max(self.value_error_bound, delta)
                 return KnapsackSolution(problem.offset + sol.value, problem.to_x(sol.x), "ortools", sol.seconds)
-        return mixed_direction_dp(self.data, Y_value, Y_feasible, direction, incumbent)
+        return mixed_direction_dp(self.data, Y_value, Y_feasible, direction, incumbent, self._data_at)
+
+    def _data_at(self, Y: float) -> KnapsackData:
+        """:func:`~trade_opt.gomory.boundary.knapsack_data` at one Y, computed once per Y of the trace."""
+        kd = self._kd_cache.get(Y)
+        if kd is None:
+            kd = self._kd_cache[Y] = knapsack_data(self.data, Y)
+        return kd
 
     def _x(self, k: int, t: float, hints: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, float]:
         sol = self._solve(t, k, hints)
@@ -259,7 +267,7 @@ class B1Trace:
         :func:`~trade_opt.gomory.boundary.trade_knapsacks`, slack :func:`~trade_opt.knapsack.capacity_slack`)
         holds with :data:`~trade_opt.knapsack.FEASIBLE_MARGIN` x rhs to spare (far above the rounding
         of the load's sum, ~n eps, so the DP's own sums accept x too)."""
-        problem = trade_knapsacks(knapsack_data(self.data, _expit(t)))[k]
+        problem = trade_knapsacks(self._data_at(_expit(t)))[k]
         z = problem.to_x(x)
         load = math.fsum((problem.weights * z).tolist())
         room = capacity_slack(problem.rhs, len(z)) - FEASIBLE_MARGIN * abs(problem.rhs)
@@ -325,8 +333,14 @@ class B1Trace:
         # solved with the row of the point before it (:meth:`_fused`): often certifies the interval too
         order = list(range(len(ts))) if k == 0 else list(range(len(ts) - 1, -1, -1))
         xs_grid: dict[int, np.ndarray] = {order[0]: self._x(k, float(ts[order[0]]))[0]}
+        misses = 0                  # fused DPs in a row that fell back to the plain DP: stop trying after 2
         for prev, i in zip(order[:-1], order[1:]):
-            xs_grid[i], done = self._fused(k, float(ts[i]), float(ts[prev]), xs_grid[prev], ())
+            if misses < 2:
+                before = self.dp_calls
+                xs_grid[i], done = self._fused(k, float(ts[i]), float(ts[prev]), xs_grid[prev], ())
+                misses = misses + 1 if self.dp_calls - before > 1 else 0
+            else:
+                xs_grid[i], done = self._x(k, float(ts[i]), (xs_grid[prev],))[0], False
             lo, hi = min(i, prev), max(i, prev)
             if done:
                 pieces.append((float(ts[lo]), float(ts[hi]), xs_grid[i], xs_grid[i]))

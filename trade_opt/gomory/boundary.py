@@ -256,15 +256,17 @@ def b1_directions_dp(data: GomoryData, Y: float) -> tuple[KnapsackSolution, Knap
 
 
 def mixed_direction_dp(data: GomoryData, Y_value: float, Y_feasible: float, direction: str,
-                       incumbent: np.ndarray | None = None) -> KnapsackSolution:
+                       incumbent: np.ndarray | None = None, data_at=None) -> KnapsackSolution:
     """max c(Y_value).x over x in {0,1}^n with V(Y_f).x (direction) 1 - Y_f, Y_f = ``Y_feasible``, by the exact DP.
 
     The values of one income and the trade-equation row of another: the certificate of
     :mod:`trade_opt.gomory.b1_trace` that no pattern feasible at one end of an interval beats the
     traced optimum at the other end.  Value = c(Y_value).x (same exact formulation as :func:`trade_knapsacks`).
-    ``incumbent``: a known pattern x, a lower bound that speeds the DP up (:func:`_solve_dp`)."""
-    value = knapsack_data(data, Y_value)
-    feas = value if Y_feasible == Y_value else knapsack_data(data, Y_feasible)
+    ``incumbent``: a known pattern x, a lower bound that speeds the DP up (:func:`_solve_dp`);
+    ``data_at(Y)``: :func:`knapsack_data` of one Y (e.g. from a cache; default: computed)."""
+    data_at = data_at or (lambda Y: knapsack_data(data, Y))
+    value = data_at(Y_value)
+    feas = value if Y_feasible == Y_value else data_at(Y_feasible)
     kd = KnapsackData(feas.Y, value.c, feas.V, feas.capacity, value.constant)
     return _solve_dp(trade_knapsacks(kd)[0 if direction == "<=" else 1], incumbent)
 
