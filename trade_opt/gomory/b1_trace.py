@@ -12,7 +12,8 @@ Structure used (t = ln(Y / (1 - Y))):
 * With one exponent per good, c_i(Y) = d_i1 (k_i + alpha_i t), k_i = ln(e_i2/e_i1) + alpha_i ln(L_2/L_1),
   so every pattern's value is a line in t: K_x + S_x t.  A change of the optimum between two solved
   points t_a < t_b is then either the crossing of the two optimal lines or the moment one of the two
-  optimal patterns leaves/enters the feasible set (t = logit Y(x)); both are computed exactly and
+  optimal patterns leaves/enters the feasible set (t = logit Y(x), moved by the DP row's slack to
+  where the DP itself starts or stops accepting x: ``_Lines.t_dp``); both are computed exactly and
   the DP is re-solved there.  With per-country exponents the values are not lines: no trace
   (ValueError; use the DP per Y).
 
@@ -25,13 +26,21 @@ shrinks as t grows) and no better than x there, so if none beats x at t_b (value
 at t_a) none beats it anywhere in between (lines); ">=" mirrors this.  If one does, the interval is
 split where its line crosses x's and both halves are traced again.
 
+The certificate's DP (values at one end, row at the end with the larger feasible set) also
+maximizes over a superset of the feasible set at its value end, so its optimum, where the DP's own
+row at that end accepts it, is the optimum there: the side of a breakpoint next to the larger set
+(">=": right, "<=": left) and each grid point are solved that way (:meth:`B1Trace._fused`), which
+certifies the interval up to that end in the same DP whenever the optimum there is the end's line.
 Adjacent resolved intervals with the same x are merged before their certificate (one per piece).
+Every DP gets the nearby traced optima as incumbents (a lower bound for its fixing,
+:func:`trade_opt.knapsack.knapsack_dp`); the optimal values do not depend on them.
 ``solver="ortools"`` solves these knapsacks by OR-Tools' integer branch and bound where it proves its
 optimum within a stated bound of the exact one (:func:`trade_opt.knapsack.knapsack_ortools_bounded`,
-``B1Trace.value_error_bound``, ~1e-14 at n = 200), else by the DP: about 5x faster at n = 200.
-Cost: about five single-direction DPs per piece; the number of pieces grows with n (measured in
-benchmarks/bench_gomory_kernel.py's B1 table), so the trace pays off when B1 is wanted at many
-more Y than there are pieces (e.g. at the Y(x) of all 2^n - 2 equilibria, for Theorem 3).
+``B1Trace.value_error_bound``, ~1e-14 at n = 200), else by the DP.
+Cost: about 2.5 single-direction DPs per piece (n = 200 on [0.49, 0.51]: 508 DPs, 199 pieces,
+~0.35 s); the number of pieces grows with n (8,528 at n = 1000 on that range), so the trace pays off
+when B1 is wanted at many more Y than there are pieces (e.g. at the Y(x) of all 2^n - 2 equilibria,
+for Theorem 3); measured in benchmarks/bench_gomory_kernel.py's B1 table.
 """
 from __future__ import annotations
 
