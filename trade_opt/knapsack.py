@@ -174,9 +174,14 @@ MITM_MAX_ITEMS = 64
 _GROUP_STATES = 1024
 
 
+_SUBSET_BITS: dict[int, np.ndarray] = {}        # 0/1 rows of all subsets of g items, by g (read-only use)
+
+
 def _subset_sums(w: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weights, values and 0/1 rows (int64) of all 2^len(w) subsets of the items."""
-    bits = ((np.arange(1 << len(w))[:, None] >> np.arange(len(w))) & 1).astype(np.float64)
+    bits = _SUBSET_BITS.get(len(w))
+    if bits is None:
+        bits = _SUBSET_BITS[len(w)] = ((np.arange(1 << len(w))[:, None] >> np.arange(len(w))) & 1).astype(np.float64)
     return bits @ w, bits @ v, bits
 
 
@@ -230,9 +235,9 @@ def _meet_in_the_middle(w: np.ndarray, v: np.ndarray, load0: float, sense: str, 
     limit = bound - load0
     floor = lower - FIXING_MARGIN * max(1.0, float(np.abs(v).sum()))
 
-    def pruner(first: int, stop: int):
+    def pruner(first: int):
         def prune(done: int, W: np.ndarray, V: np.ndarray) -> np.ndarray:
-            rest = np.r_[0:first, first + done:stop, stop:m] if first else np.r_[done:m]
+            rest = np.concatenate((np.arange(first), np.arange(first + done, m))) if first else np.arange(done, m)
             cw, cv = np.cumsum(w[rest]), np.cumsum(v[rest])
             ratio = v[rest] / w[rest]
             if sense == "<=":
@@ -242,8 +247,8 @@ def _meet_in_the_middle(w: np.ndarray, v: np.ndarray, load0: float, sense: str, 
         return prune
 
     use = math.isfinite(floor) and m > 1
-    wl, vl, ml = _pareto_subsets(w[:h], v[:h], sense, limit, pruner(0, h) if use else None)
-    wr, vr, mr = _pareto_subsets(w[h:], v[h:], sense, limit, pruner(h, m) if use else None)
+    wl, vl, ml = _pareto_subsets(w[:h], v[:h], sense, limit, pruner(0) if use else None)
+    wr, vr, mr = _pareto_subsets(w[h:], v[h:], sense, limit, pruner(h) if use else None)
     room = bound - (load0 + wl)                      # what the second half may ("<=") or must (">=") weigh
     if sense == "<=":
         j = np.searchsorted(wr, room, side="right") - 1
