@@ -170,6 +170,9 @@ def _incumbent_value(v_it: np.ndarray, w_it: np.ndarray, incumbent: np.ndarray |
 MITM_MAX_ITEMS = 64
 
 
+#: Longest half list meet in the middle keeps; beyond it the DP falls back to the list DP (whose
+#: pruning by an improving best is stronger on e.g. strongly correlated items).
+MITM_MAX_STATES = 1024
 #: States a group step of :func:`_pareto_subsets` may form (list length x 2^group).
 _GROUP_STATES = 1024
 
@@ -186,14 +189,15 @@ def _subset_sums(w: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
 
 
 def _pareto_subsets(w: np.ndarray, v: np.ndarray, sense: str, limit: float, prune=None,
-                    group: int = 6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    group: int = 6) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The non-dominated subsets of the items (Nemhauser & Ullmann), weight ascending: (weights,
     values, 64-bit masks).  "<=": subsets heavier than ``limit`` dropped, a subset kept only if it is
     worth strictly more than every lighter one (values ascend); ">=": weights capped at ``limit`` (the
     largest need), kept only if worth strictly more than every heavier one (values descend).  Items
     join ``group`` at a time (the list times all 2^group subsets of the group, then one filter);
     ``prune(done, W, V)`` (optional), after the first ``done`` items: False for subsets no completion
-    of which can reach the optimum (bound below a known value)."""
+    of which can reach the optimum (bound below a known value).  None when the list outgrows
+    :data:`MITM_MAX_STATES`."""
     W, V, M = np.zeros(1), np.zeros(1), np.zeros(1, np.uint64)
     g0 = 0
     while g0 < len(w):
@@ -218,11 +222,13 @@ def _pareto_subsets(w: np.ndarray, v: np.ndarray, sense: str, limit: float, prun
         if prune is not None and g0 < len(w):
             keep = prune(g0, W, V)
             W, V, M = W[keep], V[keep], M[keep]
+        if len(W) > MITM_MAX_STATES:
+            return None
     return W, V, M
 
 
 def _meet_in_the_middle(w: np.ndarray, v: np.ndarray, load0: float, sense: str, bound: float,
-                        lower: float = -math.inf) -> tuple[float, np.ndarray]:
+                        lower: float = -math.inf) -> tuple[float, np.ndarray] | None:
     """max v.z over z in {0,1}^m with load0 + w.z <= ``bound`` ("<=") or >= ``bound`` (">="), exactly,
     by meet in the middle (Horowitz & Sahni 1974) over the non-dominated subsets of each half
     (:func:`_pareto_subsets`): each first-half subset takes the best second-half one that keeps the
@@ -230,7 +236,8 @@ def _meet_in_the_middle(w: np.ndarray, v: np.ndarray, load0: float, sense: str, 
     decreasing v/w; ``lower``: a value some z reaches (a feasible one's): a half's subset is dropped
     when its value plus Dantzig's LP bound over the items it has not seen (both halves' rest, still in
     v/w order) falls below it by more than :data:`FIXING_MARGIN` x sum |v| (so no optimum is lost).
-    Returns (value, z); value -inf if no z keeps the row."""
+    Returns (value, z), value -inf if no z keeps the row; None if a half list outgrows
+    :data:`MITM_MAX_STATES` (use the list DP)."""
     m, h = len(w), len(w) // 2
     limit = bound - load0
     floor = lower - FIXING_MARGIN * max(1.0, float(np.abs(v).sum()))
@@ -247,8 +254,11 @@ def _meet_in_the_middle(w: np.ndarray, v: np.ndarray, load0: float, sense: str, 
         return prune
 
     use = math.isfinite(floor) and m > 1
-    wl, vl, ml = _pareto_subsets(w[:h], v[:h], sense, limit, pruner(0) if use else None)
-    wr, vr, mr = _pareto_subsets(w[h:], v[h:], sense, limit, pruner(h) if use else None)
+    left = _pareto_subsets(w[:h], v[:h], sense, limit, pruner(0) if use else None)
+    right = None if left is None else _pareto_subsets(w[h:], v[h:], sense, limit, pruner(h) if use else None)
+    if right is None:
+        return None
+    (wl, vl, ml), (wr, vr, mr) = left, right
     room = bound - (load0 + wl)                      # what the second half may ("<=") or must (">=") weigh
     if sense == "<=":
         j = np.searchsorted(wr, room, side="right") - 1
@@ -307,11 +317,12 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float,
         ratio = v_it / w_it if m else np.zeros(0)
 
     if m <= (MITM_MAX_ITEMS if math.isfinite(lower) else MITM_MAX_ITEMS // 2):   # a small core: meet in the middle
-        x = np.zeros(n)
-        x[fixed] = 1.0
-        value, z = _meet_in_the_middle(w_it, v_it, load0, "<=", cap, lower - value0)
-        x[items] = z
-        return KnapsackSolution(value0 + value, x, "dp", time.perf_counter() - start, 1 << max(m - m // 2, 0))
+        got = _meet_in_the_middle(w_it, v_it, load0, "<=", cap, lower - value0)
+        if got is not None:
+            x = np.zeros(n)
+            x[fixed] = 1.0
+            x[items] = got[1]
+            return KnapsackSolution(value0 + got[0], x, "dp", time.perf_counter() - start, 1 << max(m - m // 2, 0))
 
     state_w = np.full(1, load0)
     state_v = np.full(1, value0)
@@ -431,11 +442,12 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float,
                 return KnapsackSolution(value0, x, "dp_cover", time.perf_counter() - start, 1)
 
     if m <= (MITM_MAX_ITEMS if math.isfinite(lower) else MITM_MAX_ITEMS // 2):   # a small core: meet in the middle
-        value, z = _meet_in_the_middle(w_it, v_it, load0, ">=", target, lower - value0)
-        if not np.isfinite(value):                               # pragma: no cover (defensive)
-            raise ArithmeticError("covering DP lost its best cover to rounding; report this instance")
-        x[items] = z
-        return KnapsackSolution(value0 + value, x, "dp_cover", time.perf_counter() - start, 1 << max(m - m // 2, 0))
+        got = _meet_in_the_middle(w_it, v_it, load0, ">=", target, lower - value0)
+        if got is not None:
+            if not np.isfinite(got[0]):                          # pragma: no cover (defensive)
+                raise ArithmeticError("covering DP lost its best cover to rounding; report this instance")
+            x[items] = got[1]
+            return KnapsackSolution(value0 + got[0], x, "dp_cover", time.perf_counter() - start, 1 << max(m - m // 2, 0))
 
     state_w = np.array([load0])
     state_v = np.array([value0])
