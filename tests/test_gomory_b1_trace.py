@@ -219,3 +219,17 @@ def test_meet_in_the_middle_equals_the_list_dp_and_brute_force(sense, monkeypatc
     monkeypatch.setattr(K, "MITM_MAX_ITEMS", 0)
     small = dp(values, w, 0.5 * w.sum())
     assert big.value == pytest.approx(small.value, abs=1e-12)
+
+
+def test_meet_in_the_middle_gives_up_to_the_list_dp(monkeypatch):
+    """A half list longer than MITM_MAX_STATES sends the core to the list DP: same optimum as brute force."""
+    from trade_opt import knapsack as K
+
+    rng = np.random.default_rng(22)
+    w = rng.uniform(0.1, 1.0, 15)
+    v = w + 0.1
+    monkeypatch.setattr(K, "MITM_MAX_STATES", 1)
+    assert K._meet_in_the_middle(w, v, 0.0, "<=", 0.5 * w.sum()) is None
+    for values, sense in ((v, "<="), (v - 1.0, ">=")):
+        got = (K.knapsack_dp if sense == "<=" else K.knapsack_cover_dp)(values, w, 0.5 * w.sum())
+        assert got.value == pytest.approx(K.knapsack_brute_force(values, w, 0.5 * w.sum(), sense).value, abs=1e-12)
