@@ -23,7 +23,9 @@ Agreement: max |u| difference of each method against ``kernel`` on the first 2^1
 
 B1 table (``--b1-ns 50,200,1000``): B1 at ``--b1-points`` equally spaced Y in ``--b1-range`` by the
 exact DP per point, the parametric trace (:class:`trade_opt.gomory.b1_trace.B1Trace` + lookup, for
-n <= ``--b1-parametric-max-n``; ``parametric_ortools``: the trace with ``solver="ortools"``), OR-Tools per point (:func:`trade_opt.knapsack.knapsack_ortools`, both
+n <= ``--b1-parametric-max-n``; ``parametric_ortools``: the trace with ``solver="ortools"``;
+``parametric_previous``: the exact trace of git commit ``--b1-trace-ref`` (default the one before the
+fused certificates and meet-in-the-middle DP), in a temporary worktree, same run), OR-Tools per point (:func:`trade_opt.knapsack.knapsack_ortools`, both
 directions) and the persistent HiGHS MIP (``BoundarySolver(data, ("mip",))``, on ``--b1-highs-points``
 points, extrapolated); max_abs_diff against the DP.
 
@@ -182,9 +184,46 @@ def agreement(n: int, seed: int, per_country: bool, with_ref: bool = False) -> d
     return {m: float(np.abs(ref[m] - ref["kernel"]).max()) for m in methods[1:]}
 
 
+#: The commit whose exact B1 trace (b1_trace, boundary, knapsack) is the ``parametric_previous`` row.
+TRACE_REF = "d3756ca"
+
+_PREVIOUS_TRACE_CHILD = """
+import json, sys, time
+import numpy as np
+from trade_opt.gomory import GomoryData
+from trade_opt.gomory.b1_trace import B1Trace
+job = json.load(sys.stdin)
+data = GomoryData.from_arrays(np.array(job["d"]), np.array(job["e"]), np.array(job["alpha"]), np.array(job["L"]))
+t = time.perf_counter()
+trace = B1Trace(data, job["lo"], job["hi"])
+trace_s = time.perf_counter() - t
+got = trace.evaluate(np.array(job["grid"]))[0]
+total = time.perf_counter() - t
+print(json.dumps({"trace_s": trace_s, "total": total, "dp_calls": trace.dp_calls,
+                  "pieces": [len(d.X) for d in trace.directions], "B1": got.tolist()}))
+"""
+
+
+def previous_trace(data, Y_range: tuple[float, float], grid: np.ndarray, ref: str) -> dict:
+    """The exact B1 trace of git commit ``ref`` (its whole trade_opt, from a temporary worktree) on the
+    same instance and grid, in a child process: trace seconds, total with the lookup, DPs, pieces, B1."""
+    root = Path(__file__).resolve().parents[1]
+    job = {"d": data.d.tolist(), "e": data.e.tolist(), "alpha": data.alpha[0].tolist(), "L": data.L.tolist(),
+           "lo": Y_range[0], "hi": Y_range[1], "grid": grid.tolist()}
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        tree = Path(tmp) / "previous"
+        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(tree), ref], cwd=root, check=True)
+        try:
+            proc = subprocess.run([sys.executable, "-c", _PREVIOUS_TRACE_CHILD], input=json.dumps(job), capture_output=True,
+                                  text=True, check=True, cwd=tree)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=root, check=False)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def b1_table(ns: list[int], points: int, Y_range: tuple[float, float], seed: int, out: Path,
              parametric_max_n: int, highs_points: int, methods: tuple[str, ...] = ("parametric", "ortools", "highs"),
-             name: str = "gomory_b1_trace_methods") -> list[dict]:
+             name: str = "gomory_b1_trace_methods", trace_ref: str = TRACE_REF) -> list[dict]:
     """B1 at ``points`` equally spaced Y in ``Y_range``: DP per point, the parametric trace (trace +
     lookup), OR-Tools per point (both directions), persistent HiGHS MIP per point (on ``highs_points``
     of them, extrapolated).  max_abs_diff: against the DP at the points each method ran."""
@@ -210,6 +249,11 @@ def b1_table(ns: list[int], points: int, Y_range: tuple[float, float], seed: int
             res["parametric"] = (total, float(np.abs(got - ref).max()), "full",
                                  f"trace {trace_s:.3g} s, {trace.dp_calls} DPs, pieces <= {pieces[0]}, >= {pieces[1]}; "
                                  f"lookup {total - trace_s:.3g} s; break-even at 0.5 ms/point: {trace_s / 5e-4:.0f} points")
+        if n <= parametric_max_n and "parametric_previous" in methods:
+            prev = previous_trace(data, Y_range, grid, trace_ref)
+            res["parametric_previous"] = (prev["total"], float(np.abs(np.array(prev["B1"]) - ref).max()), "full",
+                                          f"trace of {trace_ref} {prev['trace_s']:.3g} s, {prev['dp_calls']} DPs, "
+                                          f"pieces <= {prev['pieces'][0]}, >= {prev['pieces'][1]}")
         if n <= parametric_max_n and "parametric_ortools" in methods:
             t = time.perf_counter()
             trace = B1Trace(data, Y_range[0], Y_range[1], solver="ortools")
@@ -240,7 +284,8 @@ def b1_table(ns: list[int], points: int, Y_range: tuple[float, float], seed: int
                             "full" if len(idx) == points else f"extrapolated from {len(idx)} points", "")
         for method, (sec, diff, mode, note) in res.items():
             row = {"n": n, "points": points, "Y_range": f"{Y_range[0]:g}-{Y_range[1]:g}", "method": method, "mode": mode, "seconds": sec,
-                   "ms_per_point": sec / points * 1e3, "ratio_vs_dp": dp_s / sec, "max_abs_diff": diff, "note": note}
+                   "ms_per_point": sec / points * 1e3, "ratio_vs_dp": dp_s / sec, "max_abs_diff": diff,
+                   "load": round(os.getloadavg()[0], 2), "note": note}
             rows.append(row)
             print("  " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
         frame = pd.DataFrame(rows)
@@ -269,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--b1-methods", default="parametric,parametric_ortools,ortools,highs",
                         help="besides the DP (always run: the reference)")
     parser.add_argument("--b1-name", default="gomory_b1_trace_methods", help="output table name")
+    parser.add_argument("--b1-trace-ref", default=TRACE_REF,
+                        help="git commit whose exact trace is the parametric_previous row (a temporary worktree)")
     parser.add_argument("--_child", dest="child", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--_n", dest="n", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--_stop", dest="stop", type=int, default=None, help=argparse.SUPPRESS)
@@ -281,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.b1_ns:
         lo, hi = (float(v) for v in args.b1_range.split(","))
         rows = b1_table([int(v) for v in args.b1_ns.split(",")], args.b1_points, (lo, hi), args.seed, args.out,
-                        args.b1_parametric_max_n, args.b1_highs_points, tuple(args.b1_methods.split(",")), args.b1_name)
+                        args.b1_parametric_max_n, args.b1_highs_points, tuple(args.b1_methods.split(",")), args.b1_name,
+                        args.b1_trace_ref)
         print(markdown_table(pd.DataFrame(rows)))
         if not args.ns:
             return 0

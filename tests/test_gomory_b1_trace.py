@@ -75,19 +75,19 @@ def test_per_country_exponents_are_refused():
 
 @pytest.mark.parametrize("kind", ["uncorrelated", "correlated", "gomory"])
 def test_dp_with_reduced_cost_fixing_equals_brute_force(kind, monkeypatch):
-    """Both exact DPs fix items by reduced cost before the DP; the optimum is unchanged (= brute force)."""
+    """Both exact DPs fix items by LP bounds before the DP; the optimum is unchanged (= brute force)."""
     from trade_opt import knapsack as K
     from trade_opt.gomory.boundary import knapsack_data, trade_knapsacks
 
     fixed = []
-    real = K._fix_by_reduced_cost
+    real = K._fix_by_lp_bounds
 
     def spy(*args):
         one, zero = real(*args)
         fixed.append(int(one.sum() + zero.sum()))
         return one, zero
 
-    monkeypatch.setattr(K, "_fix_by_reduced_cost", spy)
+    monkeypatch.setattr(K, "_fix_by_lp_bounds", spy)
     rng = np.random.default_rng(11)
     for trial in range(25):
         n = 16
@@ -114,6 +114,7 @@ def test_ortools_bounded_within_its_proven_bound_of_brute_force():
     from trade_opt import knapsack as K
 
     rng = np.random.default_rng(5)
+    by_ortools = 0
     for trial in range(40):
         w = rng.uniform(0.1, 1.0, 14)
         v = w + rng.uniform(-0.05, 0.05, 14) if trial % 2 else rng.uniform(-0.5, 1.0, 14)
@@ -122,9 +123,11 @@ def test_ortools_bounded_within_its_proven_bound_of_brute_force():
             brute = K.knapsack_brute_force(values, w, 0.4 * w.sum(), sense)
             assert got is not None
             sol, delta = got
-            assert 0 < delta <= 1e-13
+            assert 0 <= delta <= 1e-13                  # 0: the fixing decided every item (exact)
+            by_ortools += delta > 0
             assert brute.value - delta - 1e-15 <= sol.value <= brute.value + 1e-15
             assert float(values @ sol.x) == sol.value
+    assert by_ortools >= 20                            # the branch and bound ran on most of them
 
 
 def test_trace_with_ortools_equals_the_dp_trace():
@@ -156,3 +159,77 @@ def test_trace_refuses_a_production_kind_it_does_not_model():
     Y = np.linspace(0.3, 0.4, 7)   # barrier = power for B1 (the paper's Observation)
     (b_barrier, x_barrier), (b_power, x_power) = (B1Trace(d, 0.3, 0.4, grid=5).evaluate(Y) for d in (barrier, power))
     assert np.array_equal(b_barrier, b_power) and np.array_equal(x_barrier, x_power)
+
+
+@pytest.mark.parametrize("kind", ["uncorrelated", "correlated", "gomory"])
+def test_dp_with_an_incumbent_equals_brute_force(kind):
+    """A known x (the optimum itself, a random one, all ones, all zeros: feasible or not) only sets the
+    fixing's lower bound: the DP's optimum is brute force's, and it fixes more items with the optimum."""
+    from trade_opt import knapsack as K
+    from trade_opt.gomory.boundary import knapsack_data, trade_knapsacks
+
+    rng = np.random.default_rng(12)
+    for trial in range(15):
+        n = 16
+        if kind == "gomory":
+            kd = knapsack_data(random_gomory(n, 700 + trial), rng.uniform(0.1, 0.9))
+            problems = [(p.values, p.weights, p.rhs, p.sense) for p in trade_knapsacks(kd)]
+        else:
+            w = rng.uniform(0.1, 1.0, n)
+            v = w + rng.uniform(-0.05, 0.05, n) if kind == "correlated" else rng.uniform(-0.5, 1.0, n)
+            problems = [(v, w, 0.4 * w.sum(), "<="), (v - 0.6, w, 0.4 * w.sum(), ">=")]
+        for values, weights, rhs, sense in problems:
+            dp = K.knapsack_dp if sense == "<=" else K.knapsack_cover_dp
+            brute = K.knapsack_brute_force(values, weights, rhs, sense)
+            for incumbent in (brute.x, rng.integers(0, 2, n).astype(float), np.ones(n), np.zeros(n)):
+                got = dp(values, weights, rhs, incumbent)
+                assert got.value == pytest.approx(brute.value, abs=1e-12)
+                if np.isfinite(got.value):
+                    assert float(values @ got.x) == pytest.approx(got.value, abs=1e-12)
+                    load = float(weights @ got.x)
+                    assert load <= rhs * (1 + 1e-11) if sense == "<=" else load >= rhs * (1 - 1e-11)
+
+
+@pytest.mark.parametrize("sense", ["<=", ">="])
+def test_meet_in_the_middle_equals_the_list_dp_and_brute_force(sense, monkeypatch):
+    """Small cores are solved by meet in the middle over non-dominated half lists; larger ones by the
+    list DP: both equal brute force (the list DP forced by MITM_MAX_ITEMS = 0), also on a large core."""
+    from trade_opt import knapsack as K
+
+    rng = np.random.default_rng(21)
+    dp = K.knapsack_dp if sense == "<=" else K.knapsack_cover_dp
+    for trial in range(12):
+        n = 15
+        w = rng.uniform(0.1, 1.0, n)
+        v = (w + rng.uniform(-0.02, 0.02, n)) if trial % 2 else rng.uniform(-0.5, 1.0, n)
+        values = v if sense == "<=" else v - 0.8
+        rhs = rng.uniform(0.2, 0.6) * w.sum()
+        brute = K.knapsack_brute_force(values, w, rhs, sense)
+        mitm = dp(values, w, rhs)
+        monkeypatch.setattr(K, "MITM_MAX_ITEMS", 0)
+        listed = dp(values, w, rhs)
+        monkeypatch.setattr(K, "MITM_MAX_ITEMS", 64)
+        for got in (mitm, listed):
+            assert got.value == pytest.approx(brute.value, abs=1e-12)
+            assert float(values @ got.x) == pytest.approx(got.value, abs=1e-12)
+    w = rng.uniform(0.1, 1.0, 60)                      # a core of ~60 items: the list DP
+    v = w + rng.uniform(-1e-3, 1e-3, 60)
+    values = v if sense == "<=" else v - 1.0
+    big = dp(values, w, 0.5 * w.sum())
+    monkeypatch.setattr(K, "MITM_MAX_ITEMS", 0)
+    small = dp(values, w, 0.5 * w.sum())
+    assert big.value == pytest.approx(small.value, abs=1e-12)
+
+
+def test_meet_in_the_middle_gives_up_to_the_list_dp(monkeypatch):
+    """A half list longer than MITM_MAX_STATES sends the core to the list DP: same optimum as brute force."""
+    from trade_opt import knapsack as K
+
+    rng = np.random.default_rng(22)
+    w = rng.uniform(0.1, 1.0, 15)
+    v = w + 0.1
+    monkeypatch.setattr(K, "MITM_MAX_STATES", 1)
+    assert K._meet_in_the_middle(w, v, 0.0, "<=", 0.5 * w.sum()) is None
+    for values, sense in ((v, "<="), (v - 1.0, ">=")):
+        got = (K.knapsack_dp if sense == "<=" else K.knapsack_cover_dp)(values, w, 0.5 * w.sum())
+        assert got.value == pytest.approx(K.knapsack_brute_force(values, w, 0.5 * w.sum(), sense).value, abs=1e-12)

@@ -117,40 +117,167 @@ FIXING_MARGIN = 1e-9
 FEASIBLE_MARGIN = 1e-13
 
 
-def _fix_by_reduced_cost(v: np.ndarray, w: np.ndarray, lam: float, upper: float, lower: float) -> tuple[np.ndarray, np.ndarray]:
-    """Dembo-Hammer reduction: items whose value every optimal x shares, from the LP bound.
+def _fix_by_lp_bounds(v: np.ndarray, w: np.ndarray, lp, room: float, lower: float) -> tuple[np.ndarray, np.ndarray]:
+    """Items whose value every optimal x shares, from LP bounds with each item forced (Martello & Toth's
+    reduction, 1990, sec. 2.7; stronger than Dembo-Hammer's reduced costs, which bound the same LPs).
 
-    With the LP multiplier ``lam`` of the row (the critical item's ratio), every x of the row obeys
-    c.x <= ``upper`` - sum_{r_i > 0, x_i = 0} r_i - sum_{r_i < 0, x_i = 1} |r_i| with reduced costs
-    r_i = v_i - lam w_i (packing; pass -lam for covering) and ``upper`` the LP bound.  An x that
-    reaches ``lower`` (the value of a known feasible x, so every optimum does) therefore has
-    x_i = 1 where r_i > upper - lower and x_i = 0 where -r_i > upper - lower.  A margin of
-    :data:`FIXING_MARGIN` x sum |v_i| on the gap absorbs the rounding of the sums, so only items fixed
-    with room to spare are fixed (the DP stays exact; a smaller margin would only fix more).
+    ``lp(r)`` is the LP bound of all the items in room r (vectorized; packing: capacity left,
+    covering: need left), ``room`` the row's.  Forcing x_j = 1 leaves room - w_j, so every x with
+    x_j = 1 has value <= v_j + lp(room - w_j); an x with x_j = 0 plus item j fits room + w_j, so it has
+    value <= lp(room + w_j) - v_j (both LPs relax the one without item j).  An optimum reaches
+    ``lower`` (the value of a known feasible x), so x_j = 0 where the first bound is below it and
+    x_j = 1 where the second is.  A margin of :data:`FIXING_MARGIN` x sum |v_i| absorbs the rounding
+    of the prefix sums, so only items fixed with room to spare are fixed (the DP stays exact).
     Returns boolean masks (fixed at 1, fixed at 0)."""
-    gap = max(upper - lower, 0.0) + FIXING_MARGIN * max(1.0, float(np.abs(v).sum()))
-    r = v - lam * w
-    return r > gap, r < -gap
+    threshold = lower - FIXING_MARGIN * max(1.0, float(np.abs(v).sum()))
+    return lp(room + w) - v < threshold, v + lp(room - w) < threshold
 
 
 def _fix_packing(v_it: np.ndarray, w_it: np.ndarray, cap: float, cum_w: np.ndarray, cum_v: np.ndarray,
-                 ratio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_fix_by_reduced_cost` for max v.x s.t. w.x <= cap, items sorted by decreasing v/w (prefix
-    sums ``cum_w``, ``cum_v``): LP bound at the critical item, lower bound by the greedy fill."""
+                 ratio: np.ndarray, incumbent: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+    """:func:`_fix_by_lp_bounds` for max v.x s.t. w.x <= cap, items sorted by decreasing v/w (prefix
+    sums ``cum_w``, ``cum_v``): Dantzig's LP bounds, lower bound by the greedy fill or by
+    ``incumbent`` (0/1 over the sorted items), whichever is larger, where it fits with room to spare.
+    Returns (fixed at 1, fixed at 0, that lower bound; -inf when nothing was tried)."""
     m = len(v_it)
     s = int(np.searchsorted(cum_w, cap, side="right")) if m else 0          # items 0..s-1 fit whole
     if not (1 < m and s < m):
-        return np.zeros(m, bool), np.zeros(m, bool)
+        return np.zeros(m, bool), np.zeros(m, bool), -math.inf
     lower, room = 0.0, cap - FEASIBLE_MARGIN * abs(cap)
     for k in range(m):                                                      # greedy: a feasible x
         if w_it[k] <= room:
             lower += v_it[k]
             room -= w_it[k]
-    upper = (cum_v[s - 1] if s else 0.0) + (cap - (cum_w[s - 1] if s else 0.0)) * ratio[s]
-    return _fix_by_reduced_cost(v_it, w_it, float(ratio[s]), float(upper), lower)
+    lower = max(lower, _incumbent_value(v_it, w_it, incumbent, load_ok=lambda load: load <= cap - FEASIBLE_MARGIN * abs(cap)))
+    return (*_fix_by_lp_bounds(v_it, w_it, lambda r: _dantzig_bound(cum_w, cum_v, ratio, r)[1], cap, lower), lower)
 
 
-def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> KnapsackSolution:
+def _incumbent_value(v_it: np.ndarray, w_it: np.ndarray, incumbent: np.ndarray | None, load_ok,
+                     value0: float = 0.0, load0: float = 0.0) -> float:
+    """value0 + v.z of a known 0/1 ``incumbent`` z over the items if ``load_ok(load0 + w.z)`` (its load
+    inside the row with room to spare, :data:`FEASIBLE_MARGIN`), else -inf: a lower bound on the optimum."""
+    if incumbent is None:
+        return -math.inf
+    z = incumbent > 0.5
+    if not load_ok(load0 + math.fsum(w_it[z].tolist())):
+        return -math.inf
+    return value0 + math.fsum(v_it[z].tolist())
+
+
+#: Largest number of items left after the fixing that the DPs solve by meet in the middle (two lists
+#: of non-dominated subsets pruned by the fixing's lower bound, 0/1 rows kept as 64-bit masks) instead
+#: of the item-by-item list DP; half of it where no lower bound is known (nothing to prune with).
+MITM_MAX_ITEMS = 64
+
+
+#: Longest half list meet in the middle keeps; beyond it the DP falls back to the list DP (whose
+#: pruning by an improving best is stronger on e.g. strongly correlated items).
+MITM_MAX_STATES = 1024
+#: States a group step of :func:`_pareto_subsets` may form (list length x 2^group).
+_GROUP_STATES = 1024
+
+
+_SUBSET_BITS: dict[int, np.ndarray] = {}        # 0/1 rows of all subsets of g items, by g (read-only use)
+
+
+def _subset_sums(w: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weights, values and 0/1 rows (int64) of all 2^len(w) subsets of the items."""
+    bits = _SUBSET_BITS.get(len(w))
+    if bits is None:
+        bits = _SUBSET_BITS[len(w)] = ((np.arange(1 << len(w))[:, None] >> np.arange(len(w))) & 1).astype(np.float64)
+    return bits @ w, bits @ v, bits
+
+
+def _pareto_subsets(w: np.ndarray, v: np.ndarray, sense: str, limit: float, prune=None,
+                    group: int = 6) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The non-dominated subsets of the items (Nemhauser & Ullmann), weight ascending: (weights,
+    values, 64-bit masks).  "<=": subsets heavier than ``limit`` dropped, a subset kept only if it is
+    worth strictly more than every lighter one (values ascend); ">=": weights capped at ``limit`` (the
+    largest need), kept only if worth strictly more than every heavier one (values descend).  Items
+    join ``group`` at a time (the list times all 2^group subsets of the group, then one filter);
+    ``prune(done, W, V)`` (optional), after the first ``done`` items: False for subsets no completion
+    of which can reach the optimum (bound below a known value).  None when the list outgrows
+    :data:`MITM_MAX_STATES`."""
+    W, V, M = np.zeros(1), np.zeros(1), np.zeros(1, np.uint64)
+    g0 = 0
+    while g0 < len(w):
+        g = max(1, min(group, (_GROUP_STATES // len(W)).bit_length() - 1))   # list x 2^g <= ~_GROUP_STATES
+        sw, sv, bits = _subset_sums(w[g0:g0 + g], v[g0:g0 + g])
+        g0 += bits.shape[1]
+        sm = (bits.astype(np.uint64) << np.arange(g0 - bits.shape[1], g0, dtype=np.uint64)).sum(axis=1, dtype=np.uint64)
+        W, V, M = (W[:, None] + sw).ravel(), (V[:, None] + sv).ravel(), (M[:, None] | sm).ravel()
+        if sense == "<=":
+            fit = W <= limit
+            W, V, M = W[fit], V[fit], M[fit]
+        else:
+            W = np.minimum(W, limit)
+        order = np.lexsort((-V, W if sense == "<=" else -W))    # from the side whose states dominate
+        W, V, M = W[order], V[order], M[order]
+        keep = np.empty(len(V), bool)
+        keep[0] = True
+        keep[1:] = V[1:] > np.maximum.accumulate(V)[:-1]
+        W, V, M = W[keep], V[keep], M[keep]
+        if sense != "<=":
+            W, V, M = W[::-1], V[::-1], M[::-1]
+        if prune is not None and g0 < len(w):
+            keep = prune(g0, W, V)
+            W, V, M = W[keep], V[keep], M[keep]
+        if len(W) > MITM_MAX_STATES:
+            return None
+    return W, V, M
+
+
+def _meet_in_the_middle(w: np.ndarray, v: np.ndarray, load0: float, sense: str, bound: float,
+                        lower: float = -math.inf) -> tuple[float, np.ndarray] | None:
+    """max v.z over z in {0,1}^m with load0 + w.z <= ``bound`` ("<=") or >= ``bound`` (">="), exactly,
+    by meet in the middle (Horowitz & Sahni 1974) over the non-dominated subsets of each half
+    (:func:`_pareto_subsets`): each first-half subset takes the best second-half one that keeps the
+    row ("<=": the heaviest that fits, the most valuable; ">=": the lightest that covers).  Items in
+    decreasing v/w; ``lower``: a value some z reaches (a feasible one's): a half's subset is dropped
+    when its value plus Dantzig's LP bound over the items it has not seen (both halves' rest, still in
+    v/w order) falls below it by more than :data:`FIXING_MARGIN` x sum |v| (so no optimum is lost).
+    Returns (value, z), value -inf if no z keeps the row; None if a half list outgrows
+    :data:`MITM_MAX_STATES` (use the list DP)."""
+    m, h = len(w), len(w) // 2
+    limit = bound - load0
+    floor = lower - FIXING_MARGIN * max(1.0, float(np.abs(v).sum()))
+
+    def pruner(first: int):
+        def prune(done: int, W: np.ndarray, V: np.ndarray) -> np.ndarray:
+            rest = np.concatenate((np.arange(first), np.arange(first + done, m))) if first else np.arange(done, m)
+            cw, cv = np.cumsum(w[rest]), np.cumsum(v[rest])
+            ratio = v[rest] / w[rest]
+            if sense == "<=":
+                return V + _dantzig_bound(cw, cv, ratio, limit - W)[1] >= floor
+            reach = W + (cw[-1] if len(cw) else 0.0) >= limit - 1e-9 * (abs(limit) + abs(W))
+            return reach & (V + _cover_lp_cost(cw, cv, ratio, np.maximum(limit - W, 0.0)) >= floor)
+        return prune
+
+    use = math.isfinite(floor) and m > 1
+    left = _pareto_subsets(w[:h], v[:h], sense, limit, pruner(0) if use else None)
+    right = None if left is None else _pareto_subsets(w[h:], v[h:], sense, limit, pruner(h) if use else None)
+    if right is None:
+        return None
+    (wl, vl, ml), (wr, vr, mr) = left, right
+    room = bound - (load0 + wl)                      # what the second half may ("<=") or must (">=") weigh
+    if sense == "<=":
+        j = np.searchsorted(wr, room, side="right") - 1
+        ok = j >= 0
+    else:
+        j = np.searchsorted(wr, room, side="left")
+        ok = j < len(wr)
+    if not ok.any():
+        return -math.inf, np.zeros(len(w))
+    jj = np.clip(j, 0, len(wr) - 1)
+    total = np.where(ok, vl + vr[jj], -np.inf)
+    i = int(np.argmax(total))
+    z = np.concatenate([(ml[i] >> np.arange(h, dtype=np.uint64)) & np.uint64(1),
+                        (mr[jj[i]] >> np.arange(len(w) - h, dtype=np.uint64)) & np.uint64(1)])
+    return float(total[i]), z.astype(np.float64)
+
+
+def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float,
+                incumbent: np.ndarray | None = None) -> KnapsackSolution:
     """Exact 0-1 knapsack max c.x s.t. w.x <= W by Nemhauser-Ullmann with LP-bound pruning.
 
     Items with c_i <= 0 or w_i > W are never packed.  The remaining items are processed in
@@ -158,6 +285,10 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
     ascending, value strictly ascending) is kept, minus states whose Dantzig bound cannot reach
     the best value seen.  The optimal x is recovered by back-pointers.  Exact for real weights
     (no grid); the list can grow exponentially in adversarial cases (e.g. subset-sum).
+
+    ``incumbent`` (optional, 0/1 of length n): a known x whose value, where it fits the row with room
+    to spare, is a lower bound for the reduced-cost fixing (a near-optimal one fixes almost every
+    item).  The optimal value is the same with or without it.
     """
     start = time.perf_counter()
     values = np.asarray(values, dtype=float)
@@ -174,7 +305,8 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
     # reduced-cost fixing: items every optimum packs start the DP's one state, items none packs go
     fixed = np.zeros(0, np.intp)
     load0 = value0 = 0.0
-    one, zero = _fix_packing(v_it, w_it, cap, cum_w_all, cum_v_all, ratio)
+    one, zero, lower = _fix_packing(v_it, w_it, cap, cum_w_all, cum_v_all, ratio,
+                             None if incumbent is None else np.asarray(incumbent)[items])
     if one.any() or zero.any():
         fixed = items[one]
         load0, value0 = math.fsum(w_it[one].tolist()), math.fsum(v_it[one].tolist())
@@ -183,6 +315,14 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float) -> Kna
         m = len(items)
         cum_w_all, cum_v_all = np.cumsum(w_it), np.cumsum(v_it)
         ratio = v_it / w_it if m else np.zeros(0)
+
+    if m <= (MITM_MAX_ITEMS if math.isfinite(lower) else MITM_MAX_ITEMS // 2):   # a small core: meet in the middle
+        got = _meet_in_the_middle(w_it, v_it, load0, "<=", cap, lower - value0)
+        if got is not None:
+            x = np.zeros(n)
+            x[fixed] = 1.0
+            x[items] = got[1]
+            return KnapsackSolution(value0 + got[0], x, "dp", time.perf_counter() - start, 1 << max(m - m // 2, 0))
 
     state_w = np.full(1, load0)
     state_v = np.full(1, value0)
@@ -236,7 +376,8 @@ def _cover_lp_cost(cum_w: np.ndarray, cum_v: np.ndarray, ratio: np.ndarray, need
     return full_v + np.minimum(frac, 0.0)
 
 
-def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float) -> KnapsackSolution:
+def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float,
+                      incumbent: np.ndarray | None = None) -> KnapsackSolution:
     """Exact 0-1 covering knapsack max c.x s.t. w.x >= W (W = ``need``), directly.
 
     Items with c_i >= 0 are always taken (they only help).  The others (cost -c_i > 0) are processed
@@ -246,7 +387,8 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float) -> K
     better than the best cover found (values only decrease), or when its value plus Dantzig's LP
     bound on covering the rest is below that best.  Loads are sums of positive weights and
     are compared with W - slack (:func:`capacity_slack`): W - load is never formed, so a small W keeps
-    its digits.  ``value`` is -inf (and x all ones) when even all items fall short of W."""
+    its digits.  ``value`` is -inf (and x all ones) when even all items fall short of W.
+    ``incumbent``: a known x whose value bounds the fixing from below, as in :func:`knapsack_dp`."""
     start = time.perf_counter()
     values = np.asarray(values, dtype=float)
     weights = np.asarray(weights, dtype=float)
@@ -272,15 +414,20 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float) -> K
     # reduced-cost fixing (LP of covering the need with the cheapest weight first; the greedy cover
     # through the critical item is feasible): fixed items join the start state or leave
     s = int(np.searchsorted(cum_w_all, W - load0, side="left"))               # critical item
+    lower = -math.inf
     if 1 < m and s < m and load0 + cum_w_all[s] >= target + FEASIBLE_MARGIN * abs(W):
-        lam = float(-ratio[s])                                                  # >= 0: cost per weight
-        upper = value0 + (cum_v_all[s - 1] if s else 0.0) - lam * ((W - load0) - (cum_w_all[s - 1] if s else 0.0))
         lower, surplus = value0 + float(cum_v_all[s]), (load0 + float(cum_w_all[s])) - target
         for k in np.argsort(v_it[: s + 1], kind="stable"):                     # drop the dearest items still spare
             if w_it[k] < surplus - FEASIBLE_MARGIN * abs(W):
                 surplus -= w_it[k]
                 lower -= v_it[k]
-        one, zero = _fix_by_reduced_cost(v_it, w_it, -lam, float(upper), lower)
+        if incumbent is not None:
+            lower = max(lower, _incumbent_value(v_it, w_it, np.asarray(incumbent)[items], value0=value0, load0=load0,
+                                                load_ok=lambda load: load >= target + FEASIBLE_MARGIN * abs(W)))
+        # LP bounds of covering the DP's need (target - load0: the slack makes it smaller, the bound larger)
+        one, zero = _fix_by_lp_bounds(
+            v_it, w_it, lambda need: value0 + _cover_lp_cost(cum_w_all, cum_v_all, ratio, np.maximum(need, 0.0)),
+            target - load0, lower)
         if one.any() or zero.any():
             x[items[one]] = 1.0
             load0 += math.fsum(w_it[one].tolist())
@@ -293,6 +440,14 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float) -> K
             ratio = v_it / w_it if m else np.zeros(0)
             if load0 >= target:
                 return KnapsackSolution(value0, x, "dp_cover", time.perf_counter() - start, 1)
+
+    if m <= (MITM_MAX_ITEMS if math.isfinite(lower) else MITM_MAX_ITEMS // 2):   # a small core: meet in the middle
+        got = _meet_in_the_middle(w_it, v_it, load0, ">=", target, lower - value0)
+        if got is not None:
+            if not np.isfinite(got[0]):                          # pragma: no cover (defensive)
+                raise ArithmeticError("covering DP lost its best cover to rounding; report this instance")
+            x[items] = got[1]
+            return KnapsackSolution(value0 + got[0], x, "dp_cover", time.perf_counter() - start, 1 << max(m - m // 2, 0))
 
     state_w = np.array([load0])
     state_v = np.array([value0])
@@ -459,7 +614,7 @@ def knapsack_ortools_bounded(values: np.ndarray, weights: np.ndarray, capacity: 
     optimum x* therefore has c'.x* >= c'.x_f for the float optimum x_f, and with the values' rounding
     (<= 1 each) c.x* >= OPT - delta, delta = 2 n / s_v = 2 n sum(c) 2^-52.  If x* meets the float row (re-checked in floating point) it
     is feasible, so OPT - delta <= c.x* <= OPT.  Items that the reduced-cost fixing of the DP
-    (:func:`_fix_by_reduced_cost`) decides are fixed first; the B&B sees the rest.  ``>=``: the complement y = 1 - x of the row
+    (:func:`_fix_by_lp_bounds`) decides are fixed first; the B&B sees the rest.  ``>=``: the complement y = 1 - x of the row
     w.y <= sum(w) - W + s, re-checked on w.x >= W - s.
 
     Returns
@@ -489,7 +644,7 @@ def knapsack_ortools_bounded(values: np.ndarray, weights: np.ndarray, capacity: 
     if len(items) > 1:                     # reduced-cost fixing (exact, as in the DP): a smaller B&B
         items = items[np.argsort(-(v[items] / w[items]), kind="stable")]
         v_it, w_it = v[items], w[items]
-        one, zero = _fix_packing(v_it, w_it, cap, np.cumsum(w_it), np.cumsum(v_it), v_it / w_it)
+        one, zero, _ = _fix_packing(v_it, w_it, cap, np.cumsum(w_it), np.cumsum(v_it), v_it / w_it)
         z[items[one]] = 1.0
         cap -= math.fsum(w_it[one].tolist())
         items = items[~(one | zero)]

@@ -12,7 +12,8 @@ Structure used (t = ln(Y / (1 - Y))):
 * With one exponent per good, c_i(Y) = d_i1 (k_i + alpha_i t), k_i = ln(e_i2/e_i1) + alpha_i ln(L_2/L_1),
   so every pattern's value is a line in t: K_x + S_x t.  A change of the optimum between two solved
   points t_a < t_b is then either the crossing of the two optimal lines or the moment one of the two
-  optimal patterns leaves/enters the feasible set (t = logit Y(x)); both are computed exactly and
+  optimal patterns leaves/enters the feasible set (t = logit Y(x), moved by the DP row's slack to
+  where the DP itself starts or stops accepting x: ``_Lines.t_dp``); both are computed exactly and
   the DP is re-solved there.  With per-country exponents the values are not lines: no trace
   (ValueError; use the DP per Y).
 
@@ -25,13 +26,21 @@ shrinks as t grows) and no better than x there, so if none beats x at t_b (value
 at t_a) none beats it anywhere in between (lines); ">=" mirrors this.  If one does, the interval is
 split where its line crosses x's and both halves are traced again.
 
+The certificate's DP (values at one end, row at the end with the larger feasible set) also
+maximizes over a superset of the feasible set at its value end, so its optimum, where the DP's own
+row at that end accepts it, is the optimum there: the side of a breakpoint next to the larger set
+(">=": right, "<=": left) and each grid point are solved that way (:meth:`B1Trace._fused`), which
+certifies the interval up to that end in the same DP whenever the optimum there is the end's line.
 Adjacent resolved intervals with the same x are merged before their certificate (one per piece).
+Every DP gets the nearby traced optima as incumbents (a lower bound for its fixing,
+:func:`trade_opt.knapsack.knapsack_dp`); the optimal values do not depend on them.
 ``solver="ortools"`` solves these knapsacks by OR-Tools' integer branch and bound where it proves its
 optimum within a stated bound of the exact one (:func:`trade_opt.knapsack.knapsack_ortools_bounded`,
-``B1Trace.value_error_bound``, ~1e-14 at n = 200), else by the DP: about 5x faster at n = 200.
-Cost: about five single-direction DPs per piece; the number of pieces grows with n (measured in
-benchmarks/bench_gomory_kernel.py's B1 table), so the trace pays off when B1 is wanted at many
-more Y than there are pieces (e.g. at the Y(x) of all 2^n - 2 equilibria, for Theorem 3).
+``B1Trace.value_error_bound``, ~1e-14 at n = 200), else by the DP.
+Cost: about 2.5 single-direction DPs per piece (n = 200 on [0.49, 0.51]: 508 DPs, 199 pieces,
+~0.35 s); the number of pieces grows with n (8,528 at n = 1000 on that range), so the trace pays off
+when B1 is wanted at many more Y than there are pieces (e.g. at the Y(x) of all 2^n - 2 equilibria,
+for Theorem 3); measured in benchmarks/bench_gomory_kernel.py's B1 table.
 """
 from __future__ import annotations
 
@@ -44,7 +53,7 @@ import numpy as np
 from trade_opt.errors import ArgumentError
 from trade_opt.gomory.boundary import KnapsackData, knapsack_data, mixed_direction_dp, trade_knapsacks
 from trade_opt.gomory.instance import GomoryData
-from trade_opt.knapsack import KnapsackSolution, knapsack_ortools_bounded
+from trade_opt.knapsack import FEASIBLE_MARGIN, KnapsackSolution, capacity_slack, knapsack_ortools_bounded
 
 #: Width in t = logit(Y) below which a located change is accepted as one breakpoint.
 BREAK_TOL = 1e-11
@@ -101,6 +110,18 @@ class _Lines:
     def value(self, x: np.ndarray, t: float) -> float:
         return float(self.K @ x + t * (self.S @ x))
 
+    def t_dp(self, x: np.ndarray, k: int) -> float:
+        """Where the exact DP's row starts (">=", k = 1) or stops ("<=", k = 0) accepting x: t_own
+        moved by the row's slack (:func:`trade_opt.knapsack.capacity_slack`, relative to min(Y, 1 - Y),
+        the rhs of the formulation used) over the row's slope in t, (a + d2.(1 - x)) Y (1 - Y)."""
+        own = self.t_own(x)
+        if not math.isfinite(own):
+            return own
+        Y = _expit(own)
+        slope = (float(self.d1 @ x) + float(self.d2 @ (1.0 - x))) * Y * (1.0 - Y)
+        shift = capacity_slack(min(Y, 1.0 - Y), len(x)) / slope
+        return own - shift if k == 1 else own + shift
+
     def t_own(self, x: np.ndarray) -> float:
         """logit of the pattern's equilibrium Y: ln((1 - b) / a); +-inf for all-0 / all-1."""
         a, omb = float(self.d1 @ x), float(self.d2 @ (1.0 - x))
@@ -151,6 +172,7 @@ class B1Trace:
         self.linear = bool(np.all(data.alpha[0] == data.alpha[1]))
         self._lines = _Lines(data) if self.linear else None
         self._cache: dict[tuple, object] = {}
+        self._kd_cache: dict[float, KnapsackData] = {}
         self.solver = solver
         self.dp_calls = 0
         self.ortools_calls = 0
@@ -160,23 +182,34 @@ class B1Trace:
         self.seconds = time.perf_counter() - start
 
     # ----------------------------------------------------------------- DP at one t
-    def _solve(self, t: float, k: int):
-        """The exact DP of direction k at t (one direction: the other one's DP is not needed here)."""
+    def _solve(self, t: float, k: int, hints: tuple[np.ndarray, ...] = ()):
+        """The exact DP of direction k at t (one direction: the other one's DP is not needed here);
+        ``hints``: patterns known nearby, the best one feasible at t is the DP's incumbent."""
         key = (t, k)
         if key not in self._cache:
             self.dp_calls += 1
             Y = _expit(t)
-            self._cache[key] = self._direction(Y, Y, "<=" if k == 0 else ">=")
+            self._cache[key] = self._direction(Y, Y, "<=" if k == 0 else ">=", self._incumbent(k, t, t, hints))
         return self._cache[key]
 
-    def _direction(self, Y_value: float, Y_feasible: float, direction: str):
+    def _incumbent(self, k: int, t_value: float, t_feasible: float, hints) -> np.ndarray | None:
+        """The hint of largest value at t_value among those feasible at t_feasible (lines), or None."""
+        best, best_value = None, -math.inf
+        for x in hints:
+            if x is not None and self._feasible(k, x, t_feasible):
+                v = self._lines.value(x, t_value)
+                if v > best_value:
+                    best, best_value = x, v
+        return best
+
+    def _direction(self, Y_value: float, Y_feasible: float, direction: str, incumbent: np.ndarray | None = None):
         """max c(Y_value).x with the trade row of Y_feasible (:func:`~trade_opt.gomory.boundary.mixed_direction_dp`):
         the exact DP, or with ``solver="ortools"`` OR-Tools' B&B within its proven bound
         (:func:`trade_opt.knapsack.knapsack_ortools_bounded`; the DP where it declines)."""
         if self.solver == "ortools":
-            kd = knapsack_data(self.data, Y_value)
+            kd = self._data_at(Y_value)
             if Y_feasible != Y_value:
-                feas = knapsack_data(self.data, Y_feasible)
+                feas = self._data_at(Y_feasible)
                 kd = KnapsackData(feas.Y, kd.c, feas.V, feas.capacity, kd.constant)
             problem = trade_knapsacks(kd)[0 if direction == "<=" else 1]
             got = knapsack_ortools_bounded(problem.values, problem.weights, problem.rhs, problem.sense)
@@ -185,10 +218,17 @@ class B1Trace:
                 self.ortools_calls += 1
                 self.value_error_bound = max(self.value_error_bound, delta)
                 return KnapsackSolution(problem.offset + sol.value, problem.to_x(sol.x), "ortools", sol.seconds)
-        return mixed_direction_dp(self.data, Y_value, Y_feasible, direction)
+        return mixed_direction_dp(self.data, Y_value, Y_feasible, direction, incumbent, self._data_at)
 
-    def _x(self, k: int, t: float) -> tuple[np.ndarray, float]:
-        sol = self._solve(t, k)
+    def _data_at(self, Y: float) -> KnapsackData:
+        """:func:`~trade_opt.gomory.boundary.knapsack_data` at one Y, computed once per Y of the trace."""
+        kd = self._kd_cache.get(Y)
+        if kd is None:
+            kd = self._kd_cache[Y] = knapsack_data(self.data, Y)
+        return kd
+
+    def _x(self, k: int, t: float, hints: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, float]:
+        sol = self._solve(t, k, hints)
         return sol.x.astype(np.float64), sol.value
 
     def _same(self, k: int, xa: np.ndarray, xb: np.ndarray, ta: float, tb: float) -> bool:
@@ -209,6 +249,39 @@ class B1Trace:
         own = self._lines.t_own(x)
         return t <= own if k == 0 else t >= own
 
+    def _fused(self, k: int, t: float, t_end: float, x_end: np.ndarray, hints: tuple) -> tuple[np.ndarray, bool]:
+        """The optimum of direction k at t, and whether it is certified optimal on [t, t_end] (">=",
+        t < t_end) or [t_end, t] ("<=", t_end < t), given x_end optimal at t_end: one DP.
+
+        The DP takes the values at t and the row at t_end, whose feasible set contains every one of
+        the interval (">=" grows with t, "<=" shrinks).  Its optimum y, if the DP's own row at t
+        accepts it (:meth:`_dp_feasible`), is therefore optimal at t; and if y is
+        x_end's line (:meth:`_same`), nothing feasible in the interval beats it at either end, hence
+        anywhere in between (values are lines): the certificate of :meth:`_certify` and the DP at t
+        in one.  Otherwise (y infeasible at t, or an end too close for the row's slack) the plain DP at t."""
+        if (t, k) in self._cache or abs(t_end - t) <= PHANTOM_GAP * max(1.0, abs(t)):
+            return self._x(k, t, hints)[0], False
+        direction = "<=" if k == 0 else ">="
+        sol = self._direction(_expit(t), _expit(t_end), direction, self._incumbent(k, t, t_end, hints + (x_end,)))
+        self.dp_calls += 1
+        if np.isfinite(sol.value):
+            y = sol.x.astype(np.float64)
+            if self._dp_feasible(k, y, t):
+                self._cache[(t, k)] = sol
+                return y, self._same(k, y, x_end, min(t, t_end), max(t, t_end))
+        return self._x(k, t, hints + (sol.x.astype(np.float64),))[0], False
+
+    def _dp_feasible(self, k: int, x: np.ndarray, t: float) -> bool:
+        """Whether the exact DP of direction k at t accepts x, with room: its row (the formulation of
+        :func:`~trade_opt.gomory.boundary.trade_knapsacks`, slack :func:`~trade_opt.knapsack.capacity_slack`)
+        holds with :data:`~trade_opt.knapsack.FEASIBLE_MARGIN` x rhs to spare (far above the rounding
+        of the load's sum, ~n eps, so the DP's own sums accept x too)."""
+        problem = trade_knapsacks(self._data_at(_expit(t)))[k]
+        z = problem.to_x(x)
+        load = math.fsum((problem.weights * z).tolist())
+        room = capacity_slack(problem.rhs, len(z)) - FEASIBLE_MARGIN * abs(problem.rhs)
+        return load <= problem.rhs + room if problem.sense == "<=" else load >= problem.rhs - room
+
     def _certify(self, k: int, ta: float, tb: float, x: np.ndarray) -> float | None:
         """None if x is optimal on all of [ta, tb] (x optimal at both ends), else a t inside to split at.
 
@@ -217,10 +290,10 @@ class B1Trace:
         (values are lines in t).  ">=" mirrors it (values at ta, row at tb)."""
         L = self._lines
         if k == 0:
-            sol = self._direction(_expit(tb), _expit(ta), "<=")
+            sol = self._direction(_expit(tb), _expit(ta), "<=", x)
             t_val = tb
         else:
-            sol = self._direction(_expit(ta), _expit(tb), ">=")
+            sol = self._direction(_expit(ta), _expit(tb), ">=", x)
             t_val = ta
         self.dp_calls += 1
         mine = L.value(x, t_val)
@@ -250,9 +323,9 @@ class B1Trace:
         if Sa != Sb:
             cands.append((Kb - Ka) / (Sa - Sb))
         if k == 0:
-            cands.append(L.t_own(xa))            # xa leaves the "<=" feasible set
+            cands.append(L.t_dp(xa, k))          # xa leaves the "<=" feasible set (of the DP's row)
         else:
-            cands.append(L.t_own(xb))            # xb enters the ">=" feasible set
+            cands.append(L.t_dp(xb, k))          # xb enters the ">=" feasible set (of the DP's row)
         # a change found within BREAK_TOL outside [ta, tb] (rounding of a crossing just solved) is at the end
         slack = BREAK_TOL * max(1.0, abs(ta), abs(tb))
         inside = [min(max(c, ta + 0.1 * slack), tb - 0.1 * slack) for c in cands
@@ -264,10 +337,24 @@ class B1Trace:
     def _trace(self, k: int, ts: np.ndarray) -> DirectionTrace:
         edges, bps = [float(ts[0])], []
         stack = []
-        pts = [(float(t), *self._x(k, float(t))) for t in ts]
-        for (ta, xa, _), (tb, xb, _) in zip(pts[:-1], pts[1:]):
-            stack.append((ta, xa, tb, xb))
         pieces: list[tuple[float, float, np.ndarray, np.ndarray]] = []   # (ta, tb, xa, xb) resolved intervals
+        # the grid from the end where the feasible set is largest ("<=": left, ">=": right), each point
+        # solved with the row of the point before it (:meth:`_fused`): often certifies the interval too
+        order = list(range(len(ts))) if k == 0 else list(range(len(ts) - 1, -1, -1))
+        xs_grid: dict[int, np.ndarray] = {order[0]: self._x(k, float(ts[order[0]]))[0]}
+        misses = 0                  # fused DPs in a row that fell back to the plain DP: stop trying after 2
+        for prev, i in zip(order[:-1], order[1:]):
+            if misses < 2:
+                before = self.dp_calls
+                xs_grid[i], done = self._fused(k, float(ts[i]), float(ts[prev]), xs_grid[prev], ())
+                misses = misses + 1 if self.dp_calls - before > 1 else 0
+            else:
+                xs_grid[i], done = self._x(k, float(ts[i]), (xs_grid[prev],))[0], False
+            lo, hi = min(i, prev), max(i, prev)
+            if done:
+                pieces.append((float(ts[lo]), float(ts[hi]), xs_grid[i], xs_grid[i]))
+            else:
+                stack.append((float(ts[lo]), xs_grid[lo], float(ts[hi]), xs_grid[hi]))
         pending: list[tuple[float, np.ndarray, float, np.ndarray]] = []  # same x at both ends, to certify
         cuts: set[float] = set()
         while stack or pending:
@@ -284,9 +371,26 @@ class B1Trace:
                 # side within eps of an end uses the end's solution
                 eps = 0.25 * BREAK_TOL * max(1.0, abs(c))
                 inner = [t for t in (c - eps, c + eps) if ta < t < tb] or [0.5 * (ta + tb)]
-                pts = [(ta, xa)] + [(t, self._x(k, t)[0]) for t in inner] + [(tb, xb)]
-                for (t0, x0), (t1, x1) in reversed(list(zip(pts[:-1], pts[1:]))):
-                    stack.append((t0, x0, t1, x1))
+                # the side next to the end with the larger feasible set (">=": tb, "<=": ta) is solved with
+                # that end's row (:meth:`_fused`); it often certifies the interval up to that end
+                fused = len(inner) - 1 if k == 1 else 0
+                pts, certified = [(ta, xa)], None
+                for j, t in enumerate(inner):
+                    if j == fused:
+                        x, done = self._fused(k, t, tb if k == 1 else ta, xb if k == 1 else xa, (xa, xb))
+                        certified = j + (1 if k == 1 else 0) if done else None
+                    else:
+                        x = self._x(k, t, (xa, xb))[0]
+                    pts.append((t, x))
+                pts.append((tb, xb))
+                intervals = list(zip(pts[:-1], pts[1:]))
+                for j in range(len(intervals) - 1, -1, -1):
+                    (t0, x0), (t1, x1) = intervals[j]
+                    if j == certified:
+                        x_piece = x1 if k == 1 else x0
+                        pieces.append((t0, t1, x_piece, x_piece))
+                    else:
+                        stack.append((t0, x0, t1, x1))
             # adjacent intervals with the same x are one piece: one certificate for all of them (the
             # certificate needs x optimal at both ends and feasible in between, which the merge keeps)
             pending.sort(key=lambda p: p[0])
@@ -303,7 +407,7 @@ class B1Trace:
                     pieces.append((ta, tb, xa, xa))   # one piece (xa is xb marks it)
                 else:                                 # never merged across a failed certificate's cut again
                     cuts.add(split)
-                    xs_, _ = self._x(k, split)
+                    xs_, _ = self._x(k, split, (xa, xb))
                     stack.append((split, xs_, tb, xb))
                     stack.append((ta, xa, split, xs_))
         pieces.sort(key=lambda p: p[0])

@@ -116,10 +116,14 @@ def trade_knapsacks(kd: KnapsackData, k: int = 0) -> tuple[TradeKnapsack, TradeK
     return (TradeKnapsack("<=", "<=", c, V, cap, False, 0.0), TradeKnapsack(">=", ">=", c, V, cap, False, 0.0))
 
 
-def _solve_dp(problem: TradeKnapsack) -> KnapsackSolution:
-    """The exact DP of one formulated direction, mapped back to x (value includes ``offset``)."""
+def _solve_dp(problem: TradeKnapsack, incumbent: np.ndarray | None = None) -> KnapsackSolution:
+    """The exact DP of one formulated direction, mapped back to x (value includes ``offset``).
+
+    ``incumbent``: a known pattern x (0/1), a lower bound for the DP's reduced-cost fixing (the
+    optimal value does not depend on it)."""
     dp = knapsack_dp if problem.sense == "<=" else knapsack_cover_dp
-    sol = dp(problem.values, problem.weights, problem.rhs)
+    z = None if incumbent is None else problem.to_x(np.asarray(incumbent, dtype=float))   # to_x is its own inverse
+    sol = dp(problem.values, problem.weights, problem.rhs, z)
     return _to_x(problem, sol)
 
 
@@ -251,16 +255,20 @@ def b1_directions_dp(data: GomoryData, Y: float) -> tuple[KnapsackSolution, Knap
     return le, ge, float(kd.constant[0])
 
 
-def mixed_direction_dp(data: GomoryData, Y_value: float, Y_feasible: float, direction: str) -> KnapsackSolution:
+def mixed_direction_dp(data: GomoryData, Y_value: float, Y_feasible: float, direction: str,
+                       incumbent: np.ndarray | None = None, data_at=None) -> KnapsackSolution:
     """max c(Y_value).x over x in {0,1}^n with V(Y_f).x (direction) 1 - Y_f, Y_f = ``Y_feasible``, by the exact DP.
 
     The values of one income and the trade-equation row of another: the certificate of
     :mod:`trade_opt.gomory.b1_trace` that no pattern feasible at one end of an interval beats the
-    traced optimum at the other end.  Value = c(Y_value).x (same exact formulation as :func:`trade_knapsacks`)."""
-    value = knapsack_data(data, Y_value)
-    feas = knapsack_data(data, Y_feasible)
+    traced optimum at the other end.  Value = c(Y_value).x (same exact formulation as :func:`trade_knapsacks`).
+    ``incumbent``: a known pattern x, a lower bound that speeds the DP up (:func:`_solve_dp`);
+    ``data_at(Y)``: :func:`knapsack_data` of one Y (e.g. from a cache; default: computed)."""
+    data_at = data_at or (lambda Y: knapsack_data(data, Y))
+    value = data_at(Y_value)
+    feas = value if Y_feasible == Y_value else data_at(Y_feasible)
     kd = KnapsackData(feas.Y, value.c, feas.V, feas.capacity, value.constant)
-    return _solve_dp(trade_knapsacks(kd)[0 if direction == "<=" else 1])
+    return _solve_dp(trade_knapsacks(kd)[0 if direction == "<=" else 1], incumbent)
 
 
 def boundary_B1_dp(data: GomoryData, Y: np.ndarray | float) -> np.ndarray:
