@@ -76,8 +76,9 @@ def test_per_country_exponents_are_refused():
 @pytest.mark.parametrize("kind", ["uncorrelated", "correlated", "gomory"])
 def test_dp_with_reduced_cost_fixing_equals_brute_force(kind, monkeypatch):
     """Both exact DPs fix items by LP bounds before the DP; the optimum is unchanged (= brute force)."""
-    from trade_opt import knapsack as K
     from trade_opt.gomory.boundary import knapsack_data, trade_knapsacks
+    from trade_opt.knapsack import exact as K
+    from trade_opt.knapsack import reduce
 
     fixed = []
     real = K._fix_by_lp_bounds
@@ -87,7 +88,8 @@ def test_dp_with_reduced_cost_fixing_equals_brute_force(kind, monkeypatch):
         fixed.append(int(one.sum() + zero.sum()))
         return one, zero
 
-    monkeypatch.setattr(K, "_fix_by_lp_bounds", spy)
+    for module in (K, reduce):                         # the DPs call it directly and through _fix_packing
+        monkeypatch.setattr(module, "_fix_by_lp_bounds", spy)
     rng = np.random.default_rng(11)
     for trial in range(25):
         n = 16
@@ -194,7 +196,7 @@ def test_dp_with_an_incumbent_equals_brute_force(kind):
 def test_meet_in_the_middle_equals_the_list_dp_and_brute_force(sense, monkeypatch):
     """Small cores are solved by meet in the middle over non-dominated half lists; larger ones by the
     list DP: both equal brute force (the list DP forced by MITM_MAX_ITEMS = 0), also on a large core."""
-    from trade_opt import knapsack as K
+    from trade_opt.knapsack import exact as K
 
     rng = np.random.default_rng(21)
     dp = K.knapsack_dp if sense == "<=" else K.knapsack_cover_dp
@@ -223,13 +225,14 @@ def test_meet_in_the_middle_equals_the_list_dp_and_brute_force(sense, monkeypatc
 
 def test_meet_in_the_middle_gives_up_to_the_list_dp(monkeypatch):
     """A half list longer than MITM_MAX_STATES sends the core to the list DP: same optimum as brute force."""
-    from trade_opt import knapsack as K
+    from trade_opt.knapsack import exact as K
+    from trade_opt.knapsack import mitm
 
     rng = np.random.default_rng(22)
     w = rng.uniform(0.1, 1.0, 15)
     v = w + 0.1
-    monkeypatch.setattr(K, "MITM_MAX_STATES", 1)
-    assert K._meet_in_the_middle(w, v, 0.0, "<=", 0.5 * w.sum()) is None
+    monkeypatch.setattr(mitm, "MITM_MAX_STATES", 1)
+    assert mitm._meet_in_the_middle(w, v, 0.0, "<=", 0.5 * w.sum()) is None
     for values, sense in ((v, "<="), (v - 1.0, ">=")):
         got = (K.knapsack_dp if sense == "<=" else K.knapsack_cover_dp)(values, w, 0.5 * w.sum())
         assert got.value == pytest.approx(K.knapsack_brute_force(values, w, 0.5 * w.sum(), sense).value, abs=1e-12)

@@ -124,7 +124,7 @@ def _child(spec: PairSpec, repeat: int, timeout: float, memory_mb: int | None, c
     try:
         os.environ.setdefault("OMP_NUM_THREADS", "1")
         from trade_opt.bench.families import make_instance
-        import trade_opt.knapsack  # noqa: F401  (imports before the clock: numpy, Pyomo)
+        import trade_opt.knapsack.mip  # noqa: F401  (imports before the clock: numpy, Pyomo)
         import trade_opt.solvers  # noqa: F401
 
         instance = make_instance(spec.family, spec.n, spec.seed)
