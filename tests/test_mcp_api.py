@@ -186,3 +186,31 @@ def test_fb_scipy_baseline_on_josephy():
     np.testing.assert_allclose([m.x[i].value for i in m.I], KS_B, atol=1e-6)
     assert result.iterations["function_evaluations"] > 0
     assert result.iterations["ipopt"] == 0 and result.iterations["newton"] == 0
+
+
+def test_solve_leaves_the_floating_point_environment_as_it_found_it():
+    """The AMPL Solver Library sets the x87 FPU to 53-bit precision when it reads a model; that
+    changed later LAPACK results (eigvals) in the caller's process.  mcp.solve restores the control
+    words (x87 control word and MXCSR's control bits; the sticky flags may differ)."""
+    import ctypes
+
+    import pyomo.environ as pyo
+    from pyomo.mpec import Complementarity, complements
+
+    from trade_opt import mcp
+    from trade_opt.fpenv import _FENV_BYTES, _LIBC
+
+    if _LIBC is None:
+        pytest.skip("no fegetenv in this C library")
+
+    def controls() -> tuple[bytes, int]:
+        env = ctypes.create_string_buffer(_FENV_BYTES)
+        _LIBC.fegetenv(env)
+        return env.raw[:2], int.from_bytes(env.raw[28:32], "little") & ~0x3F   # x87 CW, MXCSR without flags
+
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(bounds=(0, None), initialize=1.0)
+    m.c = Complementarity(expr=complements(m.x >= 0, m.x ** 2 - 2 * m.x + 0.5 >= 0))
+    before = controls()
+    assert mcp.solve(m).status == "solved"
+    assert controls() == before

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Bytes reserved for a C ``fenv_t`` (32 on x86-64 glibc; generous for other platforms).
 _FENV_BYTES = 512
@@ -56,3 +59,28 @@ def preserved_fp_environment() -> Iterator[None]:
         yield
     finally:
         _LIBC.fesetenv(env)
+
+
+def preserving_fp_environment(func: F) -> F:
+    """Decorator: ``func`` leaves the floating-point environment as it found it.
+
+    Used on :func:`trade_opt.mcp.solve`, whose ASL-backed evaluators would otherwise change the
+    precision of later LAPACK calls in the caller's process (see the module docstring).
+
+    Parameters
+    ----------
+    func : callable
+        The function to wrap.
+
+    Returns
+    -------
+    callable
+        ``func`` run inside :func:`preserved_fp_environment` (same name, docstring and signature).
+    """
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with preserved_fp_environment():
+            return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+

@@ -23,6 +23,7 @@ import scipy.linalg
 from pyomo.contrib.pynumero.exceptions import PyNumeroEvaluationError
 
 from trade_opt.errors import TradeOptError
+from trade_opt.fpenv import preserving_fp_environment
 from trade_opt.mcp.polish import PolishOutcome, polish
 from trade_opt.mcp.reformulate import EPS_SCHEDULE, ScholtesNLP, require_asl, require_ipopt
 from trade_opt.mcp.residual import Acceptance, reference_scales, residual_at, row_scales, user_rows
@@ -208,6 +209,7 @@ def _run_starts(system: MCPSystem, starts: Any, max_starts: int | None, scaling:
     return outcomes, run
 
 
+@preserving_fp_environment
 def solve(model: Any, starts: Sequence[Mapping[Any, float]] | None = None, tol: float = 1e-10,
           max_starts: int | None = None, loose_tol: float = 1e-6, ipopt_options: dict | None = None,
           scaling: Mapping[str, float] | None = None, time_limit: float | None = None, *,
