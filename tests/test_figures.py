@@ -207,3 +207,39 @@ def test_redraw_rejects_incomplete_or_foreign_folders(tmp_path):
         redraw(tmp_path / "res")
     with pytest.raises(InputError, match="formats"):
         redraw(tmp_path / "res", ("gif",))
+
+
+FIGURES_OF_JOB = {"krugman_default": {"ss_dd"}, "kim_nafta3": {"equilibrium"}, "melitz_default": {"comparison"},
+                  "gomory_identical": {"fig1", "fig2", "fig3"}}
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES_OF_JOB))
+def test_run_writes_every_figure_in_the_requested_formats(name, tmp_path, capsys):
+    """`trade-opt run FILE --figure-format pdf,svg` reaches every figure of every model's main job:
+    each figure as PDF and SVG, no PNG, and summary.json lists them."""
+    import json
+
+    from conftest import INSTANCES
+
+    from trade_opt.cli.main import main
+
+    out = tmp_path / "out"
+    assert main(["run", str(INSTANCES / f"{name}.toml"), "--out", str(out), "--figure-format", "pdf,svg", "--quiet"]) == 0
+    files = {p.name for p in out.iterdir()}
+    assert not any(f.endswith(".png") for f in files)
+    for suffix in (".pdf", ".svg"):
+        assert {f[: -len(suffix)] for f in files if f.endswith(suffix)} == FIGURES_OF_JOB[name]
+    listed = set(json.loads((out / "summary.json").read_text())["outputs"])
+    assert {f"{stem}{s}" for stem in FIGURES_OF_JOB[name] for s in (".pdf", ".svg")} <= listed
+
+
+def test_run_refuses_an_unknown_figure_format_before_any_work(tmp_path, capsys):
+    from conftest import INSTANCES
+
+    from trade_opt.cli.main import main
+
+    out = tmp_path / "out"
+    assert main(["run", str(INSTANCES / "krugman_default.toml"), "--out", str(out), "--figure-format", "png,gif"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["trade-opt: error: <command line>: --figure-format: unknown figure format 'gif'; choose from png, pdf, svg"]
+    assert not out.exists()

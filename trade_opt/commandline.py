@@ -148,6 +148,8 @@ def make_run_command(model: str | None = None):
         wait: bool = typer.Option(False, "--wait", help="Wait for another run writing the same folder instead of refusing."),
         as_json: bool = typer.Option(False, "--json", help="Print the Result (with the summary) as JSON."),
         table_format: str = typer.Option("csv", "--table-format", help=TABLE_FORMAT_HELP),
+        figure_format: str = typer.Option("png", "--figure-format", help="Formats of the job's figures, "
+                                          "comma-separated: png, pdf, svg (e.g. png,pdf)."),
         resume: bool = typer.Option(False, "--resume", help="Reuse the stages an interrupted run of the same instance completed "
                                     "(kept in the hidden sibling .<out>.partial; gomory's job has stages); a checkpoint of "
                                     "another instance, table format or version is refused (exit 2). Without --resume a "
@@ -157,10 +159,13 @@ def make_run_command(model: str | None = None):
         from trade_opt.outputs import check_table_format
         from trade_opt.runner import run as run_model
 
+        from trade_opt.plotting import check_formats
+
         check_table_format(table_format)
+        check_formats(figure_format)
         instance = load_instance(instance_file, model=model)
         result = run_model(instance, out, source=str(instance_file), quiet=quiet or as_json, wait=wait,
-                           table_format=table_format, resume=resume)
+                           table_format=table_format, figure_format=figure_format, resume=resume)
         if as_json:
             print_json(result.to_dict())
         raise typer.Exit(exit_code_of(result))

@@ -1,14 +1,18 @@
 """Shared figure helpers: one place that saves figures in several formats and draws large point clouds.
 
-* :func:`save_figure` writes one matplotlib figure as PNG, PDF and/or SVG (``figure_format``).
+* :func:`save_figure` writes one matplotlib figure as PNG, PDF and/or SVG (``--figure-format``);
+  without explicit formats it writes those of :func:`figure_formats` in force (PNG by default), so
+  ``trade-opt run FILE --figure-format png,pdf`` reaches every job's figures.
 * :func:`scatter` draws points; from :data:`RASTER_THRESHOLD` points on, the cloud is rasterized
   (vector files stay small, axes and text stay vector) or, with ``density=True``, drawn as a
   2-D histogram with a logarithmic colour scale.
 """
 from __future__ import annotations
 
+import contextvars
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import matplotlib
 
@@ -20,6 +24,9 @@ from trade_opt.errors import InputError  # noqa: E402
 
 #: Formats :func:`save_figure` writes (the CLI's ``--figure-format``).
 FIGURE_FORMATS = ("png", "pdf", "svg")
+#: Formats of the figures saved without explicit formats (see :func:`figure_formats`).
+_FIGURE_FORMATS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("trade_opt_figure_formats",
+                                                                                   default=("png",))
 #: Point clouds with at least this many points are rasterized or drawn as densities.
 RASTER_THRESHOLD = 100_000
 #: Resolution of PNG files and of the rasterized layers of PDF/SVG files (dots per inch).
@@ -65,7 +72,55 @@ def check_formats(formats: str | Iterable[str], source: str = "<command line>", 
     return tuple(out)
 
 
-def save_figure(fig, path: str | Path, formats: str | Sequence[str] = ("png",), dpi: int = DPI) -> Path:
+def current_figure_formats() -> tuple[str, ...]:
+    """The figure formats in force here.
+
+    Returns
+    -------
+    tuple of str
+        ``("png",)`` unless inside :func:`figure_formats`.
+    """
+    return _FIGURE_FORMATS.get()
+
+
+@contextmanager
+def figure_formats(formats: str | Iterable[str], source: str = "<command line>",
+                   field: str = "--figure-format") -> Iterator[tuple[str, ...]]:
+    """Save the figures drawn inside the block in ``formats`` (a context variable, undone on exit).
+
+    Parameters
+    ----------
+    formats : str or iterable of str
+        Any of :data:`FIGURE_FORMATS`, e.g. ``"png,pdf"``.
+    source, field : str
+        Named by the error for a bad value.
+
+    Returns
+    -------
+    contextmanager yielding tuple of str
+        The checked formats.
+
+    Raises
+    ------
+    InputError
+        For an unknown or empty format list (one line naming ``field``).
+
+    Examples
+    --------
+    >>> with figure_formats("png, svg"):
+    ...     current_figure_formats()
+    ('png', 'svg')
+    >>> current_figure_formats()
+    ('png',)
+    """
+    token = _FIGURE_FORMATS.set(check_formats(formats, source, field))
+    try:
+        yield _FIGURE_FORMATS.get()
+    finally:
+        _FIGURE_FORMATS.reset(token)
+
+
+def save_figure(fig, path: str | Path, formats: str | Sequence[str] | None = None, dpi: int = DPI) -> Path:
     """Save ``fig`` as ``path`` with each suffix in ``formats`` and close it.
 
     Parameters
@@ -74,8 +129,9 @@ def save_figure(fig, path: str | Path, formats: str | Sequence[str] = ("png",), 
         The figure (closed afterwards, also when saving fails).
     path : str or Path
         File name; its suffix (if any) is replaced by each format's.
-    formats : str or sequence of str
-        Any of :data:`FIGURE_FORMATS` (see :func:`check_formats`).
+    formats : str or sequence of str, optional
+        Any of :data:`FIGURE_FORMATS` (see :func:`check_formats`); default: those in force
+        (:func:`current_figure_formats`, PNG unless inside :func:`figure_formats`).
     dpi : int
         PNG resolution and that of rasterized layers in PDF/SVG.
 
@@ -89,7 +145,7 @@ def save_figure(fig, path: str | Path, formats: str | Sequence[str] = ("png",), 
     InputError
         For an unknown format (field ``formats``).
     """
-    formats = check_formats(formats, field="formats")
+    formats = current_figure_formats() if formats is None else check_formats(formats, field="formats")
     path = Path(path)
     written = []
     try:

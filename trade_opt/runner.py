@@ -19,7 +19,7 @@ import platform
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from trade_opt.result import Result, RunOutputs, SolverInfo, status_of
 
@@ -89,7 +89,8 @@ def contract_summary(model: str, instance: Any, job_summary: dict[str, Any], *, 
 
 
 def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = None, *, source: str | None = None,
-                      quiet: bool = False, wait: bool = False, table_format: str = "csv", resume: bool = False) -> Result:
+                      quiet: bool = False, wait: bool = False, table_format: str = "csv", resume: bool = False,
+                      figure_format: str | Sequence[str] = "png") -> Result:
     """Run ``model``'s main job on ``instance`` into a complete-or-absent folder.
 
     Parameters
@@ -110,6 +111,10 @@ def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = No
         Format of the job's tables: the job runs inside :func:`trade_opt.outputs.table_format`, so
         its ``write_csv``/``CsvStream`` tables become ``.parquet`` files with ``"parquet"``
         (anything else: one-line :class:`~trade_opt.errors.InputError` naming ``--table-format``).
+    figure_format : str or sequence of str
+        Formats of the job's figures, e.g. ``"png,pdf,svg"`` (the job runs inside
+        :func:`trade_opt.plotting.figure_formats`; a bad value: one-line
+        :class:`~trade_opt.errors.InputError` naming ``--figure-format``).
     resume : bool
         Reuse the completed stages of an interrupted run's checkpoint (``.<name>.partial``, see
         :mod:`trade_opt.checkpoint`) when it was made for the same instance (sha256), model, table
@@ -133,6 +138,9 @@ def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = No
     if getattr(instance, "model", None) != model:
         raise OptionError(f"{model}.run: expected a {model} instance, got {type(instance).__name__}")
     check_table_format(table_format)
+    from trade_opt.plotting import check_formats, figure_formats
+
+    figures = check_formats(figure_format)
     entry = MODELS[model]
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir(instance.name)
     check_out_dir(out_dir)
@@ -141,10 +149,12 @@ def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = No
     start = time.perf_counter()
     key = {"model": model, "instance_sha256": instance_sha256(instance), "table_format": table_format,
            "trade_opt": __version__}
+    if figures != ("png",):
+        key["figure_format"] = ",".join(figures)    # (absent for PNG: checkpoints of earlier runs stay valid)
     with result_folder(out_dir, wait=wait) as staging:
         sink = io.StringIO() if quiet else None
         with contextlib.redirect_stdout(sink) if sink is not None else contextlib.nullcontext(), \
-                tables_as(table_format), stage_checkpoint(out_dir, staging, key, resume=resume) as checkpoint:
+                tables_as(table_format), figure_formats(figures), stage_checkpoint(out_dir, staging, key, resume=resume) as checkpoint:
             job_summary = job(instance, staging, source=source)
             summary = contract_summary(model, instance, job_summary, source=source,
                                        seconds=time.perf_counter() - start)
@@ -189,7 +199,7 @@ def run(instance: Any, out_dir: str | Path | None = None, **options: Any) -> Res
     out_dir : str or Path, optional
         Result folder (default ``results/<slug of the name>``).
     **options
-        ``source``, ``quiet``, ``wait``, ``table_format``, ``resume``.
+        ``source``, ``quiet``, ``wait``, ``table_format``, ``figure_format``, ``resume``.
 
     Returns
     -------
@@ -240,7 +250,7 @@ def job_runner(model: str):
     Returns
     -------
     callable
-        ``run(instance, out_dir=None, *, source=None, quiet=False, wait=False, table_format="csv",
+        ``run(instance, out_dir=None, *, source=None, quiet=False, wait=False, table_format="csv", figure_format="png",
         resume=False) -> Result``.
     """
 
@@ -250,7 +260,7 @@ def job_runner(model: str):
     run.__doc__ = (f"The {model} main job (tables, figures, summary.json) in a complete-or-absent folder.\n\n"
                    "    Parameters\n    ----------\n    instance : InstanceBase\n        A validated instance.\n"
                    "    out_dir : str or Path, optional\n        Default ``results/<slug of the name>``.\n"
-                   "    **options\n        ``source``, ``quiet``, ``wait``, ``table_format``, ``resume`` (:func:`trade_opt.runner.run_job_in_folder`).\n\n"
+                   "    **options\n        ``source``, ``quiet``, ``wait``, ``table_format``, ``figure_format``, ``resume`` (:func:`trade_opt.runner.run_job_in_folder`).\n\n"
                    "    Returns\n    -------\n    Result\n        ``solution`` is a :class:`trade_opt.result.RunOutputs`.\n    ")
     run.__qualname__ = "run"
     return run

@@ -1,7 +1,8 @@
 """Figures 1, 2 and 3 of Gomory (1991) and the specialization-graph figure, redrawn from computed
 equilibria and boundary curves.
 
-Every function takes ``formats`` (any of ``trade_opt.plotting.FIGURE_FORMATS``; default PNG only)
+Every function takes ``formats`` (any of ``trade_opt.plotting.FIGURE_FORMATS``; default: the formats in force,
+:func:`trade_opt.plotting.figure_formats`, PNG unless set)
 and returns the path of the first format written.  Point clouds go through
 :func:`trade_opt.plotting.scatter` (rasterized from 1e5 points on).  Legends sit outside the axes.
 """
@@ -109,7 +110,7 @@ def _wage_axis(ax, L: np.ndarray) -> None:
 def figure1(path: Path, Y: np.ndarray, u1: np.ndarray, grid: np.ndarray, B: np.ndarray, B1: np.ndarray,
             ricardo_level: float, autarky_u1: float, L: np.ndarray, title: str,
             mixed_Y: np.ndarray | None = None, mixed_u1: np.ndarray | None = None,
-            formats: Sequence[str] = ("png",), ricardo_point: tuple[float, float] | None = None) -> Path:
+            formats: Sequence[str] | None = None, ricardo_point: tuple[float, float] | None = None) -> Path:
     """Fig. 1: country 1's utility U1 = exp(u1) of each equilibrium against Y.
 
     Boundary curves B and B1 dotted, the Ricardo level as a thin vertical bar, autarky as a
@@ -167,7 +168,7 @@ def figure1(path: Path, Y: np.ndarray, u1: np.ndarray, grid: np.ndarray, B: np.n
 
 
 def figure2(path: Path, Y: np.ndarray, u1: np.ndarray, u2: np.ndarray, autarky: np.ndarray,
-            ricardo_points: tuple[float, float, float] | None, title: str, formats: Sequence[str] = ("png",)) -> Path:
+            ricardo_points: tuple[float, float, float] | None, title: str, formats: Sequence[str] | None = None) -> Path:
     """Fig. 2: U1 and U2 of each equilibrium against Y, each normalized to its maximum 1.
 
     Autarky levels dashed; the Ricardo points (Y_R, U1) and (Y_R, U2) as two black squares when a
@@ -221,7 +222,7 @@ def figure2(path: Path, Y: np.ndarray, u1: np.ndarray, u2: np.ndarray, autarky: 
 
 def figure3(path: Path, grid: np.ndarray, curve1: np.ndarray, curve2: np.ndarray, title: str,
             Y: np.ndarray | None = None, u1: np.ndarray | None = None, u2: np.ndarray | None = None,
-            B1: np.ndarray | None = None, formats: Sequence[str] = ("png",)) -> Path:
+            B1: np.ndarray | None = None, formats: Sequence[str] | None = None) -> Path:
     """Fig. 3 (special case, Eq. 4): U_1(Y) (solid) and U_2(Y) (dashed), each normalized to its maximum 1.
 
     Optional integer equilibria (dots) and B1 of country 1 (dotted).
@@ -271,7 +272,7 @@ def figure3(path: Path, grid: np.ndarray, curve1: np.ndarray, curve2: np.ndarray
 def figure_specialization_graph(path: Path, Y: np.ndarray, u: np.ndarray, local: tuple[np.ndarray, np.ndarray],
                                 paths: list[tuple[int, str, np.ndarray, np.ndarray]], title: str,
                                 grid: np.ndarray | None = None, B1: np.ndarray | None = None,
-                                max_points: int = 1 << 16, formats: Sequence[str] = ("png",)) -> Path:
+                                max_points: int = 1 << 16, formats: Sequence[str] | None = None) -> Path:
     """Fig. 1's array on the specialization graph (issue 10; ``trade_opt.gomory.graph``).
 
     Two panels, U_1 = exp(u_1) and U_2 = exp(u_2) of every specialized equilibrium against Y

@@ -13,7 +13,7 @@ from trade_opt.kim.model import TIERS  # noqa: E402
 from trade_opt.plotting import save_figure  # noqa: E402
 
 
-def plot_shares(table: pd.DataFrame, regions: tuple[str, ...], path: str | Path, formats: tuple[str, ...] = ("png",)) -> Path:
+def plot_shares(table: pd.DataFrame, regions: tuple[str, ...], path: str | Path, formats: tuple[str, ...] | None = None) -> Path:
     """Regional shares of each tier (A_1, A_2, F, S) against the markup T, one panel per tier.
 
     Parameters
@@ -26,7 +26,7 @@ def plot_shares(table: pd.DataFrame, regions: tuple[str, ...], path: str | Path,
     path : str or Path
         The figure file to write (its suffix is replaced per format).
     formats : tuple of str, optional
-        Any of ``trade_opt.plotting.FIGURE_FORMATS`` (default ``("png",)``).
+        Any of ``trade_opt.plotting.FIGURE_FORMATS`` (default: the formats in force, :func:`trade_opt.plotting.current_figure_formats`).
 
     Returns
     -------
@@ -50,7 +50,7 @@ def plot_shares(table: pd.DataFrame, regions: tuple[str, ...], path: str | Path,
 
 
 def plot_network_scenario(base_graph, scen_graph, regions: tuple[str, ...], x_base, x_scen, path: str | Path,
-                          title: str = "", formats: tuple[str, ...] = ("png",)) -> Path:
+                          title: str = "", formats: tuple[str, ...] | None = None) -> Path:
     """The transport network before and after a scenario, regions sized by their firm numbers.
 
     Node area is proportional to the region's total firm number m_1 + m_2 + n + r (same scale in
@@ -73,7 +73,7 @@ def plot_network_scenario(base_graph, scen_graph, regions: tuple[str, ...], x_ba
     title : str, optional
         Figure title (default none).
     formats : tuple of str, optional
-        Any of ``trade_opt.plotting.FIGURE_FORMATS`` (default ``("png",)``).
+        Any of ``trade_opt.plotting.FIGURE_FORMATS`` (default: the formats in force, :func:`trade_opt.plotting.current_figure_formats`).
 
     Returns
     -------
@@ -131,7 +131,7 @@ def plot_network_scenario(base_graph, scen_graph, regions: tuple[str, ...], x_ba
     return save_figure(fig, path, formats, dpi=120)
 
 
-def plot_equilibrium(table: pd.DataFrame, path: str | Path, formats: tuple[str, ...] = ("png",)) -> Path:
+def plot_equilibrium(table: pd.DataFrame, path: str | Path, formats: tuple[str, ...] | None = None) -> Path:
     """Firm numbers of the free-entry equilibrium by region, one bar group per tier (m_1, m_2, n, r).
 
     Parameters

@@ -40,7 +40,7 @@ _PANELS = {
 
 
 def sweep_figures(table: pd.DataFrame, param: str, out_dir: Path, economy: str,
-                  formats: tuple[str, ...] = ("png",)) -> list[str]:
+                  formats: tuple[str, ...] | None = None) -> list[str]:
     """Comparative-statics figures along a sweep: real wages, consumption, varieties, utilities.
 
     One figure per panel of ``_PANELS`` (consumption and utilities on a log scale); series absent
@@ -96,7 +96,7 @@ def _curves(data: KrugmanData):
     return eq.c, eq.p / eq.omega, ns.ss_curve, ns.dd_curve
 
 
-def ss_dd_figure(cases: list[tuple[str, KrugmanData]], path: Path, formats: tuple[str, ...] = ("png",)) -> str:
+def ss_dd_figure(cases: list[tuple[str, KrugmanData]], path: Path, formats: tuple[str, ...] | None = None) -> str:
     """The SS (horizontal) and DD (falling) curves of each case in the (c, p/omega) plane (Figs. 2-3).
 
     Closed economy: SS Eq. 9, DD Eq. 10; North-South: SS Eq. 15, DD Eq. 16.  Each case's

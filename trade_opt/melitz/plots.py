@@ -32,7 +32,7 @@ PANELS: tuple[tuple[str, str, float | None], ...] = (
 
 
 def comparison_figure(by_z: pd.DataFrame, by_w: list[pd.DataFrame], points: pd.DataFrame, path: str | Path,
-                      formats: tuple[str, ...] = ("png",)) -> Path:
+                      formats: tuple[str, ...] | None = None) -> Path:
     """Draw the 12-panel figure (4 x 3) and save it to ``path`` (PNG, or each of ``formats``).
 
     Parameters

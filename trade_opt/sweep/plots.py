@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 
-def sweep_figure(table: pd.DataFrame, plot: Any, path: Path, title: str = "", formats: tuple[str, ...] = ("png",)) -> Path:
+def sweep_figure(table: pd.DataFrame, plot: Any, path: Path, title: str = "", formats: tuple[str, ...] | None = None) -> Path:
     """Draw a finished sweep: one panel per column in ``plot.y`` against ``plot.x``.
 
     One line per value of ``plot.by`` (one line in all when ``plot.by`` is None).  Points whose status
