@@ -344,6 +344,18 @@ def theorem2_search(data: GomoryData, Y_prime: np.ndarray | float, form: str = "
         k = int(np.argmin(ratio))
 
         def check(i: int) -> Theorem2Check:
+            """Theorem 2's check of candidate ``i`` at this Y'.
+
+            Parameters
+            ----------
+            i : int
+                Index of the candidate in the searched batch.
+
+            Returns
+            -------
+            Theorem2Check
+                Its gaps and bounds.
+            """
             return Theorem2Check(Y_prime=float(Yp), B=float(Bv), x=eq.X[i].astype(int).tolist(), Y_x=float(eq.Y[i]),
                                  u_x=float(eq.u1[i]), income_gap=float(income_gap[i]), income_bound=income_bound,
                                  utility_gap=float(utility_gap[i]), utility_bound=float(utility_bound[i]))
