@@ -133,8 +133,26 @@ def log_cost_gap(data: GomoryData, goods: np.ndarray, z: np.ndarray, log_Y: np.n
 
 def shared_labor_logs(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: np.ndarray,
                       log_V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """ln l_i1 = ln(1 - x_i) + ln V_i + ln L_1 - ln Y, ln l_i2 = ln x_i + ln V_i + ln L_2 - ln(1 - Y)
-    (Eq. 1.1) at x_i = sigma(z), broadcast; labor in labor units."""
+    """Log labor of both countries in each good at x_i = sigma(z) (Eq. 1.1), broadcast.
+
+    ln l_i1 = ln(1 - x_i) + ln V_i + ln L_1 - ln Y, ln l_i2 = ln x_i + ln V_i + ln L_2 - ln(1 - Y).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    z : numpy.ndarray
+        logit x_i.
+    log_Y, log_1mY : numpy.ndarray
+        ln Y and ln(1 - Y), broadcastable with ``z``.
+    log_V : numpy.ndarray
+        ln V_i(Y), broadcastable with ``z``.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (ln l_i1, ln l_i2), labor in labor units.
+    """
     log_L = np.log(data.L)
     return -softplus(z) + log_V + log_L[0] - log_Y, -softplus(-z) + log_V + log_L[1] - log_1mY
 
