@@ -148,16 +148,25 @@ def check_out_dir(path: str | os.PathLike, *, option: str = "--out", replace: bo
 
     Parameters
     ----------
-    path : the output folder (need not exist).
-    option : the name shown in the error (the CLI option, or the Python argument).
-    replace : an existing folder is allowed only if it is empty or holds trade-opt results
-        (``summary.json`` or a sweep's ``manifest.json``).
+    path : str or os.PathLike
+        The output folder (need not exist).
+    option : str
+        The name shown in the error (the CLI option, or the Python argument).
+    replace : bool
+        If true, an existing folder is allowed only if it is empty or holds trade-opt results
+        (``summary.json`` or a sweep's ``manifest.json``); if false, any existing folder is allowed.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path.
 
     Raises
     ------
     InputError
-        ``<command line>: --out: <reason>`` in one line: an existing file, a symbolic link, a
-        foreign non-empty folder, a parent that is a file, or a place where nothing can be created.
+        ``<command line>: --out: <reason>`` in one line: an empty path or one with a NUL character,
+        the filesystem root, an existing file, a symbolic link, a foreign non-empty folder, a parent
+        that is a file, or a place where nothing can be created.
     """
     text = os.fspath(path)
     if not str(text).strip():

@@ -106,13 +106,16 @@ def log_quantities(data: GomoryData, log_V: np.ndarray, log_Y: np.ndarray, log_1
     """ln q_i1(Y), ln q_i2(Y): log output if country 1 (resp. 2) alone made good i at income Y.
 
     q_i1 = f_i1(V_i L_1 / Y),  q_i2 = f_i2(V_i L_2 / (1 - Y)) (Eq. 1.1 with x_i = 0 resp. 1;
-    f = e l^alpha for kind power, :func:`trade_opt.gomory.production.log_output` for every kind).
+    f = e l^alpha for kind power, :func:`trade_opt.gomory.production.log_output` for every kind; Eq. 3).
 
     Parameters
     ----------
-    data : the instance.
-    log_V : ln V_i(Y), V_i = d_i1 Y + d_i2 (1 - Y), shape (..., n).
-    log_Y, log_1mY : ln Y, ln(1 - Y) (Y = N_1, N_1 + N_2 = 1), shape (..., 1).
+    data : GomoryData
+        The instance.
+    log_V : numpy.ndarray
+        ln V_i(Y), V_i = d_i1 Y + d_i2 (1 - Y), shape (..., n).
+    log_Y, log_1mY : numpy.ndarray
+        ln Y, ln(1 - Y) (Y = N_1, N_1 + N_2 = 1), shape (..., 1).
 
     Returns
     -------
@@ -276,9 +279,12 @@ def evaluate_patterns_direct(data: GomoryData, X: np.ndarray, codes: np.ndarray 
 
     Parameters
     ----------
-    data : the instance.
-    X : (m, n) 0/1 patterns (1: country 2 makes good i), non-degenerate.
-    codes : their integer codes (computed if None).
+    data : GomoryData
+        The instance.
+    X : numpy.ndarray
+        (m, n) 0/1 patterns (1: country 2 makes good i), non-degenerate.
+    codes : numpy.ndarray, optional
+        Their integer codes (computed if None).
 
     Returns
     -------
@@ -439,15 +445,21 @@ def _previous_kernel(data: GomoryData, chunk: int = 1 << 12, start: int = 1) -> 
 
 def direct_stream(data: GomoryData, chunk: int = 1 << 12, start: int = 1, stop: int | None = None,
                   direct: bool = True) -> Iterator[EquilibriumBatch]:
-    """Specialized equilibria of codes ``start .. stop - 1`` (default all) in aligned blocks, each
-    evaluated by :func:`evaluate_patterns` (``direct=True``: by direct sums, every production kind).
+    """Specialized equilibria of codes ``start .. stop - 1`` (default all) in aligned blocks.
+
+    Each block is evaluated by :func:`evaluate_patterns` (``direct=True``: by direct sums, every
+    production kind).
 
     Parameters
     ----------
-    data : the instance.
-    chunk : patterns per block (rounded down to a power of 2).
-    start, stop : code range (stop None: 2^n - 1).
-    direct : evaluate by :func:`evaluate_patterns_direct` (else the matrix-product form of f = e l^alpha).
+    data : GomoryData
+        The instance.
+    chunk : int
+        Patterns per block (rounded down to a power of 2).
+    start, stop : int
+        Code range (stop None: 2^n - 1).
+    direct : bool
+        Evaluate by :func:`evaluate_patterns_direct` (else the matrix-product form of f = e l^alpha).
 
     Yields
     ------

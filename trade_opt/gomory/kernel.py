@@ -449,25 +449,32 @@ def pattern_values(data: GomoryData, start: int = 1, stop: int | None = None, ch
 
     Parameters
     ----------
-    data : the instance
-    start, stop : half-open code range (clipped to 1 .. 2^n - 2)
-    chunk : patterns per block (rounded down to a power of two); default :data:`KERNEL_CHUNK` on the
-        CPU, :data:`~trade_opt.gomory.array_backend.GPU_CHUNK` on a GPU
-    table : True: build an :class:`HTable` when it applies; an HTable: use it; False/None: exact H
-    device : ``"cpu"`` (NumPy), ``"cuda"``, ``"cuda:cupy"``, ``"cuda:torch"``, or an
+    data : GomoryData
+        The instance.
+    start, stop : int
+        Half-open code range (clipped to 1 .. 2^n - 2).
+    chunk : int, optional
+        Patterns per block (rounded down to a power of two); default :data:`KERNEL_CHUNK` on the
+        CPU, :data:`~trade_opt.gomory.array_backend.GPU_CHUNK` on a GPU.
+    table : bool, HTable or None
+        True: build an :class:`HTable` when it applies; an HTable: use it; False/None: exact H.
+    device : str or ArrayBackend
+        ``"cpu"`` (NumPy), ``"cuda"``, ``"cuda:cupy"``, ``"cuda:torch"``, or an
         :class:`~trade_opt.gomory.array_backend.ArrayBackend` (e.g. ``array_api_strict`` in tests);
-        every backend runs the same array-API code (:func:`block_values`)
+        every backend runs the same array-API code (:class:`BlockEvaluator`).
 
-    Returns
-    -------
-    Iterator of :class:`PatternValues` whose arrays live on the backend's device (NumPy arrays on
-    the CPU); degenerate codes (a country with zero income, possible only with zero demand shares)
-    are dropped.  Memory is O(chunk), independent of n.
+    Yields
+    ------
+    PatternValues
+        Arrays on the backend's device (NumPy arrays on the CPU); degenerate codes (a country with
+        zero income, possible only with zero demand shares) are dropped.  Memory is O(chunk),
+        independent of n.
 
     Raises
     ------
     DeviceError
-        ``device`` names a GPU that is not usable (:func:`~trade_opt.gomory.array_backend.get_backend`)."""
+        ``device`` names a GPU that is not usable (:func:`~trade_opt.gomory.array_backend.get_backend`).
+    """
     backend = get_backend(device)
     n = data.n
     stop = (1 << n) - 1 if stop is None else min(int(stop), (1 << n) - 1)
