@@ -194,7 +194,8 @@ def _grid_brackets(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.nda
 
     Parameters
     ----------
-    data : the instance.
+    data : GomoryData
+        The instance.
     owner : (m, n) patterns (0 country 1, 1 country 2, 2 shared).
     u : (G,) increasing grid of logit Y.
     z : (G, n) z_i(Y) = logit x_i(Y) of every good at every grid point.
@@ -261,10 +262,13 @@ def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> Mi
 
     Parameters
     ----------
-    data : the instance.
-    owner : (m, n) int array of patterns (0 country 1, 1 country 2, 2 shared), each with at least
+    data : GomoryData
+        The instance.
+    owner : numpy.ndarray
+        (m, n) int array of patterns (0 country 1, 1 country 2, 2 shared), each with at least
         one shared good.
-    grid : points of the logit(Y) grid.
+    grid : int
+        Points of the logit(Y) grid.
 
     Returns
     -------
@@ -420,10 +424,14 @@ def mixed_equilibria(data: GomoryData, max_shared: int = 1, chunk: int = 1 << 11
 
     Parameters
     ----------
-    data : the instance.
-    max_shared : largest number of shared goods (n - 2: every Theorem 1 pattern).
-    chunk : patterns per batch (also sets each batch's logit-Y grid range).
-    grid : points of the logit-Y grid.
+    data : GomoryData
+        The instance.
+    max_shared : int
+        Largest number of shared goods (n - 2: every Theorem 1 pattern).
+    chunk : int
+        Patterns per batch (also sets each batch's logit-Y grid range).
+    grid : int
+        Points of the logit-Y grid.
 
     Yields
     ------

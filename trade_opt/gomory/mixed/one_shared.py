@@ -211,9 +211,19 @@ def one_shared_roots(data: GomoryData, X_base: np.ndarray, goods: np.ndarray, de
 
     Parameters
     ----------
-    data : the instance (demands renormalized).
-    X_base : (m, n) bool, x of the other goods (column ``goods[p]`` ignored).
-    goods : (m,) int, the shared good of each pair (0-based).
+    data : GomoryData
+        The instance (demands renormalized).
+    X_base : numpy.ndarray
+        (m, n) bool, x of the other goods (column ``goods[p]`` ignored).
+    goods : numpy.ndarray
+        (m,) int, the shared good of each pair (0-based).
+    dense, tail : int
+        Grid points of the dense part (|z| <= Z_DENSE) and of each sparse tail out to z_max.
+
+    Returns
+    -------
+    OneSharedRoots
+        Per pair and per root, as described in :class:`OneSharedRoots`.
 
     Examples
     --------
@@ -276,8 +286,10 @@ def one_shared_all(data: GomoryData, chunk: int = 1 << 12) -> Iterator[OneShared
 
     Parameters
     ----------
-    data : the instance.
-    chunk : pairs per batch.
+    data : GomoryData
+        The instance.
+    chunk : int
+        Pairs per batch.
 
     Yields
     ------

@@ -33,8 +33,10 @@ def mixed_pyomo_model(data: GomoryData, owner: np.ndarray):
 
     Parameters
     ----------
-    data : the instance.
-    owner : (n,) one pattern (0 country 1, 1 country 2, 2 shared).
+    data : GomoryData
+        The instance.
+    owner : numpy.ndarray
+        (n,) one pattern (0 country 1, 1 country 2, 2 shared).
 
     Returns
     -------
@@ -138,10 +140,14 @@ def solve_pattern_pyomo(data: GomoryData, owner: np.ndarray, starts: list[dict] 
 
     Parameters
     ----------
-    data : the instance.
-    owner : (n,) one pattern with at least one shared good.
-    starts : start points as {"x[i]": value, "Y": value} dicts (None: the defaults above).
-    tol : natural-residual tolerance of :func:`trade_opt.mcp.solve`.
+    data : GomoryData
+        The instance.
+    owner : numpy.ndarray
+        (n,) one pattern with at least one shared good.
+    starts : list of dict, optional
+        Start points as {"x[i]": value, "Y": value} dicts (None: the defaults above).
+    tol : float
+        Natural-residual tolerance of :func:`trade_opt.mcp.solve`.
 
     Returns
     -------
