@@ -311,7 +311,8 @@ def jsonl_bytes(columns: Mapping[str, np.ndarray]) -> bytes:
 
     Parameters
     ----------
-    columns : name -> 1-D float or integer array (floats in their shortest round-trip decimal form,
+    columns : mapping of str to numpy.ndarray
+        Name -> 1-D float or integer array (floats in their shortest round-trip decimal form,
         NaN/inf as ``null``), or 2-D boolean / 0-1 integer matrix (each row a list of 0/1, e.g. a
         pattern ``x``).  All of one length.
 
@@ -319,6 +320,12 @@ def jsonl_bytes(columns: Mapping[str, np.ndarray]) -> bytes:
     -------
     bytes
         UTF-8 text, one line (ending in a newline) per row.
+
+    Raises
+    ------
+    ValueError
+        If the columns differ in length, a 2-D column holds other values than 0/1, or a column
+        is neither 1-D numeric nor 2-D.
 
     Examples
     --------
@@ -404,7 +411,8 @@ def text_rows(codes: np.ndarray):
 
     Parameters
     ----------
-    codes : array of shape (m, width), dtype uint8, ASCII (e.g. ``bits + ord("0")``).
+    codes : numpy.ndarray
+        Shape (m, width), dtype uint8, ASCII (e.g. ``bits + ord("0")``).
 
     Returns
     -------
@@ -524,9 +532,11 @@ def table_format(fmt: TableFormat, option: str = "--table-format") -> Iterator[T
 
     Parameters
     ----------
-    fmt : ``"csv"`` or ``"parquet"`` (anything else: one-line :class:`~trade_opt.errors.InputError`
-        naming ``option``).
-    option : the command-line option the value came from, for the error message.
+    fmt : {"csv", "parquet"}
+        The table format (anything else: one-line :class:`~trade_opt.errors.InputError` naming
+        ``option``).
+    option : str
+        The command-line option the value came from, for the error message.
 
     Yields
     ------
@@ -678,9 +688,19 @@ class TableStream:
 
     Parameters
     ----------
-    path : the file (written as given; no suffix is added).
-    fmt : ``"csv"`` or ``"parquet"``.
-    append, columns : see above.
+    path : str or pathlib.Path
+        The file (written as given; no suffix is added).
+    fmt : {"csv", "parquet"}
+        The format.
+    append : bool
+        Keep an existing CSV file (see above).
+    columns : list of str, optional
+        Fixed column order (see above).
+
+    Raises
+    ------
+    InputError
+        For an unknown ``fmt``, or ``append=True`` with Parquet.
     """
 
     MAX_PENDING = 3
