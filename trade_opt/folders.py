@@ -64,21 +64,70 @@ ROWS_WRITTEN: dict[str, tuple[int, int, int]] = {}
 
 
 def record_rows(path: str | os.PathLike, rows: int) -> None:
-    """Remember that ``path`` (just written and closed) holds ``rows`` table rows."""
+    """Remember that ``path`` (just written and closed) holds ``rows`` table rows.
+
+    Recorded with the file's size and mtime in :data:`ROWS_WRITTEN`, so :func:`describe_file` trusts
+    the count only while the file is unchanged.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    rows : int
+        Its number of table rows (header not counted).
+
+    Returns
+    -------
+    None
+    """
     st = os.stat(path)
     ROWS_WRITTEN[os.path.abspath(path)] = (rows, st.st_size, st.st_mtime_ns)
 
 
 def slugify(name: str) -> str:
-    """A file-name-safe form of ``name``: ``[A-Za-z0-9._-]`` only, no leading dot, at most
-    :data:`MAX_SLUG` characters, ``"unnamed"`` if nothing is left."""
+    """A file-name-safe form of ``name``.
+
+    ``[A-Za-z0-9._-]`` only, no leading dot, at most :data:`MAX_SLUG` characters, ``"unnamed"`` if
+    nothing is left.
+
+    Parameters
+    ----------
+    name : str
+        Any text (e.g. an instance name).
+
+    Returns
+    -------
+    str
+        The slug.
+
+    Examples
+    --------
+    >>> slugify("Table 1 (Gomory)"), slugify("../etc"), slugify("...")
+    ('Table_1_Gomory', 'etc', 'unnamed')
+    """
     slug = _SLUG_BAD.sub("_", str(name)).lstrip("._-").rstrip("_-")
     slug = slug[:MAX_SLUG].rstrip("._-")
     return slug or "unnamed"
 
 
 def default_out_dir(name: str) -> Path:
-    """``results/<slugify(name)>``: the output folder when no ``--out`` is given."""
+    """``results/<slugify(name)>``: the output folder when no ``--out`` is given.
+
+    Parameters
+    ----------
+    name : str
+        The instance name.
+
+    Returns
+    -------
+    pathlib.Path
+        Relative to the working directory.
+
+    Examples
+    --------
+    >>> default_out_dir("table 1").as_posix()
+    'results/table_1'
+    """
     return RESULTS_ROOT / slugify(name)
 
 
@@ -99,16 +148,25 @@ def check_out_dir(path: str | os.PathLike, *, option: str = "--out", replace: bo
 
     Parameters
     ----------
-    path : the output folder (need not exist).
-    option : the name shown in the error (the CLI option, or the Python argument).
-    replace : an existing folder is allowed only if it is empty or holds trade-opt results
-        (``summary.json`` or a sweep's ``manifest.json``).
+    path : str or os.PathLike
+        The output folder (need not exist).
+    option : str
+        The name shown in the error (the CLI option, or the Python argument).
+    replace : bool
+        If true, an existing folder is allowed only if it is empty or holds trade-opt results
+        (``summary.json`` or a sweep's ``manifest.json``); if false, any existing folder is allowed.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path.
 
     Raises
     ------
     InputError
-        ``<command line>: --out: <reason>`` in one line: an existing file, a symbolic link, a
-        foreign non-empty folder, a parent that is a file, or a place where nothing can be created.
+        ``<command line>: --out: <reason>`` in one line: an empty path or one with a NUL character,
+        the filesystem root, an existing file, a symbolic link, a foreign non-empty folder, a parent
+        that is a file, or a place where nothing can be created.
     """
     text = os.fspath(path)
     if not str(text).strip():
@@ -158,7 +216,27 @@ def folder_lock(out_dir: str | os.PathLike, *, wait: bool = False, option: str =
     """Hold the advisory lock of ``out_dir`` (the sibling file ``.NAME.lock``) for the block.
 
     A second process asking for the same folder gets a one-line :class:`InputError` naming the
-    folder and the holder, or (``wait=True``) waits for the lock.  Yields the lock file's path.
+    folder and the holder, or (``wait=True``) waits for the lock.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        The result folder (its parent is created if missing).
+    wait : bool
+        Wait for a lock held by another process instead of failing.
+    option : str
+        The name shown in the error (the CLI option, or the Python argument).
+
+    Yields
+    ------
+    pathlib.Path
+        The lock file's path.
+
+    Raises
+    ------
+    InputError
+        If the lock is held (and ``wait`` is false), or the parent folder or the lock file cannot be
+        created.
     """
     from filelock import FileLock, Timeout
 
@@ -260,7 +338,23 @@ def _recover(out_dir: Path) -> None:
 
 
 def glob_escape(text: str) -> str:
-    """``text`` with the glob metacharacters ``*?[`` made literal."""
+    """``text`` with the glob metacharacters ``*?[`` made literal.
+
+    Parameters
+    ----------
+    text : str
+        A file name.
+
+    Returns
+    -------
+    str
+        The pattern matching exactly ``text``.
+
+    Examples
+    --------
+    >>> glob_escape("run[1]*")
+    'run[[]1][*]'
+    """
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
@@ -274,6 +368,25 @@ def result_folder(out_dir: str | os.PathLike, *, wait: bool = False, option: str
     system allows, see the module doc).  When it raises (including KeyboardInterrupt) the staging
     folder is deleted and ``out_dir`` is untouched.  Call :func:`finalize_summary` last in the
     block.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        The result folder (checked by :func:`check_out_dir`).
+    wait : bool
+        Wait for another writer of the same folder instead of failing.
+    option : str
+        The name shown in errors.
+
+    Yields
+    ------
+    pathlib.Path
+        The staging folder.
+
+    Raises
+    ------
+    InputError
+        If ``out_dir`` cannot be a result folder (:func:`check_out_dir`) or is locked (:func:`folder_lock`).
 
     Examples
     --------
@@ -299,7 +412,21 @@ def result_folder(out_dir: str | os.PathLike, *, wait: bool = False, option: str
 
 # -------------------------------------------------------------------------------------- summary
 def describe_file(path: Path) -> dict[str, Any]:
-    """``bytes``, ``sha256`` and, for tables (.csv, .parquet, .jsonl), ``rows`` of one file."""
+    """``bytes``, ``sha256`` and, for tables (.csv, .parquet, .jsonl), ``rows`` of one file.
+
+    Rows come from :func:`record_rows` when the file is unchanged since (the entry is consumed),
+    else from the file: CSV lines minus the header, JSON Lines lines, Parquet metadata.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+
+    Returns
+    -------
+    dict
+        ``{"bytes": int, "sha256": str}`` plus ``"rows": int`` for tables.
+    """
     digest = hashlib.sha256()
     newlines = 0
     size = 0
@@ -329,7 +456,19 @@ def finalize_summary(staging: str | os.PathLike, summary: dict[str, Any]) -> dic
     """Write ``summary.json`` last: ``summary`` plus ``complete: true`` and ``outputs``.
 
     ``outputs`` maps every other file under ``staging`` (relative POSIX path) to
-    :func:`describe_file` (bytes, sha256, rows for tables).  Returns the dict written.
+    :func:`describe_file` (bytes, sha256, rows for tables).
+
+    Parameters
+    ----------
+    staging : str or os.PathLike
+        The staging folder of :func:`result_folder`.
+    summary : dict
+        The job's summary.
+
+    Returns
+    -------
+    dict
+        The dict written.
     """
     from trade_opt.outputs import write_json
 

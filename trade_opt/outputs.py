@@ -119,13 +119,48 @@ def _jsonable(obj: Any, path: str, found: list | None) -> Any:
 
 
 def to_jsonable(obj: Any) -> Any:
-    """Dataclasses, numpy values and paths as plain JSON values; NaN and infinities as ``None``
-    (use :func:`dumps` to also get the ``non_finite`` list)."""
+    """Dataclasses, numpy values and paths as plain JSON values; NaN and infinities as ``None``.
+
+    Use :func:`dumps` to also get the ``non_finite`` list.
+
+    Parameters
+    ----------
+    obj : Any
+        Nested dataclasses, dicts, lists/tuples, numpy arrays and scalars, paths.
+
+    Returns
+    -------
+    Any
+        The same structure made of dict, list, str, int, float, bool and None.
+
+    Examples
+    --------
+    >>> to_jsonable({"a": np.array([1.0, np.nan]), "b": np.int64(2)})
+    {'a': [1.0, None], 'b': 2}
+    """
     return _jsonable(obj, "", None)
 
 
 def jsonable_with_non_finite(obj: Any) -> Any:
-    """:func:`to_jsonable`, plus (top-level dict only) ``non_finite`` listing the values set to null."""
+    """:func:`to_jsonable`, plus (top-level dict only) ``non_finite`` listing the values set to null.
+
+    At most :data:`NON_FINITE_LISTED` values are listed; beyond, ``non_finite_count`` gives their number.
+
+    Parameters
+    ----------
+    obj : Any
+        As for :func:`to_jsonable`.
+
+    Returns
+    -------
+    Any
+        The JSON-ready structure.
+
+    Examples
+    --------
+    >>> jsonable_with_non_finite({"r": [0.5, float("inf")]})
+    {'r': [0.5, None], 'non_finite': [{'path': 'r[1]', 'value': 'Infinity'}]}
+    """
     found: list = []
     out = _jsonable(obj, "", found)
     if found and isinstance(out, dict):
@@ -136,7 +171,25 @@ def jsonable_with_non_finite(obj: Any) -> Any:
 
 
 def dumps(obj: Any, indent: int | None = 2) -> str:
-    """JSON text of ``obj``: :func:`jsonable_with_non_finite` (NaN/inf as null, listed)."""
+    """JSON text of ``obj``: :func:`jsonable_with_non_finite` (NaN/inf as null, listed).
+
+    Parameters
+    ----------
+    obj : Any
+        As for :func:`to_jsonable`.
+    indent : int or None
+        Indentation (None: one line).
+
+    Returns
+    -------
+    str
+        Strict JSON (no NaN or Infinity tokens).
+
+    Examples
+    --------
+    >>> dumps({"x": float("nan")}, indent=None)
+    '{"x": null, "non_finite": [{"path": "x", "value": "NaN"}]}'
+    """
     return json.dumps(jsonable_with_non_finite(obj), indent=indent, allow_nan=False)
 
 
@@ -161,24 +214,65 @@ _atomic_write_text = _atomic_write
 
 
 def write_json(path: str | Path, obj: Any) -> Path:
-    """Write ``obj`` as indented JSON (:func:`dumps`), atomically."""
+    """Write ``obj`` as indented JSON (:func:`dumps`), atomically.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file (parent folders are created).
+    obj : Any
+        As for :func:`to_jsonable`.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     path = Path(path)
     _atomic_write(path, dumps(obj) + "\n")
     return path
 
 
 def check_json_rows(rows: int, option: str = "--json") -> None:
-    """Refuse a JSON output of more than :data:`MAX_JSON_ROWS` rows (one-line :class:`InputError`)."""
+    """Refuse a JSON output of more than :data:`MAX_JSON_ROWS` rows (one-line :class:`InputError`).
+
+    Parameters
+    ----------
+    rows : int
+        Rows the output would hold.
+    option : str
+        The command-line option that asked for JSON, for the message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InputError
+        If ``rows > MAX_JSON_ROWS``.
+    """
     if rows > MAX_JSON_ROWS:
         raise InputError("<command line>", option, f"{rows} rows; JSON output is limited to {MAX_JSON_ROWS} rows: "
                          "use --csv FILE or --parquet FILE for large tables")
 
 
 def write_jsonl(path: str | Path | Any, rows: Iterable[dict[str, Any]]) -> int:
-    """Stream ``rows`` as JSON Lines (one object per line, NaN/inf as null); returns the row count.
+    """Stream ``rows`` as JSON Lines (one object per line, NaN/inf as null).
 
-    ``path`` is a file path (row count recorded for ``summary.json``) or an open text stream
-    (e.g. ``sys.stdout``)."""
+    Parameters
+    ----------
+    path : str, pathlib.Path or text stream
+        A file path (row count recorded for ``summary.json``) or an open text stream
+        (e.g. ``sys.stdout``).
+    rows : iterable of dict
+        The rows.
+
+    Returns
+    -------
+    int
+        The number of rows written.
+    """
     if hasattr(path, "write"):
         count = 0
         for row in rows:
@@ -217,7 +311,8 @@ def jsonl_bytes(columns: Mapping[str, np.ndarray]) -> bytes:
 
     Parameters
     ----------
-    columns : name -> 1-D float or integer array (floats in their shortest round-trip decimal form,
+    columns : mapping of str to numpy.ndarray
+        Name -> 1-D float or integer array (floats in their shortest round-trip decimal form,
         NaN/inf as ``null``), or 2-D boolean / 0-1 integer matrix (each row a list of 0/1, e.g. a
         pattern ``x``).  All of one length.
 
@@ -225,6 +320,12 @@ def jsonl_bytes(columns: Mapping[str, np.ndarray]) -> bytes:
     -------
     bytes
         UTF-8 text, one line (ending in a newline) per row.
+
+    Raises
+    ------
+    ValueError
+        If the columns differ in length, a 2-D column holds other values than 0/1, or a column
+        is neither 1-D numeric nor 2-D.
 
     Examples
     --------
@@ -277,8 +378,22 @@ def _column_to_arrow(series: pd.Series):
 
 
 def to_arrow(table: pd.DataFrame | Mapping[str, Any] | Any):
-    """A pandas DataFrame, a dict of columns (arrays or lists) or an Arrow table (returned as is)
-    as an Arrow table; float columns keep NaN as NaN (not null)."""
+    """A table as an Arrow table; float columns keep NaN as NaN (not null).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame, mapping or pyarrow.Table
+        A DataFrame, a dict of columns (arrays or lists) or an Arrow table (returned as is).
+
+    Returns
+    -------
+    pyarrow.Table
+
+    Raises
+    ------
+    ValueError
+        If column names repeat.
+    """
     import pyarrow as pa
 
     if isinstance(table, pa.Table):
@@ -296,7 +411,8 @@ def text_rows(codes: np.ndarray):
 
     Parameters
     ----------
-    codes : array of shape (m, width), dtype uint8, ASCII (e.g. ``bits + ord("0")``).
+    codes : numpy.ndarray
+        Shape (m, width), dtype uint8, ASCII (e.g. ``bits + ord("0")``).
 
     Returns
     -------
@@ -325,7 +441,18 @@ def _is_text(arrow_type) -> bool:
 
 
 def number_like_columns(table) -> list[str]:
-    """String columns of an Arrow table holding a value that ``pandas.read_csv`` would read as a number."""
+    """String columns of an Arrow table holding a value that ``pandas.read_csv`` would read as a number.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The table.
+
+    Returns
+    -------
+    list of str
+        Column names, in table order.
+    """
     import pyarrow.compute as pc
 
     out = []
@@ -362,8 +489,25 @@ def _check_format(fmt: str, option: str = "--format") -> str:
 
 
 def check_table_format(fmt: str, option: str = "--table-format") -> TableFormat:
-    """``fmt`` if it is a table format (``csv``/``parquet``), else a one-line
-    :class:`~trade_opt.errors.InputError` naming ``option``."""
+    """Validate a table format.
+
+    Parameters
+    ----------
+    fmt : str
+        The value given.
+    option : str
+        The command-line option it came from, for the message.
+
+    Returns
+    -------
+    str
+        ``fmt`` (``"csv"`` or ``"parquet"``).
+
+    Raises
+    ------
+    InputError
+        (one line, naming ``option``) If ``fmt`` is not a table format.
+    """
     return _check_format(fmt, option)  # type: ignore[return-value]
 
 
@@ -372,7 +516,13 @@ _TABLE_FORMAT: contextvars.ContextVar[str] = contextvars.ContextVar("trade_opt_t
 
 
 def current_table_format() -> TableFormat:
-    """The table format in force here: ``"csv"`` unless inside :func:`table_format`."""
+    """The table format in force here: ``"csv"`` unless inside :func:`table_format`.
+
+    Returns
+    -------
+    str
+        ``"csv"`` or ``"parquet"``.
+    """
     return _TABLE_FORMAT.get()  # type: ignore[return-value]
 
 
@@ -382,9 +532,11 @@ def table_format(fmt: TableFormat, option: str = "--table-format") -> Iterator[T
 
     Parameters
     ----------
-    fmt : ``"csv"`` or ``"parquet"`` (anything else: one-line :class:`~trade_opt.errors.InputError`
-        naming ``option``).
-    option : the command-line option the value came from, for the error message.
+    fmt : {"csv", "parquet"}
+        The table format (anything else: one-line :class:`~trade_opt.errors.InputError` naming
+        ``option``).
+    option : str
+        The command-line option the value came from, for the error message.
 
     Yields
     ------
@@ -405,19 +557,49 @@ def _in_current_format(path: Path) -> Path:
 
 
 def table_path(path_stem: str | Path, fmt: str) -> Path:
-    """``path_stem`` with the suffix of ``fmt`` (``.csv`` / ``.parquet``; an existing one is replaced)."""
+    """``path_stem`` with the suffix of ``fmt`` (``.csv`` / ``.parquet``; an existing one is replaced).
+
+    Parameters
+    ----------
+    path_stem : str or pathlib.Path
+        The file path, with or without suffix.
+    fmt : str
+        ``"csv"`` or ``"parquet"``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> table_path("out/eq.csv", "parquet").as_posix(), table_path("out/eq", "csv").as_posix()
+    ('out/eq.parquet', 'out/eq.csv')
+    """
     path = Path(path_stem)
     return path.with_suffix("." + fmt) if path.suffix.lower() in (".csv", ".parquet") else path.with_name(path.name + "." + fmt)
 
 
 def write_table(path_stem: str | Path, table: pd.DataFrame | Any, fmt: TableFormat = "csv") -> Path:
-    """Write a table as CSV or Parquet (pyarrow; see the module doc), atomically; returns the path.
+    """Write a table as CSV or Parquet (pyarrow; see the module doc), atomically.
 
     Parameters
     ----------
-    path_stem : file path; its ``.csv``/``.parquet`` suffix is set from ``fmt``.
-    table : pandas DataFrame (index dropped) or Arrow table.
-    fmt : ``"csv"`` or ``"parquet"``.
+    path_stem : str or pathlib.Path
+        File path; its ``.csv``/``.parquet`` suffix is set from ``fmt``.
+    table : pandas.DataFrame or pyarrow.Table
+        The table (a DataFrame's index is dropped).
+    fmt : {"csv", "parquet"}
+        The format.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    InputError
+        If ``fmt`` is not a table format.
     """
     import pyarrow.parquet as pq
 
@@ -437,7 +619,19 @@ def write_csv(path: str | Path, table: pd.DataFrame) -> Path:
     """Write a table as CSV at exactly ``path`` (:func:`write_table`'s CSV), atomically.
 
     Inside ``table_format("parquet")`` (module doc) it writes Parquet to
-    ``path.with_suffix(".parquet")`` instead; returns the path written.
+    ``path.with_suffix(".parquet")`` instead.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The CSV file.
+    table : pandas.DataFrame or mapping or pyarrow.Table
+        The table.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
     """
     path = Path(path)
     if current_table_format() != "csv":
@@ -449,8 +643,19 @@ def write_csv(path: str | Path, table: pd.DataFrame) -> Path:
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a table written here (CSV or Parquet) back with its types: marked text columns
-    (:data:`TEXT_MARKER`) lose the marker and stay strings."""
+    """Read a table written here (CSV or Parquet) back with its types.
+
+    Marked text columns (:data:`TEXT_MARKER`) lose the marker and stay strings.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.parquet`` file, else read as CSV.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
     path = Path(path)
     if path.suffix.lower() == ".parquet":
         import pyarrow.parquet as pq
@@ -483,9 +688,19 @@ class TableStream:
 
     Parameters
     ----------
-    path : the file (written as given; no suffix is added).
-    fmt : ``"csv"`` or ``"parquet"``.
-    append, columns : see above.
+    path : str or pathlib.Path
+        The file (written as given; no suffix is added).
+    fmt : {"csv", "parquet"}
+        The format.
+    append : bool
+        Keep an existing CSV file (see above).
+    columns : list of str, optional
+        Fixed column order (see above).
+
+    Raises
+    ------
+    InputError
+        For an unknown ``fmt``, or ``append=True`` with Parquet.
     """
 
     MAX_PENDING = 3
@@ -514,7 +729,17 @@ class TableStream:
         self._appended = has_rows                      # rows counts this session's rows only
 
     def write(self, chunk: pd.DataFrame | Mapping[str, Any] | Any) -> None:
-        """Append the rows of ``chunk`` (DataFrame, dict of columns or Arrow table)."""
+        """Append the rows of ``chunk`` (DataFrame, dict of columns or Arrow table).
+
+        Parameters
+        ----------
+        chunk : pandas.DataFrame, mapping or pyarrow.Table
+            The rows (reordered to ``columns`` when the stream has them).
+
+        Returns
+        -------
+        None
+        """
         if self._columns is not None:
             chunk = to_arrow(chunk).to_pandas() if not isinstance(chunk, (pd.DataFrame, Mapping)) else chunk
             chunk = pd.DataFrame(dict(chunk)) if isinstance(chunk, Mapping) else chunk
@@ -547,8 +772,14 @@ class TableStream:
         self._writer.write_table(arrow.cast(self._writer.schema) if arrow.schema != self._writer.schema else arrow)
 
     def close(self) -> None:
-        """Write what is pending, finish the file (fsync); records its row count for
-        :func:`finalize_summary`."""
+        """Write what is pending, finish the file (fsync); records its row count for :func:`finalize_summary`.
+
+        Re-raises any error of the writer thread.
+
+        Returns
+        -------
+        None
+        """
         try:
             while self._pending:
                 self._pending.popleft().result()
@@ -587,8 +818,40 @@ class CsvStream(TableStream):
 
 
 def markdown_table(table: pd.DataFrame, floatfmt: str = ".4g") -> str:
-    """A GitHub-flavoured Markdown table (no extra dependency)."""
+    """A GitHub-flavoured Markdown table (no extra dependency).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table (index not shown).
+    floatfmt : str
+        Format spec of finite floats.
+
+    Returns
+    -------
+    str
+        Header, rule and one line per row, ending in a newline.
+
+    Examples
+    --------
+    >>> print(markdown_table(pd.DataFrame({"Y": [0.123456], "n": [3]})), end="")
+    | Y | n |
+    | --- | --- |
+    | 0.1235 | 3 |
+    """
     def fmt(value: Any) -> str:
+        """One cell's text.
+
+        Parameters
+        ----------
+        value : Any
+            The cell.
+
+        Returns
+        -------
+        str
+            Finite floats by ``floatfmt``, everything else by ``str``.
+        """
         if isinstance(value, (float, np.floating)):
             return format(float(value), floatfmt) if math.isfinite(value) else str(value)
         return str(value)

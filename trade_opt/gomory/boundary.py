@@ -66,7 +66,28 @@ class KnapsackData:
 
 
 def knapsack_data(data: GomoryData, Y: np.ndarray | float) -> KnapsackData:
-    """c_i(Y), V_i(Y), capacity 1 - Y and constant C(Y) for each Y in (0, 1), vectorized."""
+    """Knapsack data c_i(Y), V_i(Y), capacity 1 - Y and constant C(Y) at each Y, vectorized.
+
+    c_i(Y) = d_i1 ln(q_i2(Y) / q_i1(Y)), V_i(Y) = d_i1 Y + d_i2 (1 - Y),
+    C(Y) = sum_i d_i1 ln F_i(Y) + sum_i d_i1 ln q_i1(Y) (trade equation Eq. 2 as the capacity row).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y : float or numpy.ndarray
+        Country 1's share of world income, Y = N_1 in (0, 1) (N_1 + N_2 = 1).
+
+    Returns
+    -------
+    KnapsackData
+        One row per Y.
+
+    Raises
+    ------
+    ValueError
+        If some Y is not finite or not in the open interval (0, 1).
+    """
     Y = np.atleast_1d(np.asarray(Y, dtype=float))
     if np.any((Y <= 0) | (Y >= 1)) or not np.all(np.isfinite(Y)):
         raise ValueError("Y must lie in the open interval (0, 1)")
@@ -99,15 +120,40 @@ class TradeKnapsack:
     offset: float
 
     def to_x(self, z: np.ndarray) -> np.ndarray:
+        """Map the formulation's variable z back to the pattern x.
+
+        Parameters
+        ----------
+        z : numpy.ndarray
+            Solution in the formulated variable.
+
+        Returns
+        -------
+        numpy.ndarray
+            x = 1 - z when ``complemented``, else z (the map is its own inverse).
+        """
         return 1.0 - z if self.complemented else z
 
 
 def trade_knapsacks(kd: KnapsackData, k: int = 0) -> tuple[TradeKnapsack, TradeKnapsack]:
-    """The "<=" and ">=" relaxations of the trade equation at Y = kd.Y[k], formulated exactly.
+    """The "<=" and ">=" relaxations of the trade equation (Eq. 2) at Y = kd.Y[k], formulated exactly.
 
     For Y < 1/2: z = y = 1 - x, "<=" becomes max (-c).y s.t. V.y >= Y and ">=" becomes
     max (-c).y s.t. V.y <= Y (offset sum_i c_i; uses sum_i V_i = 1), so the right-hand side is Y
-    itself and never sum(V) - (1 - Y).  For Y >= 1/2: z = x, right-hand side 1 - Y (exact)."""
+    itself and never sum(V) - (1 - Y).  For Y >= 1/2: z = x, right-hand side 1 - Y (exact).
+
+    Parameters
+    ----------
+    kd : KnapsackData
+        Knapsack data on a grid of Y (:func:`knapsack_data`).
+    k : int
+        Row of ``kd`` to formulate.
+
+    Returns
+    -------
+    tuple of TradeKnapsack
+        The ("<=", ">=") directions.
+    """
     Y, c, V = float(kd.Y[k]), kd.c[k], kd.V[k]
     if Y < 0.5:
         offset = math.fsum(c.tolist())
@@ -147,7 +193,27 @@ def _greedy_trade(kd: KnapsackData) -> tuple[np.ndarray, np.ndarray]:
 
 
 def boundary_B_greedy(data: GomoryData, Y: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """B(Y) by the greedy rule (fill 1 - Y by c_i / V_i), vectorized; returns (B, x)."""
+    """B(Y) by the greedy rule (fill 1 - Y by c_i / V_i), vectorized.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y : float or numpy.ndarray
+        Country 1's share of world income, Y = N_1 in (0, 1) (N_1 + N_2 = 1).
+
+    Returns
+    -------
+    B : numpy.ndarray
+        B(Y) (log-utility of country 1), shape (k,).
+    x : numpy.ndarray
+        The continuous maximizers, shape (k, n).
+
+    Raises
+    ------
+    ValueError
+        If some Y is not in (0, 1) (:func:`knapsack_data`).
+    """
     kd = knapsack_data(data, Y)
     value, x = _greedy_trade(kd)
     return kd.constant + value, x
@@ -209,7 +275,23 @@ class BoundarySolver:
         return _to_x(problem, model.solve(problem.values, problem.weights, problem.rhs))
 
     def at(self, Y: float) -> BoundaryPoint:
-        """All requested boundary values at one Y."""
+        """All requested boundary values at one Y.
+
+        Parameters
+        ----------
+        Y : float
+            Country 1's income share in (0, 1).
+
+        Returns
+        -------
+        BoundaryPoint
+            B and B1 by the solver's methods (NaN where a method was not run), maximizers, statuses, seconds.
+
+        Raises
+        ------
+        ValueError
+            If Y is not in (0, 1) (:func:`knapsack_data`).
+        """
         kd = knapsack_data(self.data, Y)
         C = float(kd.constant[0])
         problems = trade_knapsacks(kd)
@@ -246,10 +328,23 @@ class BoundarySolver:
 
 
 def b1_directions_dp(data: GomoryData, Y: float) -> tuple[KnapsackSolution, KnapsackSolution, float]:
-    """The exact DP of both relaxation directions at one Y: ("<=" solution, ">=" solution, C(Y)).
+    """The exact DP of both relaxation directions at one Y.
 
     Values are c(Y).x of the optimal x (``-inf`` where ">=" is infeasible), so
-    B1(Y) = C(Y) + min of the two values (:func:`boundary_B1_dp`)."""
+    B1(Y) = C(Y) + min of the two values (:func:`boundary_B1_dp`).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y : float
+        Country 1's income share in (0, 1).
+
+    Returns
+    -------
+    tuple
+        ("<=" solution, ">=" solution, C(Y)), solutions as :class:`~trade_opt.knapsack.KnapsackSolution`.
+    """
     kd = knapsack_data(data, Y)
     le, ge = (_solve_dp(p) for p in trade_knapsacks(kd))
     return le, ge, float(kd.constant[0])
@@ -262,8 +357,27 @@ def mixed_direction_dp(data: GomoryData, Y_value: float, Y_feasible: float, dire
     The values of one income and the trade-equation row of another: the certificate of
     :mod:`trade_opt.gomory.b1_trace` that no pattern feasible at one end of an interval beats the
     traced optimum at the other end.  Value = c(Y_value).x (same exact formulation as :func:`trade_knapsacks`).
-    ``incumbent``: a known pattern x, a lower bound that speeds the DP up (:func:`_solve_dp`);
-    ``data_at(Y)``: :func:`knapsack_data` of one Y (e.g. from a cache; default: computed)."""
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y_value : float
+        Income share whose values c(Y) are maximized.
+    Y_feasible : float
+        Income share whose trade-equation row V(Y).x vs 1 - Y constrains x.
+    direction : {"<=", ">="}
+        Relaxation direction of the trade equation in x.
+    incumbent : numpy.ndarray, optional
+        A known pattern x, a lower bound that speeds the DP up (:func:`_solve_dp`).
+    data_at : callable, optional
+        ``data_at(Y)`` returns :func:`knapsack_data` of one Y (e.g. from a cache; default: computed).
+
+    Returns
+    -------
+    KnapsackSolution
+        Optimal value c(Y_value).x and x.
+    """
     data_at = data_at or (lambda Y: knapsack_data(data, Y))
     value = data_at(Y_value)
     feas = value if Y_feasible == Y_value else data_at(Y_feasible)
@@ -272,7 +386,20 @@ def mixed_direction_dp(data: GomoryData, Y_value: float, Y_feasible: float, dire
 
 
 def boundary_B1_dp(data: GomoryData, Y: np.ndarray | float) -> np.ndarray:
-    """B1(Y) by the exact DP at each Y (the smaller of the two relaxation directions)."""
+    """B1(Y) by the exact DP at each Y (the smaller of the two relaxation directions).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y : float or numpy.ndarray
+        Country 1's share of world income, Y = N_1 in (0, 1) (N_1 + N_2 = 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        B1(Y) (log-utility of country 1), shape (k,).
+    """
     kd = knapsack_data(data, Y)
     out = np.empty(len(kd.Y))
     for k in range(len(kd.Y)):
@@ -285,13 +412,44 @@ def boundary_B1_brute_force(data: GomoryData, Y: float) -> float:
     """B1(Y) by enumerating all 2^n patterns in both directions (n <= 20; for tests).
 
     Same exact formulation as the DP (:func:`trade_knapsacks`), independent arithmetic: every
-    pattern's load is summed directly from its positive weights and compared with the rhs."""
+    pattern's load is summed directly from its positive weights and compared with the rhs.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y : float
+        Country 1's income share in (0, 1).
+
+    Returns
+    -------
+    float
+        B1(Y).
+    """
     kd = knapsack_data(data, Y)
     le, ge = (p.offset + knapsack_brute_force(p.values, p.weights, p.rhs, p.sense).value for p in trade_knapsacks(kd))
     return float(kd.constant[0]) + min(le, ge)
 
 
 def default_grid(Y_low: float, Y_high: float, points: int) -> np.ndarray:
-    """``points`` equally spaced Y in [Y_low, Y_high], clipped into (1e-9, 1 - 1e-9)."""
+    """``points`` equally spaced Y in [Y_low, Y_high], clipped into (1e-9, 1 - 1e-9).
+
+    Parameters
+    ----------
+    Y_low, Y_high : float
+        Ends of the grid.
+    points : int
+        Number of grid points.
+
+    Returns
+    -------
+    numpy.ndarray
+        The grid, shape (points,).
+
+    Examples
+    --------
+    >>> default_grid(0.0, 0.5, 3).tolist()
+    [1e-09, 0.2500000005, 0.5]
+    """
     lo, hi = max(Y_low, 1e-9), min(Y_high, 1 - 1e-9)
     return np.linspace(lo, hi, points)

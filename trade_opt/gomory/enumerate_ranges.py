@@ -47,15 +47,57 @@ class RangeReduction:
 
     @classmethod
     def empty(cls, grid: int = ENVELOPE_GRID, top: int = TOP_K) -> "RangeReduction":
+        """The reduction of no patterns.
+
+        Parameters
+        ----------
+        grid : int
+            Envelope bins of Y in (0, 1).
+        top : int
+            Best patterns kept per country.
+
+        Returns
+        -------
+        RangeReduction
+            -inf values and -1 codes everywhere, ``count`` 0.
+        """
         return cls(np.full((2, top), -np.inf), np.full((2, top), -1, np.int64),
                    np.full((2, grid), -np.inf), np.full((2, grid), -1, np.int64))
 
     @property
     def grid(self) -> int:
+        """Number of envelope bins.
+
+        Returns
+        -------
+        int
+        """
         return self.env_u.shape[1]
 
     def add(self, codes: np.ndarray, Y: np.ndarray, u: tuple[np.ndarray, np.ndarray]) -> None:
-        """Fold a block of patterns in (only candidates that beat the current bests are sorted)."""
+        """Fold a block of patterns in (only candidates that beat the current bests are sorted).
+
+        Parameters
+        ----------
+        codes : numpy.ndarray
+            Pattern codes (int64), shape (m,).
+        Y : numpy.ndarray
+            Their income shares Y = N_1 in (0, 1).
+        u : tuple of numpy.ndarray
+            (u_1, u_2), log-utilities, each shape (m,).
+
+        Returns
+        -------
+        None
+
+        Examples
+        --------
+        >>> r = RangeReduction.empty(grid=4, top=2)
+        >>> r.add(np.array([1, 2, 3]), np.array([0.1, 0.6, 0.65]),
+        ...       (np.array([1.0, 3.0, 2.0]), np.array([0.0, 0.0, 5.0])))
+        >>> r.top_code.tolist(), r.env_code[0].tolist(), r.count
+        ([[2, 3], [3, 1]], [1, -1, 2, -1], 3)
+        """
         self.count += len(codes)
         G = self.grid
         bins = np.minimum((Y * G).astype(np.intp), G - 1)
@@ -88,7 +130,18 @@ class RangeReduction:
         self.env_code[j, all_b[pick]] = all_c[pick]
 
     def merge(self, other: "RangeReduction") -> "RangeReduction":
-        """This reduction folded with another (associative and commutative)."""
+        """This reduction folded with another (associative and commutative).
+
+        Parameters
+        ----------
+        other : RangeReduction
+            Same ``grid`` and ``top``.
+
+        Returns
+        -------
+        RangeReduction
+            A new reduction; ``count`` summed, ``ranges`` joined and sorted.
+        """
         out = RangeReduction(self.top_u.copy(), self.top_code.copy(), self.env_u.copy(), self.env_code.copy(),
                              self.count + other.count, sorted(self.ranges + other.ranges))
         for j in range(2):
@@ -101,6 +154,13 @@ class RangeReduction:
         return out
 
     def to_dict(self) -> dict:
+        """JSON-ready form (non-finite envelope values as None); inverse of :meth:`from_dict`.
+
+        Returns
+        -------
+        dict
+            ``count``, ``ranges``, ``top_u``, ``top_code``, ``env_u``, ``env_code``.
+        """
         return {"count": self.count, "ranges": [list(r) for r in self.ranges],
                 "top_u": self.top_u.tolist(), "top_code": self.top_code.tolist(),
                 "env_u": [[None if not np.isfinite(v) else float(v) for v in row] for row in self.env_u],
@@ -108,6 +168,17 @@ class RangeReduction:
 
     @classmethod
     def from_dict(cls, doc: dict) -> "RangeReduction":
+        """The reduction written by :meth:`to_dict`.
+
+        Parameters
+        ----------
+        doc : dict
+            As returned by :meth:`to_dict` (e.g. read back from JSON).
+
+        Returns
+        -------
+        RangeReduction
+        """
         env_u = np.array([[-np.inf if v is None else v for v in row] for row in doc["env_u"]], float)
         return cls(np.array(doc["top_u"], float), np.array(doc["top_code"], np.int64), env_u,
                    np.array(doc["env_code"], np.int64), int(doc["count"]), [tuple(r) for r in doc["ranges"]])
@@ -121,19 +192,33 @@ def enumerate_range(data: GomoryData, start: int, stop: int, path: Path | None =
 
     Parameters
     ----------
-    data : the instance
-    start, stop : half-open code range (clipped to 1 .. 2^n - 2)
-    path : Parquet file to write (``None``: reductions only); written as ``.<name>.tmp`` next to it
-        and renamed when complete
-    grid, top : envelope bins and best patterns kept per country
-    chunk : kernel block size; ``table``, ``device``: as :func:`~trade_opt.gomory.kernel.pattern_values`
-        (on a GPU the kernel runs there and code, Y, u1, u2 of each block come back to host memory
-        for the Parquet part and the reductions)
-    row_group : rows per Parquet row group
+    data : GomoryData
+        The instance.
+    start, stop : int
+        Half-open code range (clipped to 1 .. 2^n - 2).
+    path : pathlib.Path, optional
+        Parquet file to write (``None``: reductions only); written as ``.<name>.<pid>.tmp`` next to it
+        and renamed when complete.
+    grid, top : int
+        Envelope bins and best patterns kept per country.
+    chunk : int, optional
+        Kernel block size.
+    table, device
+        As :func:`~trade_opt.gomory.kernel.pattern_values` (on a GPU the kernel runs there and code,
+        Y, u1, u2 of each block come back to host memory for the Parquet part and the reductions).
+    row_group : int
+        Rows per Parquet row group.
 
     Returns
     -------
-    RangeReduction of the range (``ranges`` = [(start, stop)])."""
+    RangeReduction
+        The reduction of the range (``ranges`` = [(start, stop)]).
+
+    Raises
+    ------
+    DeviceError
+        ``device`` names a GPU that is not usable (:func:`~trade_opt.gomory.array_backend.get_backend`).
+    """
     backend = get_backend(device)
     if table is True:
         table = build_h_table(data)
@@ -153,6 +238,12 @@ def enumerate_range(data: GomoryData, start: int, stop: int, path: Path | None =
     buffered = 0
 
     def flush() -> None:
+        """Write the buffered blocks as one Parquet row group and empty the buffer.
+
+        Returns
+        -------
+        None
+        """
         nonlocal buffer, buffered
         if buffered:
             cols = [np.concatenate([b[k] for b in buffer]) for k in range(4)]

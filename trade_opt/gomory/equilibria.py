@@ -34,18 +34,70 @@ DEFAULT_CHUNK = 1 << 14
 
 
 def pattern_bits(codes: np.ndarray, n: int) -> np.ndarray:
-    """Boolean (m, n) array of patterns from integer codes (bit i of the code is x_{i+1})."""
+    """Boolean patterns from integer codes.
+
+    Bit i of a code is x_{i+1} (good 1 is the lowest bit; models/gomory.md, Conventions).
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        Integer pattern codes, shape (m,).
+    n : int
+        Number of goods.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean array of shape (m, n); ``True`` where country 2 makes the good.
+
+    Examples
+    --------
+    >>> pattern_bits(np.array([1, 6]), 3).astype(int).tolist()
+    [[1, 0, 0], [0, 1, 1]]
+    """
     return ((np.asarray(codes, dtype=np.int64)[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(bool)
 
 
 def pattern_codes(X: np.ndarray) -> np.ndarray:
-    """Integer codes of a boolean/0-1 (m, n) pattern array (inverse of :func:`pattern_bits`)."""
+    """Integer codes of 0/1 patterns (inverse of :func:`pattern_bits`).
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Boolean or 0/1 patterns, shape (m, n) or (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 codes k = sum_i x_i 2^(i-1), shape (m,).
+
+    Examples
+    --------
+    >>> pattern_codes(np.array([[1, 0, 0], [0, 1, 1]])).tolist()
+    [1, 6]
+    """
     X = np.atleast_2d(np.asarray(X)).astype(np.int64)
     return X @ (np.int64(1) << np.arange(X.shape[1], dtype=np.int64))
 
 
 def pattern_strings(X: np.ndarray) -> np.ndarray:
-    """Patterns as strings of 0/1, good 1 first (the CSV ``pattern`` column)."""
+    """Patterns as strings of 0/1, good 1 first (the CSV ``pattern`` column).
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Boolean or 0/1 patterns, shape (m, n) or (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Strings of length n, shape (m,).
+
+    Examples
+    --------
+    >>> pattern_strings(np.array([[1, 0, 0], [0, 1, 1]])).tolist()
+    ['100', '011']
+    """
     X = np.ascontiguousarray(np.atleast_2d(np.asarray(X, dtype=bool)).astype(np.uint8) + ord("0"))
     return X.view(f"S{X.shape[1]}").ravel().astype(str)
 
@@ -54,13 +106,16 @@ def log_quantities(data: GomoryData, log_V: np.ndarray, log_Y: np.ndarray, log_1
     """ln q_i1(Y), ln q_i2(Y): log output if country 1 (resp. 2) alone made good i at income Y.
 
     q_i1 = f_i1(V_i L_1 / Y),  q_i2 = f_i2(V_i L_2 / (1 - Y)) (Eq. 1.1 with x_i = 0 resp. 1;
-    f = e l^alpha for kind power, :func:`trade_opt.gomory.production.log_output` for every kind).
+    f = e l^alpha for kind power, :func:`trade_opt.gomory.production.log_output` for every kind; Eq. 3).
 
     Parameters
     ----------
-    data : the instance.
-    log_V : ln V_i(Y), V_i = d_i1 Y + d_i2 (1 - Y), shape (..., n).
-    log_Y, log_1mY : ln Y, ln(1 - Y) (Y = N_1, N_1 + N_2 = 1), shape (..., 1).
+    data : GomoryData
+        The instance.
+    log_V : numpy.ndarray
+        ln V_i(Y), V_i = d_i1 Y + d_i2 (1 - Y), shape (..., n).
+    log_Y, log_1mY : numpy.ndarray
+        ln Y, ln(1 - Y) (Y = N_1, N_1 + N_2 = 1), shape (..., 1).
 
     Returns
     -------
@@ -130,14 +185,35 @@ class _Coefficients:
 def evaluate_patterns(data: GomoryData, X: np.ndarray, codes: np.ndarray | None = None,
                       coefficients: _Coefficients | None = None, Xf: np.ndarray | None = None,
                       direct: bool = False) -> EquilibriumBatch:
-    """Equilibrium (Y, w1/w2, u1, u2) of each 0/1 pattern in ``X`` (shape (m, n)), vectorized.
+    """Equilibrium (Y, w1/w2, u1, u2) of each 0/1 pattern in ``X``, vectorized (Eqs. 1.1, 2).
 
     For f = e l^alpha (kinds power and barrier, the Observation) all pattern-linear sums come from
     one matrix product with stacked per-good constants; the element-wise work is
     V = d_2 + Y (d_1 - d_2), ln V and x * ln V.  With a set-up interval (or ``direct=True``) the
     quantities are summed directly (:func:`evaluate_patterns_direct`).  Patterns must be
     non-degenerate (each country earns a positive income); use :func:`specialized_equilibria` to
-    enumerate and filter."""
+    enumerate and filter.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    X : numpy.ndarray
+        0/1 patterns, shape (m, n) (1: country 2 makes good i).
+    codes : numpy.ndarray, optional
+        Their integer codes (computed from ``X`` if None).
+    coefficients : _Coefficients, optional
+        Precomputed per-good constants (built from ``data`` if None).
+    Xf : numpy.ndarray, optional
+        ``X`` as float64 (converted if None).
+    direct : bool
+        Evaluate by direct sums (:func:`evaluate_patterns_direct`).
+
+    Returns
+    -------
+    EquilibriumBatch
+        Y = N_1 (share of world income, N_1 + N_2 = 1), w_1/w_2, log-utilities and residuals.
+    """
     if direct or not data.production.specialized_as_power:
         return evaluate_patterns_direct(data, X, codes)
     X = np.atleast_2d(np.asarray(X, dtype=bool))
@@ -203,9 +279,12 @@ def evaluate_patterns_direct(data: GomoryData, X: np.ndarray, codes: np.ndarray 
 
     Parameters
     ----------
-    data : the instance.
-    X : (m, n) 0/1 patterns (1: country 2 makes good i), non-degenerate.
-    codes : their integer codes (computed if None).
+    data : GomoryData
+        The instance.
+    X : numpy.ndarray
+        (m, n) 0/1 patterns (1: country 2 makes good i), non-degenerate.
+    codes : numpy.ndarray, optional
+        Their integer codes (computed if None).
 
     Returns
     -------
@@ -232,20 +311,48 @@ def evaluate_patterns_direct(data: GomoryData, X: np.ndarray, codes: np.ndarray 
 
 
 def nondegenerate(data: GomoryData, X: np.ndarray) -> np.ndarray:
-    """Mask of patterns where both countries earn a positive income (0 < Y(x) < 1)."""
+    """Mask of patterns where both countries earn a positive income (0 < Y(x) < 1, Eq. 2).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    X : numpy.ndarray
+        0/1 patterns, shape (m, n) or (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask, shape (m,).
+    """
     X = np.atleast_2d(np.asarray(X, dtype=bool))
     return ((X @ data.d[0]) > 0) & (((~X) @ data.d[1]) > 0)
 
 
 def pattern_count(n: int) -> int:
-    """Number of specialized patterns, 2^n - 2 (all-0 and all-1 are autarky-like, excluded)."""
+    """Number of specialized patterns, 2^n - 2 (all-0 and all-1 are autarky-like, excluded).
+
+    Parameters
+    ----------
+    n : int
+        Number of goods.
+
+    Returns
+    -------
+    int
+        2^n - 2.
+
+    Examples
+    --------
+    >>> pattern_count(3)
+    6
+    """
     return (1 << n) - 2
 
 
 def specialized_equilibria(data: GomoryData, chunk: int = DEFAULT_CHUNK, start: int = 1,
                            stop: int | None = None) -> Iterator[EquilibriumBatch]:
-    """Stream the specialized equilibria in chunks of pattern codes ``start .. stop - 1``
-    (default: all codes 1 .. 2^n - 2).
+    """Stream the specialized equilibria in chunks of pattern codes ``start .. stop - 1``.
 
     Uses the O(1)-per-pattern kernel (:func:`trade_opt.gomory.kernel.pattern_values`: linear forms
     by subset-sum doubling, H_j(Y) from a verified table when each good has one exponent, the exact
@@ -253,16 +360,32 @@ def specialized_equilibria(data: GomoryData, chunk: int = DEFAULT_CHUNK, start: 
     patterns ``X`` of a block are its fixed low bits plus the block's high bits.  Memory is bounded by
     ``chunk``; degenerate patterns (a country with zero income) are dropped.
 
+    With a set-up interval (kind power_with_setup) the kernel's closed forms do not hold: the
+    patterns are evaluated by direct sums (:func:`evaluate_patterns_direct`, O(n) per pattern).
+    Kind barrier uses the kernel (its specialized equilibria are those of f = e l^alpha).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    chunk : int
+        Patterns per block (rounded down to a power of 2).
+    start : int
+        First code (default 1).
+    stop : int, optional
+        One past the last code (default None: all codes 1 .. 2^n - 2).
+
+    Yields
+    ------
+    EquilibriumBatch
+        Non-degenerate patterns of each block, by increasing code.
+
     Examples
     --------
     >>> from trade_opt.gomory import GomoryData
     >>> data = GomoryData.from_arrays([[0.5, 0.5], [0.5, 0.5]], [[1, 1], [1, 1]], [1.5, 1.5])
     >>> [round(float(y), 3) for b in specialized_equilibria(data) for y in b.Y]
     [0.5, 0.5]
-
-    With a set-up interval (kind power_with_setup) the kernel's closed forms do not hold: the
-    patterns are evaluated by direct sums (:func:`evaluate_patterns_direct`, O(n) per pattern).
-    Kind barrier uses the kernel (its specialized equilibria are those of f = e l^alpha).
     """
     from trade_opt.gomory.kernel import build_h_table, pattern_values
 
@@ -286,7 +409,24 @@ def batch_from_values(data: GomoryData, values, X: np.ndarray, log_L_ratio: floa
     """An :class:`EquilibriumBatch` from the kernel's :class:`~trade_opt.gomory.kernel.PatternValues`.
 
     Residuals from the kernel's linear forms: sum_i x_i V_i = a Y + b (1 - Y) (country 2's goods),
-    sum_{x_i=0} V_i = (1 - a) Y + (1 - b)(1 - Y) (country 1's)."""
+    sum_{x_i=0} V_i = (1 - a) Y + (1 - b)(1 - Y) (country 1's).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    values : trade_opt.gomory.kernel.PatternValues
+        Kernel output for a block of codes.
+    X : numpy.ndarray
+        The block's boolean patterns, shape (m, n).
+    log_L_ratio : float, optional
+        ln L_2 - ln L_1 (computed from ``data`` if None).
+
+    Returns
+    -------
+    EquilibriumBatch
+        The block's equilibria with trade and labor residuals.
+    """
     if log_L_ratio is None:
         log_L_ratio = float(np.log(data.L[1]) - np.log(data.L[0]))
     Y, one_minus_Y = values.Y, values.one_minus_Y
@@ -305,15 +445,21 @@ def _previous_kernel(data: GomoryData, chunk: int = 1 << 12, start: int = 1) -> 
 
 def direct_stream(data: GomoryData, chunk: int = 1 << 12, start: int = 1, stop: int | None = None,
                   direct: bool = True) -> Iterator[EquilibriumBatch]:
-    """Specialized equilibria of codes ``start .. stop - 1`` (default all) in aligned blocks, each
-    evaluated by :func:`evaluate_patterns` (``direct=True``: by direct sums, every production kind).
+    """Specialized equilibria of codes ``start .. stop - 1`` (default all) in aligned blocks.
+
+    Each block is evaluated by :func:`evaluate_patterns` (``direct=True``: by direct sums, every
+    production kind).
 
     Parameters
     ----------
-    data : the instance.
-    chunk : patterns per block (rounded down to a power of 2).
-    start, stop : code range (stop None: 2^n - 1).
-    direct : evaluate by :func:`evaluate_patterns_direct` (else the matrix-product form of f = e l^alpha).
+    data : GomoryData
+        The instance.
+    chunk : int
+        Patterns per block (rounded down to a power of 2).
+    start, stop : int
+        Code range (stop None: 2^n - 1).
+    direct : bool
+        Evaluate by :func:`evaluate_patterns_direct` (else the matrix-product form of f = e l^alpha).
 
     Yields
     ------
@@ -345,7 +491,20 @@ def direct_stream(data: GomoryData, chunk: int = 1 << 12, start: int = 1, stop: 
 
 
 def concat_batches(batches: list[EquilibriumBatch], n: int) -> EquilibriumBatch:
-    """One batch from several (an empty batch with n goods if there are none)."""
+    """One batch from several (an empty batch with n goods if there are none).
+
+    Parameters
+    ----------
+    batches : list of EquilibriumBatch
+        Batches to concatenate, in order.
+    n : int
+        Number of goods (shape of ``X`` for the empty batch).
+
+    Returns
+    -------
+    EquilibriumBatch
+        The concatenation.
+    """
     if not batches:
         empty = np.zeros(0)
         return EquilibriumBatch(np.zeros(0, np.int64), np.zeros((0, n), bool), empty, empty, empty, empty, empty, np.zeros((0, 2)))
@@ -353,13 +512,39 @@ def concat_batches(batches: list[EquilibriumBatch], n: int) -> EquilibriumBatch:
 
 
 def all_specialized(data: GomoryData, chunk: int = DEFAULT_CHUNK) -> EquilibriumBatch:
-    """All specialized equilibria in one batch (for n up to ~22; use the stream beyond)."""
+    """All specialized equilibria in one batch (for n up to ~22; use the stream beyond).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    chunk : int
+        Patterns per block of :func:`specialized_equilibria`.
+
+    Returns
+    -------
+    EquilibriumBatch
+        Every non-degenerate pattern's equilibrium, by increasing code.
+    """
     return concat_batches(list(specialized_equilibria(data, chunk)), data.n)
 
 
 def autarky_log_utilities(data: GomoryData) -> np.ndarray:
-    """Autarky log-utilities (u_1, u_2): u_j = sum_i d_ij ln f_ij(d_ij L_j) (e_ij (d_ij L_j)^alpha_ij
-    for kind power; every kind through :func:`trade_opt.gomory.production.log_autarky_output`)."""
+    """Autarky log-utilities (u_1, u_2) (assumption 2).
+
+    u_j = sum_i d_ij ln f_ij(d_ij L_j) (e_ij (d_ij L_j)^alpha_ij for kind power; every kind through
+    :func:`trade_opt.gomory.production.log_autarky_output`).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+
+    Returns
+    -------
+    numpy.ndarray
+        (u_1, u_2), shape (2,), log of Cobb-Douglas utility.
+    """
     log_f = log_autarky_output(data)
     return np.array([_dlog(data.d[j], log_f[j]) for j in range(2)])
 
@@ -383,7 +568,20 @@ class EquilibriumDetail:
 
 
 def equilibrium_detail(data: GomoryData, x: np.ndarray) -> EquilibriumDetail:
-    """Labor allocation (Eq. 1.1), quantities, prices and utilities of one specialized pattern."""
+    """Labor allocation (Eq. 1.1), quantities, prices and utilities of one specialized pattern.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    x : numpy.ndarray
+        0/1 pattern, shape (n,) (1: country 2 makes good i); must be non-degenerate.
+
+    Returns
+    -------
+    EquilibriumDetail
+        Y, wages (w_1, w_2), labor l_ij, ln Q_i, shares F_i, prices pi_i (N_1 + N_2 = 1) and u_1, u_2.
+    """
     x = np.asarray(x, dtype=bool)
     batch = evaluate_patterns(data, x[None, :])
     a, one_minus_b = float(data.d[0][x].sum()), float(data.d[1][~x].sum())

@@ -179,11 +179,22 @@ class GomoryInstance(InstanceBase):
 
     @property
     def n(self) -> int:
-        """Number of goods."""
+        """Number of goods.
+
+        Returns
+        -------
+        int
+        """
         return len(self.demand[0])
 
     def data(self) -> "GomoryData":
-        """The numpy arrays the maths uses (demands renormalized to sum 1 per country)."""
+        """The numpy arrays the maths uses (demands renormalized to sum 1 per country).
+
+        Returns
+        -------
+        GomoryData
+            Per-good exponents copied to both countries; the raw row sums kept as ``demand_row_sums``.
+        """
         d = np.asarray(self.demand, dtype=float)
         alpha = np.asarray(self.exponent, dtype=float)
         if alpha.ndim == 1:
@@ -198,7 +209,13 @@ class GomoryInstance(InstanceBase):
         )
 
     def production_functions(self) -> Production:
-        """The :class:`~trade_opt.gomory.production.Production` of the ``[production]`` table."""
+        """The :class:`~trade_opt.gomory.production.Production` of the ``[production]`` table.
+
+        Returns
+        -------
+        Production
+            :data:`~trade_opt.gomory.production.POWER` for kind ``power``.
+        """
         spec = self.production
         if spec.kind == "power":
             return POWER
@@ -245,17 +262,45 @@ class GomoryData:
 
     @property
     def n(self) -> int:
+        """Number of goods.
+
+        Returns
+        -------
+        int
+        """
         return self.d.shape[1]
 
     def mirrored(self) -> "GomoryData":
-        """The instance with the two countries swapped: pattern x becomes 1 - x, Y becomes 1 - Y and
-        u_1 <-> u_2, so country 2's curves (B_2, B1_2 at Y_2 = 1 - Y) are country 1's of the mirror."""
+        """The instance with the two countries swapped.
+
+        Pattern x becomes 1 - x, Y becomes 1 - Y and u_1 <-> u_2, so country 2's curves
+        (B_2, B1_2 at Y_2 = 1 - Y) are country 1's of the mirror.
+
+        Returns
+        -------
+        GomoryData
+        """
         return GomoryData(d=self.d[::-1].copy(), e=self.e[::-1].copy(), alpha=self.alpha[::-1].copy(),
                           L=self.L[::-1].copy(), demand_row_sums=self.demand_row_sums[::-1].copy(),
                           production=self.production.mirrored())
 
     def replace(self, **changes: Any) -> "GomoryData":
-        """A copy with some arrays replaced (``production`` kept unless given), validated again."""
+        """A copy with some arrays replaced (``production`` kept unless given), validated again.
+
+        Parameters
+        ----------
+        **changes
+            Field name -> new value (``d``, ``e``, ``alpha``, ``L``, ``demand_row_sums``, ``production``).
+
+        Returns
+        -------
+        GomoryData
+
+        Raises
+        ------
+        ArgumentError
+            If the new arrays fail the checks of :func:`check_gomory_arrays` or the set-up labor check.
+        """
         fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
         return GomoryData(**(fields | changes))
 
@@ -270,13 +315,34 @@ class GomoryData:
     ) -> "GomoryData":
         """Build (and validate, as an instance file would be) from array-likes.
 
-        ``production`` (optional, default f = e l^alpha) is checked as the ``[production]`` table.
+        Parameters
+        ----------
+        demand : (2, n) array-like
+            Demand shares d_ij (renormalized to sum 1 per country).
+        efficiency : (2, n) array-like
+            Efficiencies e_ij in f_ij(l) = e_ij l^alpha_ij (Eq. 3).
+        exponent : (n,) or (2, n) array-like
+            Exponents alpha > 1 (a per-good exponent is copied to both countries).
+        labor : (2,) array-like
+            Labor supplies L_1, L_2 (labor units).
+        production : Production, optional
+            Production kind and set-up labor, checked as the ``[production]`` table (default f = e l^alpha).
+
+        Returns
+        -------
+        GomoryData
 
         Raises
         ------
         ArgumentError
             (a ValueError) naming the argument and the entry: ragged or non-numeric arrays, and
             everything an instance file is checked for.
+
+        Examples
+        --------
+        >>> data = GomoryData.from_arrays([[1, 3], [1, 1]], [[1, 1], [1, 1]], [1.5, 2.0], labor=[2, 1])
+        >>> data.d.tolist(), data.alpha.tolist(), data.n
+        ([[0.25, 0.75], [0.5, 0.5]], [[1.5, 2.0], [1.5, 2.0]], 2)
         """
         raw = {"model": "gomory", "labor": as_float_array("labor", labor).tolist(),
                "demand": as_float_array("demand", demand).tolist(),
@@ -293,7 +359,25 @@ class GomoryData:
 
 
 def as_float_array(argument: str, value: Any) -> np.ndarray:
-    """``value`` as a float array, or :class:`ArgumentError` naming ``argument`` (ragged, not numeric)."""
+    """``value`` as a float array, or :class:`ArgumentError` naming ``argument`` (ragged, not numeric).
+
+    Parameters
+    ----------
+    argument : str
+        Name shown in the error.
+    value : Any
+        Array-like.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64.
+
+    Raises
+    ------
+    ArgumentError
+        If ``value`` is ragged or not numeric.
+    """
     try:
         return np.asarray(value, dtype=float)
     except (ValueError, TypeError) as exc:
@@ -302,7 +386,24 @@ def as_float_array(argument: str, value: Any) -> np.ndarray:
 
 
 def check_gomory_arrays(d: np.ndarray, e: np.ndarray, alpha: np.ndarray, L: np.ndarray) -> None:
-    """Shapes and values of :class:`GomoryData`'s arrays; :class:`ArgumentError` names the array."""
+    """Shapes and values of :class:`GomoryData`'s arrays; :class:`ArgumentError` names the array.
+
+    Parameters
+    ----------
+    d, e, alpha : numpy.ndarray
+        Demand shares (>= 0), efficiencies (> 0), exponents; each shape (2, n).
+    L : numpy.ndarray
+        Labor supplies (> 0), shape (2,).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ArgumentError
+        Naming the array (and entry): wrong type or shape, a non-finite value, d < 0, e <= 0 or L <= 0.
+    """
     n = np.shape(d)[1] if np.ndim(d) == 2 else -1
     for name, arr, shape in (("d", d, (2, n)), ("e", e, (2, n)), ("alpha", alpha, (2, n)), ("L", L, (2,))):
         if not isinstance(arr, np.ndarray) or arr.shape != shape or n < 1:

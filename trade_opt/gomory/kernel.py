@@ -61,12 +61,32 @@ EXACT_H_ROWS = 1 << 12
 
 def exact_h(data: GomoryData, Y: np.ndarray, X: np.ndarray | None = None,
             one_minus_Y: np.ndarray | None = None) -> np.ndarray:
-    """H_j(Y) = sum_i d_ij (alpha_ij(x) - 1) ln V_i(Y) by the direct sum of n logs; shape (2, m).
+    """H_j(Y) = sum_i d_ij (alpha_ij(x) - 1) ln V_i(Y) by the direct sum of n logs.
 
-    ``X`` (m, n) bool is needed only when the exponents differ by country (alpha_ij(x) is alpha_i2
-    where x_i = 1, alpha_i1 elsewhere).  ``one_minus_Y``: 1 - Y computed without cancellation (the
-    kernel has it from its linear forms); near Y = 1 the difference ``1 - Y`` of a rounded Y has a
-    large relative error, which V_i = d_i1 Y + d_i2 (1 - Y) inherits where d_i1 is tiny."""
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y : numpy.ndarray
+        Income shares Y = N_1 in (0, 1), shape (m,).
+    X : numpy.ndarray, optional
+        Boolean patterns (m, n); needed only when the exponents differ by country (alpha_ij(x) is
+        alpha_i2 where x_i = 1, alpha_i1 elsewhere).
+    one_minus_Y : numpy.ndarray, optional
+        1 - Y computed without cancellation (the kernel has it from its linear forms); near Y = 1 the
+        difference ``1 - Y`` of a rounded Y has a large relative error, which
+        V_i = d_i1 Y + d_i2 (1 - Y) inherits where d_i1 is tiny.  Default ``1 - Y``.
+
+    Returns
+    -------
+    numpy.ndarray
+        (H_1, H_2) at each Y, shape (2, m), in units of u = ln U.
+
+    Raises
+    ------
+    ArgumentError
+        If the exponents differ by country and ``X`` is None.
+    """
     terms = _ExactH(data, NUMPY)
     if terms.per_country and X is None:
         raise ArgumentError("X", "per-country exponents: exact_h needs the patterns X")
@@ -111,7 +131,18 @@ def reachable_Y_range(data: GomoryData) -> tuple[float, float]:
     """[Y_min, Y_max] over all specialized patterns (all demand shares positive).
 
     Y/(1 - Y) = d_2(S_1) / (1 - d_1(S_1)) for the set S_1 of goods country 1 makes grows when S_1
-    grows, so the extremes are attained by single goods: S_1 = {i} (minimum), S_2 = {i} (maximum)."""
+    grows, so the extremes are attained by single goods: S_1 = {i} (minimum), S_2 = {i} (maximum).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance (all demand shares positive).
+
+    Returns
+    -------
+    (float, float)
+        The smallest and largest Y = N_1 of a specialized equilibrium.
+    """
     d1, d2 = data.d
     y_min = float(np.min(d2 / (d2 + (1.0 - d1))))
     y_max = float(np.max((1.0 - d2) / ((1.0 - d2) + d1)))
@@ -159,19 +190,59 @@ class HTable:
 
     @property
     def pieces(self) -> int:
+        """Number of polynomial pieces M.
+
+        Returns
+        -------
+        int
+            ``coef.shape[2]``.
+        """
         return self.coef.shape[2]
 
     def evaluate(self, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(H_1, H_2) at each Y (s = logit Y within [lo, hi]; clamped to the end pieces outside)."""
+        """(H_1, H_2) at each Y (s = logit Y within [lo, hi]; clamped to the end pieces outside).
+
+        Parameters
+        ----------
+        Y : numpy.ndarray
+            Income shares in (0, 1).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            (H_1, H_2), each of Y's shape.
+        """
         Y = np.asarray(Y, dtype=float)
         return self.evaluate_logit(np.log(Y) - np.log1p(-Y))
 
     def evaluate_logit(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(H_1, H_2) at s = logit(Y)."""
+        """(H_1, H_2) at s = logit(Y).
+
+        Parameters
+        ----------
+        s : numpy.ndarray
+            s = ln(Y / (1 - Y)).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            (H_1, H_2), each of s's shape.
+        """
         return self.on(NUMPY)(np.asarray(s, dtype=float))
 
     def on(self, backend: ArrayBackend) -> "_TableEvaluator":
-        """This table's evaluator on an array backend (coefficients copied to its device once)."""
+        """This table's evaluator on an array backend (coefficients copied to its device once).
+
+        Parameters
+        ----------
+        backend : ArrayBackend
+            The array namespace and device.
+
+        Returns
+        -------
+        _TableEvaluator
+            Callable s -> (H_1, H_2) on the backend.
+        """
         return _TableEvaluator(self, backend)
 
 
@@ -239,7 +310,22 @@ def build_h_table(data: GomoryData, tol: float = H_TABLE_TOL, degree: int = H_TA
     None when the exponents differ by country (H then depends on x), when a demand share is zero
     (ln V_i singular at an end of (0, 1)), or when no table with at most
     :data:`H_TABLE_MAX_PIECES` pieces meets ``tol``.  The number of pieces starts at 16 per unit of
-    s and is raised by the fitted bound's decay rate (error ~ M^-(degree+1)) until ``tol`` is met."""
+    s and is raised by the fitted bound's decay rate (error ~ M^-(degree+1)) until ``tol`` is met.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    tol : float
+        Largest accepted error bound (in u = ln U).
+    degree : int
+        Polynomial degree of each piece.
+
+    Returns
+    -------
+    HTable or None
+        The verified table, or None.
+    """
     if np.any(data.alpha[0] != data.alpha[1]) or np.any(data.d <= 0):
         return None
     lo, hi = reachable_logit_range(data)
@@ -278,7 +364,20 @@ class LinearForms:
         self.constant = (d * np.log(safe)).sum(axis=1) + (d * c1).sum(axis=1)
 
     def low_block(self, k: int, backend: ArrayBackend = NUMPY):
-        """(FORMS, 2^k) values over the low k bits, by subset-sum doubling, on ``backend``'s device."""
+        """Values of the linear forms over the low k bits, by subset-sum doubling, on ``backend``'s device.
+
+        Parameters
+        ----------
+        k : int
+            Number of low bits.
+        backend : ArrayBackend
+            Array namespace and device (default NumPy).
+
+        Returns
+        -------
+        array
+            Shape (FORMS, 2^k); column c holds the forms of low-bit code c.
+        """
         xp = backend.xp
         c0, c1 = backend.asarray(self.c0[:, :k]), backend.asarray(self.c1[:, :k])
         T = backend.asarray(np.zeros((self.FORMS, 1)))
@@ -287,7 +386,20 @@ class LinearForms:
         return T
 
     def high_part(self, block: int, k: int) -> np.ndarray:
-        """(FORMS,) contribution of bits k..n-1 of the codes in ``block`` (= code >> k)."""
+        """Contribution of bits k..n-1 of the codes in ``block`` (= code >> k).
+
+        Parameters
+        ----------
+        block : int
+            Block number (the codes' high bits).
+        k : int
+            Number of low bits.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (FORMS,).
+        """
         n = self.c0.shape[1]
         bits = ((block >> np.arange(n - k)) & 1).astype(bool)
         return self.c0[:, k:][:, ~bits].sum(axis=1) + self.c1[:, k:][:, bits].sum(axis=1)
@@ -316,6 +428,18 @@ class PatternValues:
         return len(self.codes)
 
     def take(self, keep: np.ndarray) -> "PatternValues":
+        """The values of a subset of the block's patterns.
+
+        Parameters
+        ----------
+        keep : numpy.ndarray
+            Boolean mask or integer indices into the block.
+
+        Returns
+        -------
+        PatternValues
+            Every field indexed by ``keep``.
+        """
         return PatternValues(*(getattr(self, f)[keep] for f in PatternValues.__dataclass_fields__))
 
 
@@ -325,25 +449,32 @@ def pattern_values(data: GomoryData, start: int = 1, stop: int | None = None, ch
 
     Parameters
     ----------
-    data : the instance
-    start, stop : half-open code range (clipped to 1 .. 2^n - 2)
-    chunk : patterns per block (rounded down to a power of two); default :data:`KERNEL_CHUNK` on the
-        CPU, :data:`~trade_opt.gomory.array_backend.GPU_CHUNK` on a GPU
-    table : True: build an :class:`HTable` when it applies; an HTable: use it; False/None: exact H
-    device : ``"cpu"`` (NumPy), ``"cuda"``, ``"cuda:cupy"``, ``"cuda:torch"``, or an
+    data : GomoryData
+        The instance.
+    start, stop : int
+        Half-open code range (clipped to 1 .. 2^n - 2).
+    chunk : int, optional
+        Patterns per block (rounded down to a power of two); default :data:`KERNEL_CHUNK` on the
+        CPU, :data:`~trade_opt.gomory.array_backend.GPU_CHUNK` on a GPU.
+    table : bool, HTable or None
+        True: build an :class:`HTable` when it applies; an HTable: use it; False/None: exact H.
+    device : str or ArrayBackend
+        ``"cpu"`` (NumPy), ``"cuda"``, ``"cuda:cupy"``, ``"cuda:torch"``, or an
         :class:`~trade_opt.gomory.array_backend.ArrayBackend` (e.g. ``array_api_strict`` in tests);
-        every backend runs the same array-API code (:func:`block_values`)
+        every backend runs the same array-API code (:class:`BlockEvaluator`).
 
-    Returns
-    -------
-    Iterator of :class:`PatternValues` whose arrays live on the backend's device (NumPy arrays on
-    the CPU); degenerate codes (a country with zero income, possible only with zero demand shares)
-    are dropped.  Memory is O(chunk), independent of n.
+    Yields
+    ------
+    PatternValues
+        Arrays on the backend's device (NumPy arrays on the CPU); degenerate codes (a country with
+        zero income, possible only with zero demand shares) are dropped.  Memory is O(chunk),
+        independent of n.
 
     Raises
     ------
     DeviceError
-        ``device`` names a GPU that is not usable (:func:`~trade_opt.gomory.array_backend.get_backend`)."""
+        ``device`` names a GPU that is not usable (:func:`~trade_opt.gomory.array_backend.get_backend`).
+    """
     backend = get_backend(device)
     n = data.n
     stop = (1 << n) - 1 if stop is None else min(int(stop), (1 << n) - 1)

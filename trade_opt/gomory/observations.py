@@ -27,14 +27,43 @@ from trade_opt.gomory.mixed import MixedEquilibria, concat_mixed, mixed_equilibr
 
 
 def with_labor(data: GomoryData, L2_factor: float) -> GomoryData:
-    """The instance with country 2's labor multiplied by ``L2_factor``."""
+    """The instance with country 2's labor multiplied by ``L2_factor`` (production kind kept).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    L2_factor : float
+        Factor applied to L_2.
+
+    Returns
+    -------
+    GomoryData
+    """
     L = data.L.copy()
     L[1] *= L2_factor
     return data.replace(L=L)   # production (set-up labor, barrier) kept
 
 
 def larger_country2(data: GomoryData, factor: float = 2.0) -> dict[str, Any]:
-    """Observation (a): u1 of every specialized equilibrium with L_2 and with factor * L_2."""
+    """Observation (a): u1 of every specialized equilibrium with L_2 and with factor * L_2.
+
+    Y(x) does not involve L (Eq. 2); for f = e l^alpha, du1 = ln(factor) sum_{x_i=1} d_i1 alpha_i2.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    factor : float
+        Factor applied to L_2.
+
+    Returns
+    -------
+    dict
+        ``patterns``, counts ``u1_increased``/``u1_not_increased``/``u2_increased``,
+        ``max_abs_du1_minus_formula`` (None for kind power_with_setup), ``max_abs_dY``,
+        ``min_du1``, ``max_du1`` (log-utility units).
+    """
     base = all_specialized(data)
     big = all_specialized(with_labor(data, factor))
     du1 = big.u1 - base.u1
@@ -55,7 +84,19 @@ def one_good_moves(data: GomoryData) -> dict[str, Any]:
     """Observation (b): every pair x(0), x(1) of specialized patterns differing in one good g.
 
     Counts: income toward the taker (Y(x(1)) < Y(x(0))), and the utility directions of each
-    country (u_j(x(1)) - u_j(x(0)) > 0 or < 0)."""
+    country (u_j(x(1)) - u_j(x(0)) > 0 or < 0).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+
+    Returns
+    -------
+    dict
+        ``pairs``, ``Y_decreases``, ``u1_up``, ``u1_down``, ``u2_up``, ``u2_down``, ``both_up``,
+        ``both_down``.
+    """
     out = {"pairs": 0, "Y_decreases": 0, "u1_up": 0, "u1_down": 0, "u2_up": 0, "u2_down": 0,
            "both_up": 0, "both_down": 0}
     for X, goods in one_shared_pairs(data.n):
@@ -86,8 +127,25 @@ def frontier_gaps(data: GomoryData, mixed: MixedEquilibria | None = None, max_sh
                   near: float = 0.05) -> dict[str, Any]:
     """Observation (c): distribution of B1(Y) - u1 for specialized and mixed equilibria.
 
-    ``near``: a point is near the frontier if its gap is at most ``near`` (log-utility units).
-    Also: the share of one-shared-good roots whose u1 is below both specialized end points."""
+    Also: for the one-shared-good roots, how their u1 compares with both specialized end points.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    mixed : MixedEquilibria, optional
+        Mixed equilibria (default: :func:`~trade_opt.gomory.mixed.mixed_equilibria` with ``max_shared``).
+    max_shared : int
+        Most shared goods when ``mixed`` is computed here.
+    near : float
+        A point is near the frontier if its gap is at most ``near`` (log-utility units).
+
+    Returns
+    -------
+    dict
+        ``near_threshold``; ``specialized`` and ``mixed`` (count, near_frontier, gap quantiles);
+        ``one_shared`` (counts below / between / above the end points) when there are such roots.
+    """
     spec = all_specialized(data)
     if mixed is None:
         mixed = concat_mixed(list(mixed_equilibria(data, max_shared)), data.n)
@@ -115,9 +173,24 @@ def frontier_gaps(data: GomoryData, mixed: MixedEquilibria | None = None, max_sh
 
 
 def gains_from_trade(data: GomoryData, batch=None) -> tuple[np.ndarray, np.ndarray]:
-    """Log gains from trade g_j(x) = u_j(x) - u_j(autarky) of every specialized equilibrium, shape (2, m).
+    """Log gains from trade g_j(x) = u_j(x) - u_j(autarky) of every specialized equilibrium.
 
-    g_j = ln(U_j / U_j^aut): Fig. 2's distance of a point above country j's autarky bar (log scale)."""
+    g_j = ln(U_j / U_j^aut): Fig. 2's distance of a point above country j's autarky bar (log scale).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    batch : EquilibriumBatch, optional
+        The equilibria (default: :func:`~trade_opt.gomory.equilibria.all_specialized`).
+
+    Returns
+    -------
+    gains : numpy.ndarray
+        Shape (2, m), log-utility units.
+    batch : EquilibriumBatch
+        The equilibria the gains belong to.
+    """
     if batch is None:
         batch = all_specialized(data)
     aut = autarky_log_utilities(data)
@@ -140,9 +213,17 @@ def larger_country_does_less_well(data: GomoryData, factor: float = 2.0) -> dict
       above the autarky bar) and the number of equilibria with g_larger(x) < g_smaller(x).  Counted,
       not asserted: it depends on demands and efficiencies too.
 
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    factor : float
+        Factor applied to L_2 in ``growth``.
+
     Returns
     -------
-    dict with ``growth`` and ``cross_section`` (counts and extreme values, log-utility units).
+    dict
+        ``growth`` and ``cross_section`` (counts and extreme values, log-utility units).
     """
     gains, base = gains_from_trade(data)
     grown = with_labor(data, factor)
@@ -173,10 +254,23 @@ def larger_country_does_less_well(data: GomoryData, factor: float = 2.0) -> dict
 
 
 def boundary_shape(data: GomoryData, points: int = 397) -> dict[str, Any]:
-    """Fig. 1's shape: "utility does not increase indefinitely with national income but rather
-    decreases after a certain point".  B(Y) (greedy) on ``points`` equally spaced Y in
-    [0.005, 0.995]: the Y of its maximum and whether it strictly rises before and falls after
-    (unimodal on the grid)."""
+    """Fig. 1's shape: "utility does not increase indefinitely with national income but rather decreases after a certain point".
+
+    B(Y) (greedy) on ``points`` equally spaced Y in [0.005, 0.995]: the Y of its maximum and whether
+    it strictly rises before and falls after (unimodal on the grid).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    points : int
+        Grid points.
+
+    Returns
+    -------
+    dict
+        ``Y_peak``, ``B_peak``, ``interior_peak`` (bool), ``unimodal`` (bool).
+    """
     grid = np.linspace(0.005, 0.995, points)
     B = boundary_B_greedy(data, grid)[0]
     k = int(np.argmax(B))
@@ -185,15 +279,27 @@ def boundary_shape(data: GomoryData, points: int = 397) -> dict[str, Any]:
 
 
 def entry_thresholds(data: GomoryData, x: np.ndarray) -> np.ndarray:
-    """Local stability of a specialized equilibrium x ("nonproducers make a negative profit near
-    equilibrium"): for each good, the labor I_i below which the country that does not make it loses
-    money by entering at the equilibrium price and wage.
+    """Local stability of a specialized equilibrium x ("nonproducers make a negative profit near equilibrium").
 
-    The entrant o of good i earns pi_i e_io l^alpha_io - w_o l, negative exactly for
-    0 < l < I_i = (w_o / (pi_i e_io))^(1 / (alpha_io - 1)) when alpha_io > 1 (the paper's limit condition
-    f(l)/l -> 0).  Returns ln I_i, shape (n,) (in labor units of country o).  Other production kinds
+    For each good, the labor I_i below which the country that does not make it loses money by
+    entering at the equilibrium price and wage.  The entrant o of good i earns
+    pi_i e_io l^alpha_io - w_o l, negative exactly for 0 < l < I_i = (w_o / (pi_i e_io))^(1 / (alpha_io - 1))
+    when alpha_io > 1 (the paper's limit condition f(l)/l -> 0).  Other production kinds
     (:mod:`trade_opt.gomory.production`): I_i solves pi_i f_io(l) = w_o l, found by bisection in
-    ln l (f/l is strictly increasing past the set-up interval, Assumption 1)."""
+    ln l (f/l is strictly increasing past the set-up interval, Assumption 1).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    x : numpy.ndarray
+        0/1 pattern, shape (n,) (1: country 2 makes good i), non-degenerate.
+
+    Returns
+    -------
+    numpy.ndarray
+        ln I_i, shape (n,) (in labor units of the entrant country o).
+    """
     from trade_opt.gomory.equilibria import equilibrium_detail
 
     x = np.asarray(x, dtype=bool)

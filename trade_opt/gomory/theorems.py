@@ -46,13 +46,27 @@ class Theorem2Constants:
 
 
 def theorem2_constants(data: GomoryData) -> Theorem2Constants:
-    """delta, alpha, beta, rho of Theorem 2 (its bound K is stated for f = e l^alpha; kind barrier has
-    the same specialized equilibria and curves, so it applies there too).
+    """delta, alpha, beta, rho of Theorem 2.
+
+    Its bound K is stated for f = e l^alpha (Eq. 3); kind barrier has the same specialized
+    equilibria and curves, so it applies there too.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+
+    Returns
+    -------
+    Theorem2Constants
+        delta = max_i d_i1, alpha = max_i alpha_i, beta = max_i L_2 e_i2 / (L_1 e_i1),
+        rho = sum of (d_i1 - d_i2) over goods with d_i1 > d_i2, and alpha_i (max over countries).
 
     Raises
     ------
     ArgumentError
-        For production kind ``power_with_setup``."""
+        For production kind ``power_with_setup``.
+    """
     if not data.production.specialized_as_power:
         raise ArgumentError("data.production", "Theorem 2's constants (alpha, beta) are stated for f = e l^alpha, "
                             f"not kind {data.production.kind}")
@@ -84,16 +98,41 @@ class Theorem2Check:
 
     @property
     def holds(self) -> bool:
+        """Whether x satisfies both of Theorem 2's inequalities at Y'.
+
+        Returns
+        -------
+        bool
+            income_gap <= income_bound and utility_gap <= utility_bound.
+        """
         return self.income_gap <= self.income_bound and self.utility_gap <= self.utility_bound
 
 
 def theorem2_witnesses(data: GomoryData, Y_prime: float) -> list[Theorem2Check]:
-    """Our rounding conjecture (not the theorem's claim): both roundings of the greedy B(Y')
-    solution's fractional good, each checked against Theorem 2's two inequalities.
+    """Our rounding conjecture (not the theorem's claim), checked against Theorem 2.
 
-    The theorem asserts only that *some* specialized x satisfies both; use :func:`theorem2_search`
-    to test it.  Kept to document that the conjecture fails (random n = 12 instance, seed 500,
-    Y' = 0.25: both roundings fail while 466 of the 4094 patterns are witnesses)."""
+    Both roundings of the greedy B(Y') solution's fractional good, each checked against Theorem 2's
+    two inequalities.  The theorem asserts only that *some* specialized x satisfies both; use
+    :func:`theorem2_search` to test it.  Kept to document that the conjecture fails (random n = 12
+    instance, seed 500, Y' = 0.25: both roundings fail while 466 of the 4094 patterns are witnesses).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y_prime : float
+        The point Y' in (0, 1) of the boundary curve.
+
+    Returns
+    -------
+    list of Theorem2Check
+        One per non-degenerate rounding (at most two).
+
+    Raises
+    ------
+    ArgumentError
+        For production kind ``power_with_setup`` (:func:`theorem2_constants`).
+    """
     const = theorem2_constants(data)
     B = float(boundary_B_greedy(data, Y_prime)[0][0])
     checks = []
@@ -136,14 +175,39 @@ class Theorem2Search:
 
     @property
     def holds(self) -> bool:
+        """Whether Theorem 2 holds at Y' (some candidate is a witness).
+
+        Returns
+        -------
+        bool
+            ``witnesses > 0`` (a False from a non-exhaustive search is inconclusive).
+        """
         return self.witnesses > 0
 
 
 def printed_K(const: Theorem2Constants, d1: np.ndarray, Y_x: np.ndarray, Y_prime: float) -> np.ndarray:
-    """K(Y', alpha, beta, rho) as printed: alpha ln(Y(x) beta / (1 - Y(x))) + sum_i d_i1 alpha_i (1/Y(x) + 1/(1 - Y')).
+    """K(Y', alpha, beta, rho) of Theorem 2 as printed.
 
-    Vectorized over the candidates' Y(x).  rho is among its printed arguments but not in its formula;
-    the log term is negative when Y(x) beta < 1 - Y(x) (``models/gomory.md``, Theorem 2)."""
+    K = alpha ln(Y(x) beta / (1 - Y(x))) + sum_i d_i1 alpha_i (1/Y(x) + 1/(1 - Y')), vectorized over
+    the candidates' Y(x).  rho is among its printed arguments but not in its formula; the log term is
+    negative when Y(x) beta < 1 - Y(x) (``models/gomory.md``, Theorem 2).
+
+    Parameters
+    ----------
+    const : Theorem2Constants
+        The constants (:func:`theorem2_constants`).
+    d1 : numpy.ndarray
+        Country 1's demand shares d_i1, shape (n,).
+    Y_x : numpy.ndarray
+        Income shares Y(x) of the candidates.
+    Y_prime : float
+        The point Y' of the boundary curve.
+
+    Returns
+    -------
+    numpy.ndarray
+        K for each candidate, shape of ``Y_x``.
+    """
     Y_x = np.asarray(Y_x, dtype=float)
     A = float(np.sum(d1 * const.alpha_i))
     return const.alpha * (np.log(Y_x) + np.log(const.beta) - np.log1p(-Y_x)) + A * (1.0 / Y_x + 1.0 / (1.0 - Y_prime))
@@ -163,10 +227,23 @@ def _greedy_roundings(data: GomoryData, Y_prime: float) -> np.ndarray:
 
 
 def theorem2_candidates(data: GomoryData, Y_prime: float) -> np.ndarray:
-    """Candidate witnesses for large n (not a proof of sufficiency): the two greedy roundings, every
-    pattern one good away from them, and the B1 DP maximizer of each relaxation direction at Y'.
+    """Candidate witnesses of Theorem 2 for large n (not a proof of sufficiency).
 
-    Returns a boolean (k, n) array of distinct non-degenerate specialized patterns."""
+    The two greedy roundings, every pattern one good away from them, and the B1 DP maximizer of each
+    relaxation direction at Y'.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y_prime : float
+        The point Y' in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean (k, n) array of distinct non-degenerate specialized patterns.
+    """
     base = _greedy_roundings(data, Y_prime)
     n = data.n
     flips = np.repeat(base, n, axis=0)
@@ -184,7 +261,27 @@ def theorem2_candidates(data: GomoryData, Y_prime: float) -> np.ndarray:
 
 
 def boundary_value(data: GomoryData, Y_prime: np.ndarray | float, form: str) -> np.ndarray:
-    """B(Y') (greedy) for ``form = "B"``, B1(Y') (exact DP) for ``form = "B1"``."""
+    """B(Y') (greedy) for ``form = "B"``, B1(Y') (exact DP) for ``form = "B1"``.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y_prime : float or numpy.ndarray
+        Points in (0, 1).
+    form : {"B", "B1"}
+        Which boundary.
+
+    Returns
+    -------
+    numpy.ndarray
+        The boundary values (log-utility of country 1), one per Y'.
+
+    Raises
+    ------
+    ValueError
+        If ``form`` is neither "B" nor "B1".
+    """
     if form == "B":
         return boundary_B_greedy(data, Y_prime)[0]
     if form == "B1":
@@ -194,12 +291,15 @@ def boundary_value(data: GomoryData, Y_prime: np.ndarray | float, form: str) -> 
 
 def theorem2_search(data: GomoryData, Y_prime: np.ndarray | float, form: str = "B",
                     exhaustive_max_n: int = 20, batch: EquilibriumBatch | None = None) -> list[Theorem2Search]:
-    """Theorem 2 as stated: at each Y', is there a specialized equilibrium x satisfying both
-    |Y' - Y(x)| <= delta/(1 - rho) and |B(Y') - u(x, Y(x))| <= delta K (K as printed)?
+    """Theorem 2 as stated, at each Y'.
+
+    Is there a specialized equilibrium x satisfying both |Y' - Y(x)| <= delta/(1 - rho) and
+    |B(Y') - u(x, Y(x))| <= delta K (K as printed)?
 
     Parameters
     ----------
     data : GomoryData
+        The instance.
     Y_prime : float or array of floats in (0, 1)
         The points Y' of the boundary curve.
     form : {"B", "B1"}
@@ -214,7 +314,15 @@ def theorem2_search(data: GomoryData, Y_prime: np.ndarray | float, form: str = "
 
     Returns
     -------
-    list of Theorem2Search, one per Y'.
+    list of Theorem2Search
+        One per Y'.
+
+    Raises
+    ------
+    ArgumentError
+        For production kind ``power_with_setup`` (:func:`theorem2_constants`).
+    ValueError
+        If ``form`` is neither "B" nor "B1".
     """
     Y_all = np.atleast_1d(np.asarray(Y_prime, dtype=float))
     const = theorem2_constants(data)
@@ -236,6 +344,18 @@ def theorem2_search(data: GomoryData, Y_prime: np.ndarray | float, form: str = "
         k = int(np.argmin(ratio))
 
         def check(i: int) -> Theorem2Check:
+            """Theorem 2's check of candidate ``i`` at this Y'.
+
+            Parameters
+            ----------
+            i : int
+                Index of the candidate in the searched batch.
+
+            Returns
+            -------
+            Theorem2Check
+                Its gaps and bounds.
+            """
             return Theorem2Check(Y_prime=float(Yp), B=float(Bv), x=eq.X[i].astype(int).tolist(), Y_x=float(eq.Y[i]),
                                  u_x=float(eq.u1[i]), income_gap=float(income_gap[i]), income_bound=income_bound,
                                  utility_gap=float(utility_gap[i]), utility_bound=float(utility_bound[i]))
@@ -263,6 +383,13 @@ class Theorem3Report:
 
     @property
     def violations(self) -> int:
+        """Total number of violations of Theorem 3.
+
+        Returns
+        -------
+        int
+            ``violations_u_above_B1 + violations_B1_above_B``.
+        """
         return self.violations_u_above_B1 + self.violations_B1_above_B
 
 
@@ -273,7 +400,24 @@ def theorem3_points(data: GomoryData, Y: np.ndarray, u1: np.ndarray, tol: float 
     equilibrium the bound holds because each shared good's output Q_i is at most min(q_i1(Y), q_i2(Y))
     (both producers sell at a price no lower than their full-scale average cost), so u1 is at most
     u(x', Y) for x' equal to x with every shared good rounded to 0 (feasible for "<=") or to 1
-    (feasible for ">=")."""
+    (feasible for ">=").
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y : numpy.ndarray
+        Income shares Y = N_1 of the equilibria, in (0, 1).
+    u1 : numpy.ndarray
+        Country 1's log-utilities at them.
+    tol : float
+        Absolute tolerance on both inequalities (log-utility units).
+
+    Returns
+    -------
+    Theorem3Report
+        Counts of violations (all zero when the theorem holds).
+    """
     Y = np.asarray(Y, dtype=float)
     u1 = np.asarray(u1, dtype=float)
     if len(Y) == 0:
@@ -290,5 +434,20 @@ def theorem3_points(data: GomoryData, Y: np.ndarray, u1: np.ndarray, tol: float 
 
 
 def theorem3_check(data: GomoryData, batch: EquilibriumBatch, tol: float = 1e-10) -> Theorem3Report:
-    """Check u1(x) <= B1(Y(x)) <= B(Y(x)) for every equilibrium in ``batch`` (B1 by the exact DP)."""
+    """Check u1(x) <= B1(Y(x)) <= B(Y(x)) for every equilibrium in ``batch`` (Theorem 3; B1 by the exact DP).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    batch : EquilibriumBatch
+        Specialized equilibria.
+    tol : float
+        Absolute tolerance (log-utility units).
+
+    Returns
+    -------
+    Theorem3Report
+        Counts of violations.
+    """
     return theorem3_points(data, batch.Y, batch.u1, tol)

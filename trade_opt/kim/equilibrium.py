@@ -42,7 +42,22 @@ RELAX_MIN_J = 10
 
 
 def losses(data: KimData, xt: np.ndarray, xbar: np.ndarray | None = None) -> np.ndarray:
-    """(4, J) G = -Pi/(W f) at scaled firm numbers ``xt`` (x = xt * xbar), by the numpy chain."""
+    """G = -Pi/(W f) at scaled firm numbers ``xt`` (x = xt * xbar), by the numpy chain (profits 26, 27, 29).
+
+    Parameters
+    ----------
+    data : KimData
+        Instance arrays.
+    xt : numpy.ndarray
+        Scaled firm numbers x / xbar, shape (4, J) (rows A1, A2, F, S).
+    xbar : numpy.ndarray, optional
+        Reference totals (:func:`~trade_opt.kim.mcp_model.reference_totals`; computed if None).
+
+    Returns
+    -------
+    numpy.ndarray
+        Dimensionless losses per firm, shape (4, J).
+    """
     xbar = reference_totals(data) if xbar is None else xbar
     x = np.asarray(xt, float) * xbar[:, None]
     state = chain(data, x[:2], x[2], x[3])
@@ -70,7 +85,24 @@ def natural_residual_np(xt: np.ndarray, G: np.ndarray) -> float:
 
 
 def entry_jacobian(data: KimData, xt: np.ndarray, support: np.ndarray, step: float = 1e-5) -> np.ndarray:
-    """d(Pi/(W f))/d(ln x) on the support, by central differences in ln x (models/kim_location.md, 'Free entry as an MCP')."""
+    """d(Pi/(W f))/d(ln x) on the support, by central differences in ln x (models/kim_location.md, 'Free entry as an MCP').
+
+    Parameters
+    ----------
+    data : KimData
+        Instance arrays.
+    xt : numpy.ndarray
+        Scaled firm numbers x / xbar, shape (4, J) (rows A1, A2, F, S).
+    support : numpy.ndarray
+        Boolean (4, J) mask of the tiers/regions with x > 0.
+    step : float
+        Central-difference step in ln x.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (s, s), s = number of supported entries (row-major order of the mask).
+    """
     xbar = reference_totals(data)
     idx = np.flatnonzero(support.ravel())
     jac = np.empty((idx.size, idx.size))
@@ -84,7 +116,22 @@ def entry_jacobian(data: KimData, xt: np.ndarray, support: np.ndarray, step: flo
 
 
 def lambda_max(data: KimData, xt: np.ndarray, support_tol: float = SUPPORT_TOL) -> float:
-    """Largest real part of the eigenvalues of the entry-dynamics Jacobian on the support (< 0: stable)."""
+    """Largest real part of the eigenvalues of the entry-dynamics Jacobian on the support (< 0: stable).
+
+    Parameters
+    ----------
+    data : KimData
+        Instance arrays.
+    xt : numpy.ndarray
+        Scaled firm numbers x / xbar, shape (4, J) (rows A1, A2, F, S).
+    support_tol : float
+        Scaled firm numbers above this are in the support.
+
+    Returns
+    -------
+    float
+        lambda_max (models/kim_location.md, 'Free entry as an MCP').
+    """
     support = np.asarray(xt) > support_tol
     return float(np.max(np.linalg.eigvals(entry_jacobian(data, xt, support)).real))
 
@@ -113,11 +160,23 @@ class KimSolution:
 
     @property
     def shares(self) -> np.ndarray:
-        """(4, J) each tier's firms by region as shares of the tier total."""
+        """Each tier's firms by region as shares of the tier total.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (4, J); rows sum to 1.
+        """
         return self.x / self.x.sum(axis=1, keepdims=True)
 
     def summary(self) -> dict:
-        """The JSON contract of ``trade-opt kim solve --json`` (without status/count)."""
+        """The JSON contract of ``trade-opt kim solve --json`` (without status/count).
+
+        Returns
+        -------
+        dict
+            Firm numbers ``m1, m2, n, r``, ``profits`` and ``prices`` by tier, ``residual``, ``lambda_max``.
+        """
         profit = self.state.profit
         return {
             "m1": self.x[0].tolist(), "m2": self.x[1].tolist(), "n": self.x[2].tolist(), "r": self.x[3].tolist(),
@@ -143,13 +202,29 @@ class KimEquilibria:
 
     @property
     def best(self) -> KimSolution:
-        """The most stable solution found (smallest lambda_max)."""
+        """The most stable solution found (smallest lambda_max).
+
+        Returns
+        -------
+        KimSolution
+
+        Raises
+        ------
+        SolveError
+            If no equilibrium was found.
+        """
         if not self.solutions:
             raise SolveError(f"no free-entry equilibrium found from {self.starts} starts: {self.message}")
         return self.solutions[0]
 
     @property
     def distinct(self) -> int:
+        """Number of distinct verified solutions.
+
+        Returns
+        -------
+        int
+        """
         return len(self.solutions)
 
 
@@ -158,6 +233,22 @@ def default_starts(data: KimData, n_random: int = 0, seed: int = 0, scale: float
 
     Income shares, uniform, one start concentrated (90 %) in each region, and ``n_random`` seeded
     Dirichlet draws.  Each is a (4, J) array with the same regional pattern in every tier.
+
+    Parameters
+    ----------
+    data : KimData
+        Instance arrays.
+    n_random : int
+        Number of random (Dirichlet) starts.
+    seed : int
+        Seed of the random starts.
+    scale : float
+        Share of the box used: sum_k xt(k) W(k)/Wbar = ``scale`` (before the 1e-3/J floor).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        2 + J (J > 1) + ``n_random`` starts, each (4, J).
     """
     J = data.J
     w = data.W / np.mean(data.W)
@@ -193,6 +284,26 @@ def relax_start(data: KimData, xt0: np.ndarray, *, target: float = 1e-3, dt: flo
     geometrically, so the active set is identified after a few hundred cheap O(J^2) steps and the
     support Newton of :func:`trade_opt.mcp.solve` finishes from the result (measured: J = 50, 295
     steps, 0.11 s, then 3 Newton iterations; from the raw income-share start the MCP layer failed).
+
+    Parameters
+    ----------
+    data : KimData
+        Instance arrays.
+    xt0 : numpy.ndarray
+        Scaled start, shape (4, J).
+    target : float
+        Natural residual at which to stop.
+    dt : float
+        Euler step in ln xt.
+    max_steps : int
+        Most steps.
+    floor : float
+        Smallest scaled firm number (keeps ln xt finite).
+
+    Returns
+    -------
+    numpy.ndarray
+        The point with the smallest residual seen, shape (4, J).
     """
     xbar = reference_totals(data)
     xt = np.maximum(np.asarray(xt0, float), floor)
@@ -220,7 +331,24 @@ def _distinct(solutions: Iterable[KimSolution]) -> list[KimSolution]:
 
 
 def verify(data: KimData, xt: np.ndarray, mcp_residual: float = float("nan")) -> KimSolution:
-    """Re-evaluate a candidate with the numpy chain: residual, stability, state."""
+    """Re-evaluate a candidate with the numpy chain: residual, stability, state.
+
+    Scaled firm numbers at or below :data:`ZERO_TOL` are set to exactly 0 first.
+
+    Parameters
+    ----------
+    data : KimData
+        Instance arrays.
+    xt : numpy.ndarray
+        Scaled firm numbers x / xbar, shape (4, J) (rows A1, A2, F, S).
+    mcp_residual : float
+        The residual the MCP layer reported (stored as is).
+
+    Returns
+    -------
+    KimSolution
+        The verified solution.
+    """
     xbar = reference_totals(data)
     xt = np.asarray(xt, float)
     xt = np.where(xt > ZERO_TOL, xt, 0.0)  # solver round-off (1e-24) at inactive bounds -> exactly 0
@@ -254,21 +382,35 @@ def solve_equilibria(
 
     Parameters
     ----------
-    data : instance arrays.
-    starts : scaled (4, J) starts; default :func:`default_starts` (with ``n_random`` draws).
-    tol : residual target passed to :func:`trade_opt.mcp.solve`.
-    formulation : ``"log"`` or ``"reduced"`` (see :mod:`trade_opt.kim.mcp_model`).
-    mcp : a model already built for ``data`` (re-used across calls).
-    relax : move each start along the entry dynamics first (:func:`relax_start`); ``"auto"``
+    data : KimData
+        Instance arrays.
+    starts : sequence of numpy.ndarray, optional
+        Scaled (4, J) starts; default :func:`default_starts` (with ``n_random`` draws).
+    tol : float
+        Residual target passed to :func:`trade_opt.mcp.solve`.
+    formulation : {"log", "reduced"}
+        See :mod:`trade_opt.kim.mcp_model`.
+    n_random : int
+        Random starts added to the default ones (ignored when ``starts`` is given).
+    mcp : KimMCP, optional
+        A model already built for ``data`` (re-used across calls).
+    relax : bool or "auto"
+        Move each start along the entry dynamics first (:func:`relax_start`); ``"auto"``
         (default) does so when ``data.J >= RELAX_MIN_J`` (10).  The relaxed starts lead to stable
         equilibria; pass ``False`` to look for unstable ones from exact starts of your own (a start
         that already has residual <= 1e-3 is never moved).
 
     Returns
     -------
-    KimEquilibria with solutions sorted by lambda_max (most stable first); only solutions whose
-    numpy natural residual is <= :data:`ACCEPT_RESIDUAL` are kept.  ``status`` is ``"solved"`` if the
-    most stable one has residual <= tol, ``"solved_loose"`` if it is only accepted, else ``"failed"``.
+    KimEquilibria
+        Solutions sorted by lambda_max (most stable first); only solutions whose numpy natural
+        residual is <= :data:`ACCEPT_RESIDUAL` are kept.  ``status`` is ``"solved"`` if the most
+        stable one has residual <= tol, ``"solved_loose"`` if it is only accepted, else ``"failed"``.
+
+    Raises
+    ------
+    SolverUnavailableError
+        If the complementarity layer :mod:`trade_opt.mcp` cannot be imported.
     """
     try:
         from trade_opt.mcp import multistart

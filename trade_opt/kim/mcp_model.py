@@ -36,11 +36,21 @@ FORMULATIONS = ("log", "reduced")
 
 
 def reference_totals(data: KimData) -> np.ndarray:
-    """(4,) reference totals xbar = (mbar_1, mbar_2, nbar, rbar) of models/kim_location.md, 'Free entry as an MCP'.
+    """Reference totals xbar = (mbar_1, mbar_2, nbar, rbar) of models/kim_location.md, 'Free entry as an MCP'.
 
     Free-entry totals at T = 1 with every wage at Wbar = mean(W):
     mbar_h = (1-mu_h) alpha_h sum I/(Wbar f_AL), nbar = (1-eta) E_F/(Wbar f_FL),
     rbar = (1-rho) delta eta E_F/(Wbar f_SL), E_F = sum_h beta_h mu_h alpha_h sum I.
+
+    Parameters
+    ----------
+    data : KimData
+        The instance arrays.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (4,), numbers of firms of the tiers A1, A2, F, S.
     """
     Wbar, total_I = float(np.mean(data.W)), float(np.sum(data.I))
     spend_A = data.alpha * total_I
@@ -63,12 +73,30 @@ class KimMCP:
     formulation: str
 
     def xt_vars(self) -> list:
-        """The 4J complementarity variables in tier-major order (A1, A2, F, S; regions)."""
+        """The 4J complementarity variables in tier-major order (A1, A2, F, S; regions).
+
+        Returns
+        -------
+        list
+            Pyomo VarData ``model.xt[t, k]``.
+        """
         J = self.data.J
         return [self.model.xt[t, k] for t in range(4) for k in range(J)]
 
     def read_xt(self, values: dict | None = None) -> np.ndarray:
-        """(4, J) scaled firm numbers from a solution dict (Var data or names as keys) or the model."""
+        """Scaled firm numbers from a solution dict or the model.
+
+        Parameters
+        ----------
+        values : dict, optional
+            Solution keyed by Var names or Var data (e.g. ``MCPResult.values`` or a ComponentMap);
+            None: the model's current values.
+
+        Returns
+        -------
+        numpy.ndarray
+            xt = x / xbar, shape (4, J).
+        """
         J = self.data.J
         out = np.empty((4, J))
         for t in range(4):
@@ -87,6 +115,16 @@ class KimMCP:
 
         Free variables (log formulation) are computed by the numpy chain at ``xt * xbar`` so the
         defining equations hold exactly at the start.
+
+        Parameters
+        ----------
+        xt : numpy.ndarray
+            Scaled firm numbers, shape (4, J).
+
+        Returns
+        -------
+        dict of str to float
+            Start values by Var name.
         """
         xt = np.asarray(xt, float)
         start = {self.model.xt[t, k].name: float(xt[t, k]) for t in range(4) for k in range(self.data.J)}
@@ -133,13 +171,21 @@ def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
 
     Parameters
     ----------
-    data : instance arrays (any J, any markup matrices).
-    formulation : ``"log"`` (free log-index and revenue variables with their equations) or
-        ``"reduced"`` (prices as expressions of xt).
+    data : KimData
+        Instance arrays (any J, any markup matrices).
+    formulation : {"log", "reduced"}
+        ``"log"`` (free log-index and revenue variables with their equations) or ``"reduced"``
+        (prices as expressions of xt).
 
     Returns
     -------
-    KimMCP holding the model; ``model.entry[t, k]`` is ``complements(xt >= 0, 1 - v >= 0)``.
+    KimMCP
+        Holds the model; ``model.entry[t, k]`` is ``complements(xt >= 0, 1 - v >= 0)``.
+
+    Raises
+    ------
+    ValueError
+        If ``formulation`` is not one of :data:`FORMULATIONS`.
     """
     if formulation not in FORMULATIONS:
         raise ValueError(f"formulation must be one of {FORMULATIONS}, got {formulation!r}")
@@ -165,10 +211,40 @@ def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
     xt_scaled = {(t, k): float(xbar[t]) * m.xt[t, k] for t in range(4) for k in range(J)}
 
     def xs(t, k):
+        """Number of firms x[t, k] = xbar_t xt[t, k] (a shared expression).
+
+        Parameters
+        ----------
+        t : int
+            Tier (0..3: A1, A2, F, S).
+        k : int
+            Region index (0-based).
+
+        Returns
+        -------
+        pyomo expression
+        """
         return xt_scaled[t, k]
 
     def add(name, index, value_rule, equation_rule):
-        """A free Var + its defining equation (log) or an Expression (reduced)."""
+        """A free Var + its defining equation (log) or an Expression (reduced).
+
+        Parameters
+        ----------
+        name : str
+            Component name (the equation is ``def_<name>``).
+        index : tuple
+            Pyomo index sets.
+        value_rule : callable
+            ``value_rule(*i)``: the quantity as an expression (reduced formulation).
+        equation_rule : callable
+            ``equation_rule(var, *i)``: its defining equation (log formulation).
+
+        Returns
+        -------
+        pyomo component
+            The Var or the Expression.
+        """
         if log:
             var = pyo.Var(*index, domain=pyo.Reals, initialize=0.0)
             m.add_component(name, var)
@@ -178,12 +254,39 @@ def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
         return getattr(m, name)
 
     def at(component, *index):
-        """``component[i]`` for every index tuple of the product of ``index`` ranges, as a dict."""
+        """``component[i]`` for every index tuple of the product of ``index`` ranges, as a dict.
+
+        Parameters
+        ----------
+        component : pyomo component
+            Indexed Var or Expression.
+        *index : iterable
+            One range per index position.
+
+        Returns
+        -------
+        dict
+            Index (an int for one range, else a tuple) -> component data.
+        """
         return {i: component[i] for i in itertools.product(*index)} if len(index) > 1 else \
             {i: component[i] for i in index[0]}
 
     # N_S(j) = sum_i r(i) [P_S(i) T_S(i, j)]^-theta   (index of eq. 21)
     def ns_terms(j, lnNS_j):
+        """Share sum of the supplier index N_S(j) (eq. 21), equal to 1 at the defining equation.
+
+        Parameters
+        ----------
+        j : int
+            Region of the buyer (F firms).
+        lnNS_j : pyomo expression
+            ln N_S(j).
+
+        Returns
+        -------
+        pyomo expression
+            sum_i r(i) [P_S(i) T_S(i, j)]^-theta / N_S(j).
+        """
         return sum(xs(3, i) * pyo.exp(float(-theta * (lnPS[i] + lnTS[i, j])) - lnNS_j) for i in range(J))
 
     lnNS = at(add("lnNS", (m.R,),
@@ -194,6 +297,17 @@ def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
                for j in range(J)}
 
     def lnPF(j):                                                                            # (21), (24)
+        """ln P_F(j), the intermediate price (eqs. 21, 24).
+
+        Parameters
+        ----------
+        j : int
+            Region index (0-based).
+
+        Returns
+        -------
+        pyomo expression
+        """
         return lnPF_at[j]
 
     lnNF = at(add("lnNF", (m.R,),
@@ -202,6 +316,19 @@ def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
                                      for j in range(J)) == 1.0), range(J))
 
     def lnPA_value(h, k):                                                                   # (16), (19)
+        """ln P_A,h(k), the assembly price (eqs. 16, 19).
+
+        Parameters
+        ----------
+        h : int
+            Assembly industry (0 or 1).
+        k : int
+            Region index (0-based).
+
+        Returns
+        -------
+        pyomo expression
+        """
         beta = float(d.beta[h])
         const = float(np.log(cobb_douglas_constant(beta) / d.mu[h]) + (1 - beta) * lnW[k])
         return const - beta / eps * lnNF[k]
@@ -210,9 +337,33 @@ def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
     omegas = [float(w) for w in d.omega]
 
     def lnPA(h, k):
+        """ln P_A,h(k), built once (:func:`lnPA_value`).
+
+        Parameters
+        ----------
+        h : int
+            Assembly industry (0 or 1).
+        k : int
+            Region index (0-based).
+
+        Returns
+        -------
+        pyomo expression
+        """
         return lnPA_at[h, k]
 
     def omega(h):
+        """omega_h, the elasticity of substitution between assemblers of industry h.
+
+        Parameters
+        ----------
+        h : int
+            Assembly industry (0 or 1).
+
+        Returns
+        -------
+        float
+        """
         return omegas[h]
 
     lnD = at(add("lnD", (m.H, m.R),
@@ -222,6 +373,20 @@ def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
 
     # v_A = (1-mu) P_A A^D / (W f_AL), with P_A A^D from (11)-(12)
     def vA_value(h, k):
+        """v_A,h(k) = (1-mu_h) P_A A^D / (W f_AL), with P_A A^D from (11)-(12).
+
+        Parameters
+        ----------
+        h : int
+            Assembly industry (0 or 1).
+        k : int
+            Region index (0-based).
+
+        Returns
+        -------
+        pyomo expression
+            Revenue over break-even revenue (dimensionless).
+        """
         total = sum(float(d.alpha[h] * d.I[g]) * pyo.exp(-omega(h) * lnPA(h, k) - (omega(h) + 1) * float(lnTA[h, k, g]) - lnD[h, g])
                     for g in range(J))
         return float(share[h] / fixed[h, k]) * total
@@ -230,10 +395,37 @@ def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
     vA = at(vA_component, range(2), range(J))
 
     def revenue(t, k, v):
+        """Revenue of a firm of tier t in region k from its scaled revenue v (in Wbar units).
+
+        Parameters
+        ----------
+        t : int
+            Tier (0..3).
+        k : int
+            Region index.
+        v : pyomo expression
+            Revenue over break-even revenue W f/(1 - markup).
+
+        Returns
+        -------
+        pyomo expression
+        """
         return float(fixed[t, k] / share[t]) * v
 
     # v_F = (1-eta) P_F F^D / (W f_FL), with F^D from (17)-(18): spending beta_h mu_h (revenue of A_h)
     def vF_value(y):
+        """v_F(y) = (1-eta) P_F F^D / (W f_FL), with F^D from (17)-(18).
+
+        Parameters
+        ----------
+        y : int
+            Region of the F firm.
+
+        Returns
+        -------
+        pyomo expression
+            Revenue over break-even revenue (dimensionless).
+        """
         total = sum(xs(h, k) * float(d.beta[h] * d.mu[h]) * revenue(h, k, vA[h, k])
                     * pyo.exp(-eps * lnPF(y) - (eps + 1) * float(lnTF[y, k]) - lnNF[k])
                     for h in range(2) for k in range(J))
@@ -243,6 +435,18 @@ def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
 
     # v_S = (1-rho) P_S S^D / (W f_SL), with S^D from (22)-(23): spending delta eta (revenue of F)
     def vS_value(z):
+        """v_S(z) = (1-rho) P_S S^D / (W f_SL), with S^D from (22)-(23).
+
+        Parameters
+        ----------
+        z : int
+            Region of the S firm.
+
+        Returns
+        -------
+        pyomo expression
+            Revenue over break-even revenue (dimensionless).
+        """
         total = sum(xs(2, j) * float(delta * eta) * revenue(2, j, vF[j])
                     * pyo.exp(float(-theta * lnPS[z] - (theta + 1) * lnTS[z, j]) - lnNS[j])
                     for j in range(J))
@@ -251,6 +455,19 @@ def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
     vS = at(add("vS", (m.R,), vS_value, lambda var, z: var == vS_value(z)), range(J))
 
     def loss(t, k):
+        """G_t(k) = 1 - v_t(k), the dimensionless loss of a firm (profits (29), (27), (26)).
+
+        Parameters
+        ----------
+        t : int
+            Tier (0..3: A1, A2, F, S).
+        k : int
+            Region index (0-based).
+
+        Returns
+        -------
+        pyomo expression
+        """
         v = vA[t, k] if t < 2 else (vF[k] if t == 2 else vS[k])
         return 1.0 - v
 

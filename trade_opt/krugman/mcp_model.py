@@ -31,7 +31,18 @@ def _var(m: pyo.ConcreteModel, name: str, value: float) -> pyo.Var:
 
 
 def closed_start(data: KrugmanData) -> dict[str, float]:
-    """A generic start: unit price, unit output per variety, L/alpha/2 firms (not the solution)."""
+    """A generic start of the closed MCP: unit price, unit output per variety, L/alpha/2 firms (not the solution).
+
+    Parameters
+    ----------
+    data : KrugmanData
+        The instance.
+
+    Returns
+    -------
+    dict of str to float
+        Values of ``Y, n, p, c``.
+    """
     return {"Y": 1.0, "n": 0.5 * data.L / data.alpha, "p": 1.0, "c": 1.0 / data.L}
 
 
@@ -41,6 +52,18 @@ def north_south_start(data: KrugmanData, w_S: float = 1.0) -> dict[str, float]:
     Given w_S, five pairs are met at equality: p from (15), Y from (16), c* from (14'), c from the
     goods market, n from the budget; only the balance of trade (14), which pins w_S, is not.
     With w_S = 1 this is the closed economy's allocation at equal wages.  Not the solution.
+
+    Parameters
+    ----------
+    data : KrugmanData
+        The instance.
+    w_S : float
+        Southern wage in units of the Northern wage.
+
+    Returns
+    -------
+    dict of str to float
+        Values of ``Y, n, p, c, c_star, w_S``.
     """
     mc = ((1.0 - data.z) + data.z * w_S) * data.b_A
     p = mc / data.theta
@@ -54,7 +77,18 @@ DEFAULT_W_S = (1.0, 0.3, 0.1)
 
 
 def default_starts(data: KrugmanData) -> list[dict[str, float]]:
-    """The starts tried after the caller's: :func:`closed_start` or :func:`north_south_start` per w_S."""
+    """The starts tried after the caller's: :func:`closed_start` or :func:`north_south_start` per w_S.
+
+    Parameters
+    ----------
+    data : KrugmanData
+        The instance.
+
+    Returns
+    -------
+    list of dict
+        One start (variable name -> value) for the closed economy, one per :data:`DEFAULT_W_S` otherwise.
+    """
     if data.economy == "closed":
         return [closed_start(data)]
     return [north_south_start(data, w) for w in DEFAULT_W_S]
@@ -66,6 +100,18 @@ def relative_pair_residual(data: KrugmanData, v: dict[str, float]) -> float:
     At an admissible instance every variable is interior (note), so this is the acceptance test;
     it also rejects points on the no-income ray (p, w_S -> inf, Y -> 0) whose *scaled* natural
     residual can fall below the tolerance.
+
+    Parameters
+    ----------
+    data : KrugmanData
+        The instance.
+    v : dict of str to float
+        Variable values by name (MCP normalization, Northern wage 1).
+
+    Returns
+    -------
+    float
+        The residual in [0, 1]; ``inf`` where a ratio is 0/0.
     """
     try:
         return _relative_pair_residual(data, v)
@@ -90,7 +136,20 @@ def _relative_pair_residual(data: KrugmanData, v: dict[str, float]) -> float:
 
 
 def build_closed_model(data: KrugmanData, start: dict[str, float] | None = None) -> pyo.ConcreteModel:
-    """Closed economy (Eqs. 9-10, goods market, budget) as a square MCP, omega = 1."""
+    """Closed economy (Eqs. 9-10, goods market, budget) as a square MCP, omega = 1.
+
+    Parameters
+    ----------
+    data : KrugmanData
+        The instance.
+    start : dict of str to float, optional
+        Initial values by variable name (default :func:`closed_start`).
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+        Variables ``Y, n, p, c``; pairs ``ss`` (9), ``dd`` (10), ``goods``, ``budget``.
+    """
     s = start or closed_start(data)
     m = pyo.ConcreteModel(name="krugman_closed")
     Y, n, p, c = (_var(m, k, s[k]) for k in ("Y", "n", "p", "c"))
@@ -103,7 +162,21 @@ def build_closed_model(data: KrugmanData, start: dict[str, float] | None = None)
 
 
 def build_north_south_model(data: KrugmanData, start: dict[str, float] | None = None) -> pyo.ConcreteModel:
-    """North-South with outsourcing (Eqs. 13-16) as a square MCP, Northern wage 1, w_S a variable."""
+    """North-South with outsourcing (Eqs. 13-16) as a square MCP, Northern wage 1, w_S a variable.
+
+    Parameters
+    ----------
+    data : KrugmanData
+        The instance.
+    start : dict of str to float, optional
+        Initial values by variable name (default :func:`north_south_start` at w_S = 1).
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+        Variables ``Y, n, p, c, c_star, w_S``; pairs ``ss`` (15), ``dd`` (16), ``goods``,
+        ``budget``, ``share`` (14') and ``trade`` (14).
+    """
     s = start or north_south_start(data)
     m = pyo.ConcreteModel(name="krugman_north_south")
     Y, n, p, c, cs, w = (_var(m, k, s[k]) for k in ("Y", "n", "p", "c", "c_star", "w_S"))
@@ -126,8 +199,22 @@ def solve_mcp(data: KrugmanData, starts: list[dict[str, float]] | None = None, t
     :func:`default_starts`.  A point is accepted when the layer reports ``solved`` *and*
     :func:`relative_pair_residual` <= ``accept_tol`` (so a point on the no-income ray is never accepted).
 
-    Returns ``(result, values, tried)``: the last :class:`trade_opt.mcp.MCPResult`, the variable values
-    by name (MCP normalization, Northern wage 1) and the number of starts tried.
+    Parameters
+    ----------
+    data : KrugmanData
+        The instance.
+    starts : list of dict, optional
+        Starts (variable name -> value) tried first; empty ones are skipped.
+    tol : float
+        Natural-residual tolerance passed to the MCP layer.
+    accept_tol : float
+        Largest accepted :func:`relative_pair_residual`.
+
+    Returns
+    -------
+    tuple
+        ``(result, values, tried)``: the last :class:`trade_opt.mcp.MCPResult`, the variable values
+        by name (MCP normalization, Northern wage 1) and the number of starts tried.
     """
     from trade_opt.mcp import multistart
 
@@ -137,10 +224,32 @@ def solve_mcp(data: KrugmanData, starts: list[dict[str, float]] | None = None, t
     built: list[pyo.ConcreteModel] = []
 
     def build(start: dict[str, float]) -> pyo.ConcreteModel:
+        """Build the model from one start (kept in ``built`` to read the values afterwards).
+
+        Parameters
+        ----------
+        start : dict of str to float
+            Initial values by variable name.
+
+        Returns
+        -------
+        pyomo.environ.ConcreteModel
+        """
         built[:] = [build_closed_model(data, start) if closed else build_north_south_model(data, start)]
         return built[-1]
 
     def accept(solution) -> bool:
+        """Whether a solved point passes :func:`relative_pair_residual` <= ``accept_tol``.
+
+        Parameters
+        ----------
+        solution : MCPResult or solution
+            Has ``values`` by variable name.
+
+        Returns
+        -------
+        bool
+        """
         return relative_pair_residual(data, {k: solution.values[k] for k in names}) <= accept_tol
 
     result = multistart(build, candidates, tol=tol, accept=accept, stop_on_first=True)

@@ -40,7 +40,23 @@ class TradeOptMCP:
 
     # --- Pyomo's solver protocol ---------------------------------------------------------------
     def available(self, exception_flag: bool = True) -> bool:
-        """True when PyNumero's ASL library is found (Ipopt is needed only for hard starts)."""
+        """Whether PyNumero's ASL library is found (Ipopt is needed only for hard starts).
+
+        Parameters
+        ----------
+        exception_flag : bool
+            Raise instead of returning False.
+
+        Returns
+        -------
+        bool
+            True when the library is found.
+
+        Raises
+        ------
+        SolverUnavailableError
+            If the library is missing and ``exception_flag`` is true.
+        """
         from trade_opt._config import locate_pynumero_asl, missing_asl_message
 
         ok = locate_pynumero_asl() is not None
@@ -51,14 +67,35 @@ class TradeOptMCP:
         return ok
 
     def license_is_valid(self) -> bool:
+        """Pyomo protocol: no license needed.
+
+        Returns
+        -------
+        bool
+            Always True.
+        """
         return True
 
     def version(self) -> tuple[int, ...]:
+        """The trade_opt version as a tuple (Pyomo protocol).
+
+        Returns
+        -------
+        tuple of int
+            Up to three leading components of ``trade_opt.__version__``.
+        """
         import trade_opt
 
         return tuple(int(p) for p in trade_opt.__version__.split(".")[:3])
 
     def warm_start_capable(self) -> bool:
+        """Pyomo protocol: the solve starts from the model's current values.
+
+        Returns
+        -------
+        bool
+            Always True.
+        """
         return True
 
     def __enter__(self) -> "TradeOptMCP":
@@ -82,7 +119,20 @@ class TradeOptMCP:
         options : dict
             Keys of :data:`OPTION_KEYS` (merged over ``solver.options``); anything else is an
             error.  ``warmstart``/``symbolic_solver_labels``/``keepfiles``/``report_timing`` are
-            accepted and have no effect (no files are written).
+            accepted and have no effect (no files are written); ``timelimit`` is taken as ``time_limit``.
+        **kwds
+            Further options, as in ``options``.
+
+        Returns
+        -------
+        pyomo.opt.SolverResults
+            Status and termination condition mapped as in the module docstring, plus ``residual``,
+            ``residual_unscaled``, ``mcp_status`` and iteration counts in ``results.solver``.
+
+        Raises
+        ------
+        TradeOptError
+            For an unknown option, or as raised by :func:`trade_opt.mcp.solve` (e.g. a non-square MCP).
         """
         from trade_opt.mcp.solve import solve as mcp_solve
 

@@ -54,7 +54,28 @@ class PolishOutcome:
 
 
 def identify(x: np.ndarray, rows_scaled: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
-    """Branch of each variable: ``-1`` at lower bound, ``+1`` at upper bound, ``0`` inactive/free."""
+    """Branch of each variable in the natural residual ``x - mid(lb, ub, x - F/s)``.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Unknowns, shape (n,).
+    rows_scaled : numpy.ndarray
+        Scaled rows ``F/s``, shape (n,).
+    lb, ub : numpy.ndarray
+        Bounds (``-inf``/``inf`` for none), shape (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        int array: ``-1`` at lower bound, ``+1`` at upper bound, ``0`` inactive/free.
+
+    Examples
+    --------
+    >>> identify(np.array([0.0, 1.0, 0.5]), np.array([2.0, -1.0, 0.0]),
+    ...          np.zeros(3), np.array([np.inf, 1.0, 1.0])).tolist()
+    [-1, 1, 0]
+    """
     z = x - rows_scaled
     state = np.zeros(x.size, dtype=int)
     state[np.isfinite(lb) & (z <= lb)] = -1
@@ -165,6 +186,20 @@ def _support_phi(system: Any, scales: np.ndarray, state: np.ndarray):
     bound = np.where(state < 0, lb, ub)
 
     def phi(x: np.ndarray, need_jac: bool):
+        """Support system: F_I(x)/s_I on inactive rows, x_A - bound_A on active ones.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order, shape (n,).
+        need_jac : bool
+            Also return the Jacobian.
+
+        Returns
+        -------
+        tuple
+            (Phi(x), dPhi(x) or None); the Jacobian dense below :data:`SPARSE_MIN_N` unknowns, CSR above.
+        """
         value = system.F(x) / scales
         value[fixed] = x[fixed] - bound[fixed]
         if not need_jac:
@@ -178,6 +213,20 @@ def _mid_phi(system: Any, scales: np.ndarray):
     lb, ub = system.lb, system.ub
 
     def phi(x: np.ndarray, need_jac: bool):
+        """Natural (mid) residual of the scaled rows, branch re-chosen at ``x``.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order, shape (n,).
+        need_jac : bool
+            Also return the Jacobian.
+
+        Returns
+        -------
+        tuple
+            (Phi(x), dPhi(x) or None); the Jacobian dense below :data:`SPARSE_MIN_N` unknowns, CSR above.
+        """
         rows = system.F(x) / scales
         value = natural_residual_vector(x, rows * scales, lb, ub, scales)
         if not need_jac:
@@ -201,8 +250,23 @@ def _fb(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 def fb_function(x: np.ndarray, rows: np.ndarray, jac: np.ndarray | None, lb: np.ndarray, ub: np.ndarray):
     """Fischer-Burmeister reformulation ``Phi(x)`` of the MCP (Billups' composition for boxes).
 
-    ``rows`` are the (scaled) ``F`` and equality rows, ``jac`` their Jacobian (dense, sparse, or
-    None).  Returns ``(Phi, dPhi)``; free rows are passed through unchanged.
+    Free rows are passed through unchanged.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Unknowns, shape (n,).
+    rows : numpy.ndarray
+        The (scaled) ``F`` and equality rows, shape (n,).
+    jac : numpy.ndarray, scipy.sparse matrix or None
+        Their Jacobian (None: values only).
+    lb, ub : numpy.ndarray
+        Bounds (``-inf``/``inf`` for none), shape (n,).
+
+    Returns
+    -------
+    tuple
+        ``(Phi, dPhi)``; ``dPhi`` is None when ``jac`` is None, sparse when ``jac`` is.
     """
     if jac is not None and sp.issparse(jac):
         return _fb_sparse(x, rows, jac, lb, ub)
@@ -255,6 +319,20 @@ def _fb_sparse(x: np.ndarray, rows: np.ndarray, jac: sp.spmatrix, lb: np.ndarray
 
 def _fb_phi(system: Any, scales: np.ndarray):
     def phi(x: np.ndarray, need_jac: bool):
+        """Fischer-Burmeister function of the scaled rows (:func:`fb_function`).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order, shape (n,).
+        need_jac : bool
+            Also return the Jacobian.
+
+        Returns
+        -------
+        tuple
+            (Phi(x), dPhi(x) or None); the Jacobian dense below :data:`SPARSE_MIN_N` unknowns, CSR above.
+        """
         rows = system.F(x) / scales
         jac = _scaled_jacobian(system, x, scales) if need_jac else None
         return fb_function(x, rows, jac, system.lb, system.ub)
@@ -269,6 +347,7 @@ def polish(system: Any, x0: np.ndarray, scales: np.ndarray, tol: float,
     Parameters
     ----------
     system : MCPSystem
+        The compiled system.
     x0 : array
         Approximate solution (e.g. from the Ipopt reformulation).
     scales : array
@@ -283,6 +362,12 @@ def polish(system: Any, x0: np.ndarray, scales: np.ndarray, tol: float,
         Re-identifications of the active set in the support Newton.
     fallback : bool
         Try the semismooth mid and Fischer-Burmeister Newton methods if the support Newton fails.
+
+    Returns
+    -------
+    PolishOutcome
+        The point with the smallest residual seen (``x0`` itself, method ``"start"``, if nothing
+        improved), its residual under ``scaling``, the Newton iterations spent and the method.
     """
     best = PolishOutcome(x0.copy(), residual_at(system, x0, scaling), 0, "start")
     if best.residual <= tol and best.residual == 0.0:

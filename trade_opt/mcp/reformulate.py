@@ -40,10 +40,19 @@ DEFAULT_IPOPT_OPTIONS = {
 
 
 def require_ipopt() -> None:
-    """Raise :class:`SolverUnavailableError` (one line) unless Ipopt works through ``cyipopt``.
+    """Check that Ipopt works through ``cyipopt``.
 
     Called only when the relaxation phase actually runs (a start the Newton polish alone did
     not solve).
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    SolverUnavailableError
+        (one line) If Ipopt is not usable.
     """
     ok, detail = ipopt_available()
     if not ok:
@@ -51,8 +60,19 @@ def require_ipopt() -> None:
 
 
 def require_asl() -> None:
-    """Raise :class:`SolverUnavailableError` (one line) unless PyNumero's ASL library is found
-    (every solve compiles its residual and Jacobian with it), in any import order."""
+    """Check that PyNumero's ASL library is found, in any import order.
+
+    Every solve compiles its residual and Jacobian with it.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    SolverUnavailableError
+        (one line) If the library is missing.
+    """
     from trade_opt._config import locate_pynumero_asl, missing_asl_message
 
     if locate_pynumero_asl() is None:
@@ -115,7 +135,18 @@ class ScholtesNLP:
         self.product_terms.append(term)
 
     def set_mode(self, mode: str) -> None:
-        """``scholtes``: products <= eps, objective 0; ``penalty``: minimize the sum of products."""
+        """Switch the relaxed NLP between its two forms.
+
+        Parameters
+        ----------
+        mode : {"scholtes", "penalty"}
+            ``scholtes``: products <= eps, objective 0; ``penalty``: minimize the sum of products
+            (any other value acts as ``scholtes``).
+
+        Returns
+        -------
+        None
+        """
         penalty = mode == "penalty"
         (self.block.products.deactivate if penalty else self.block.products.activate)()
         (self.block.penalty.activate if penalty else self.block.penalty.deactivate)()
@@ -156,7 +187,26 @@ class ScholtesNLP:
 
     def run(self, x0: np.ndarray, options: dict | None = None,
             deadline: float | None = None, schedule=EPS_SCHEDULE) -> Iterator[tuple[float, np.ndarray, int, str]]:
-        """Solve the relaxation for each eps in turn; yields ``(eps, x, ipopt_iterations, termination)``."""
+        """Solve the relaxation for each eps in turn, warm-starting each NLP from the previous one.
+
+        Parameters
+        ----------
+        x0 : numpy.ndarray
+            Start point in system order (clipped to the bounds).
+        options : dict, optional
+            Ipopt options, over :data:`DEFAULT_IPOPT_OPTIONS`.
+        deadline : float, optional
+            ``time.perf_counter()`` value after which no further eps is started (Ipopt's
+            ``max_wall_time`` is set to the time left).
+        schedule : sequence of float
+            The eps values, decreasing (default :data:`EPS_SCHEDULE`).
+
+        Yields
+        ------
+        tuple
+            ``(eps, x, ipopt_iterations, termination)``; Ipopt errors give termination
+            ``"error: <ExceptionType>"`` instead of raising.
+        """
         import time
 
         system = self.system
@@ -174,6 +224,18 @@ class ScholtesNLP:
             counter = [0]
 
             def callback(*args: Any) -> bool:
+                """Ipopt's intermediate callback: counts iterations.
+
+                Parameters
+                ----------
+                *args
+                    Ipopt's iteration data (unused).
+
+                Returns
+                -------
+                bool
+                    True (never stops Ipopt).
+                """
                 counter[0] += 1
                 return True
 

@@ -52,7 +52,29 @@ def _row_abs_max(jac: Any) -> np.ndarray:
 
 
 def row_scales(system: Any, jac: Any, scaling: Mapping[str, float] | None = None) -> np.ndarray:
-    """Point-local divisors ``max(1, max_j |J_ij|)`` of the rows, with user overrides (module docstring)."""
+    """Point-local divisors ``max(1, max_j |J_ij|)`` of the rows, with user overrides (module docstring).
+
+    A diagnostic only (module docstring): a row with a non-finite Jacobian entry gets divisor 1.
+
+    Parameters
+    ----------
+    system : MCPSystem
+        The compiled system (:func:`trade_opt.mcp.system.build_system`).
+    jac : numpy.ndarray or scipy.sparse matrix
+        Jacobian at the evaluated point, shape (n, n).
+    scaling : dict, optional
+        Row key -> positive finite divisor (module docstring); overrides the computed divisor.
+
+    Returns
+    -------
+    numpy.ndarray
+        Divisors >= 1 (or the user's), shape (n,).
+
+    Raises
+    ------
+    TradeOptError
+        If a ``scaling`` value is not positive and finite, or names no pair, variable or equality.
+    """
     if sp.issparse(jac):
         scales = np.maximum(1.0, _row_abs_max(jac)) if jac.shape[0] else np.ones(system.n)
         csr = jac.tocsr()
@@ -65,7 +87,25 @@ def row_scales(system: Any, jac: Any, scaling: Mapping[str, float] | None = None
 
 
 def user_rows(system: Any, scaling: Mapping[str, float] | None) -> np.ndarray:
-    """Boolean mask of the rows whose divisor the user's ``scaling`` dict sets."""
+    """Boolean mask of the rows whose divisor the user's ``scaling`` dict sets.
+
+    Parameters
+    ----------
+    system : MCPSystem
+        The compiled system (:func:`trade_opt.mcp.system.build_system`).
+    scaling : dict, optional
+        Row key -> positive finite divisor (module docstring); overrides the computed divisor.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask, shape (n,).
+
+    Raises
+    ------
+    TradeOptError
+        If a ``scaling`` value is not positive and finite, or names no pair, variable or equality.
+    """
     mask = np.zeros(system.n, dtype=bool)
     if scaling:
         ones = _override(system, np.zeros(system.n), scaling)
@@ -76,8 +116,26 @@ def user_rows(system: Any, scaling: Mapping[str, float] | None) -> np.ndarray:
 def reference_scales(system: Any, points: Any, scaling: Mapping[str, float] | None = None) -> np.ndarray:
     """Fixed divisors ``s_i = max(1, max over points of max_j |dF_i/dx_j|)`` (module docstring).
 
-    ``points`` are the reference points (the start points of a solve call); Jacobian entries that
-    are not finite at a point are ignored.  User ``scaling`` entries override.
+    Jacobian entries that are not finite at a point are ignored.
+
+    Parameters
+    ----------
+    system : MCPSystem
+        The compiled system (:func:`trade_opt.mcp.system.build_system`).
+    points : iterable of array_like
+        The reference points (the start points of a solve call), each of shape (n,).
+    scaling : dict, optional
+        Row key -> positive finite divisor (module docstring); overrides the computed divisor.
+
+    Returns
+    -------
+    numpy.ndarray
+        Divisors s_i >= 1 (or the user's), shape (n,).
+
+    Raises
+    ------
+    TradeOptError
+        If a ``scaling`` value is not positive and finite, or names no pair, variable or equality.
     """
     scales = np.ones(system.n)
     for x in points:
@@ -160,7 +218,24 @@ def natural_residual_array(x: Any, F: Any, lb: Any = 0.0, ub: Any = np.inf) -> f
 
 def natural_residual_vector(x: np.ndarray, rows: np.ndarray, lb: np.ndarray, ub: np.ndarray,
                             scales: np.ndarray) -> np.ndarray:
-    """:func:`natural_residual_components` of ``F/s`` (``F/s`` where ``lb, ub`` are infinite); non-finite -> inf."""
+    """:func:`natural_residual_components` of ``F/s`` (``F/s`` where ``lb, ub`` are infinite); non-finite -> inf.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Unknowns in system order, shape (n,).
+    rows : numpy.ndarray
+        Row values ``(F(x), h(x))``, shape (n,).
+    lb, ub : numpy.ndarray
+        Bounds of the unknowns (``-inf``/``inf`` for free variables), shape (n,).
+    scales : numpy.ndarray
+        Row divisors s_i > 0, shape (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Componentwise residual r_i, shape (n,); ``inf`` where not finite.
+    """
     with np.errstate(invalid="ignore"):
         r = natural_residual_components(x, rows / scales, lb, ub)
     r[~np.isfinite(r)] = np.inf
@@ -170,8 +245,25 @@ def natural_residual_vector(x: np.ndarray, rows: np.ndarray, lb: np.ndarray, ub:
 def residual_at(system: Any, x: np.ndarray, scaling: Any = None) -> float:
     """Scaled natural residual ``max_i |r_i|`` of ``system`` at ``x``.
 
-    ``scaling``: None or a user dict (point-local divisors, :func:`row_scales`), an array of fixed
-    divisors, or a callable ``scaling(x) -> residual`` (e.g. an :class:`Acceptance`), returned as is.
+    Parameters
+    ----------
+    system : MCPSystem
+        The compiled system (:func:`trade_opt.mcp.system.build_system`).
+    x : numpy.ndarray
+        Unknowns in system order, shape (n,).
+    scaling : None, dict, numpy.ndarray or callable
+        None or a user dict (point-local divisors, :func:`row_scales`), an array of fixed
+        divisors, or a callable ``scaling(x) -> residual`` (e.g. an :class:`Acceptance`), returned as is.
+
+    Returns
+    -------
+    float
+        The residual (``inf`` if a row cannot be evaluated at ``x``; 0.0 for an empty system).
+
+    Raises
+    ------
+    TradeOptError
+        If a ``scaling`` value is not positive and finite, or names no pair, variable or equality.
     """
     if callable(scaling):
         return float(scaling(x))
@@ -199,13 +291,36 @@ class Acceptance:
         self.user = np.zeros(system.n, dtype=bool) if user is None else user
 
     def divisors(self, x: np.ndarray) -> np.ndarray:
-        """``min(s_i, sigma_i(x))`` (``s_i`` where the user set the row's scale)."""
+        """``min(s_i, sigma_i(x))`` (``s_i`` where the user set the row's scale).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order, shape (n,).
+
+        Returns
+        -------
+        numpy.ndarray
+            Divisors d_i, shape (n,).
+        """
         sigma = np.maximum(1.0, self.system.term_sums(x))
         sigma[~np.isfinite(sigma)] = np.inf
         return np.where(self.user, self.scales, np.minimum(self.scales, sigma))
 
     def parts(self, x: np.ndarray) -> dict[str, float]:
-        """``{"residual": acceptance, "residual_scaled": fixed s only, "residual_unscaled": d = 1}``."""
+        """All three residuals at ``x``.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order, shape (n,).
+
+        Returns
+        -------
+        dict of str to float
+            ``{"residual": acceptance, "residual_scaled": fixed s only, "residual_unscaled": d = 1}``
+            (all ``inf`` if a row cannot be evaluated).
+        """
         rows = self.system.F(x)
         if not np.all(np.isfinite(rows)):
             return {"residual": float("inf"), "residual_scaled": float("inf"), "residual_unscaled": float("inf")}
@@ -225,7 +340,20 @@ class Acceptance:
 
 
 def unscaled_residual_at(system: Any, x: np.ndarray) -> float:
-    """``max_i |x_i - mid(lb_i, ub_i, x_i - F_i)|`` (no scaling at all)."""
+    """``max_i |x_i - mid(lb_i, ub_i, x_i - F_i)|`` (no scaling at all).
+
+    Parameters
+    ----------
+    system : MCPSystem
+        The compiled system (:func:`trade_opt.mcp.system.build_system`).
+    x : numpy.ndarray
+        Unknowns in system order, shape (n,).
+
+    Returns
+    -------
+    float
+        The unscaled natural residual (``inf`` if a row cannot be evaluated).
+    """
     return residual_at(system, x, np.ones(system.n))
 
 
@@ -244,6 +372,12 @@ def natural_residual(model: Any, scaling: Mapping[str, float] | None = None) -> 
     float
         ``max_i |x_i - mid(lb_i, ub_i, x_i - F_i(x)/s_i)|`` over pairs and ``|h_j|/s_j`` over
         equalities; ``inf`` if the model cannot be evaluated there.
+
+    Raises
+    ------
+    TradeOptError
+        If the model is not a square MCP (:func:`trade_opt.mcp.system.build_system`) or ``scaling``
+        is invalid.
     """
     from trade_opt.mcp.system import build_system
 

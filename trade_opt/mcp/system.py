@@ -92,7 +92,18 @@ class MCPSystem:
     templates: TemplateEvaluator | None = field(repr=False, default=None)
 
     def rows_named(self, name: str) -> list[int]:
-        """Rows whose key or name is ``name`` (a dict built once: user scalings name thousands of rows)."""
+        """Rows whose key or name is ``name`` (a dict built once: user scalings name thousands of rows).
+
+        Parameters
+        ----------
+        name : str
+            A row key (variable name of a pair, equality constraint name) or a pair name.
+
+        Returns
+        -------
+        list of int
+            Row indices (empty if none).
+        """
         if self._row_index is None:
             index: dict[str, list[int]] = {}
             for row_keys in (self.row_keys, self.row_names):
@@ -103,10 +114,24 @@ class MCPSystem:
 
     @property
     def n(self) -> int:
+        """Number of unknowns (= number of rows).
+
+        Returns
+        -------
+        int
+            ``len(work_vars)``.
+        """
         return len(self.work_vars)
 
     @property
     def n_pairs(self) -> int:
+        """Number of complementarity pairs (the first rows and unknowns).
+
+        Returns
+        -------
+        int
+            ``len(pairs)``.
+        """
         return len(self.pairs)
 
     # --- evaluation -------------------------------------------------------------------------
@@ -116,7 +141,18 @@ class MCPSystem:
         self.nlp.set_primals(primals)
 
     def F(self, x: np.ndarray) -> np.ndarray:
-        """All rows ``(F(x), h(x))``; ``+inf`` rows if the model cannot be evaluated at ``x``."""
+        """All rows ``(F(x), h(x))``; ``+inf`` rows if the model cannot be evaluated at ``x``.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order (complementarity variables in pair order, then free variables), shape (n,).
+
+        Returns
+        -------
+        numpy.ndarray
+            Row values, shape (n,): pair functions F in pair order, then equality rows ``body - rhs``.
+        """
         if self.templates is not None:
             rows = self.templates.values(np.asarray(x, dtype=float))
             rows[~np.isfinite(rows)] = np.inf
@@ -131,13 +167,36 @@ class MCPSystem:
         return rows
 
     def J(self, x: np.ndarray) -> np.ndarray:
-        """Dense Jacobian ``d rows / d x`` (rows and columns in system order)."""
+        """Dense Jacobian ``d rows / d x`` (rows and columns in system order).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order (complementarity variables in pair order, then free variables), shape (n,).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n, n); all ``nan`` where the model cannot be differentiated at ``x``.
+        """
         return self.J_sparse(x).toarray()
 
     def J_sparse(self, x: np.ndarray) -> sp.csr_matrix:
-        """Sparse (CSR) Jacobian ``d rows / d x`` (rows and columns in system order), from the
-        PyNumero/ASL COO matrix without densifying (non-finite entries kept as they are; all
-        entries ``nan`` if the model cannot be differentiated at ``x``)."""
+        """Sparse (CSR) Jacobian ``d rows / d x`` (rows and columns in system order).
+
+        From the PyNumero/ASL COO matrix without densifying (non-finite entries kept as they are; all
+        entries ``nan`` if the model cannot be differentiated at ``x``).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order (complementarity variables in pair order, then free variables), shape (n,).
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+            Shape (n, n).
+        """
         if self.templates is not None:
             jac, finite = self.templates.jacobian(np.asarray(x, dtype=float), self.n)
             if not finite:
@@ -175,6 +234,16 @@ class MCPSystem:
         ``inf``.  The scale to which ``F_i`` is computable in floating point, used by the
         acceptance rule (:class:`trade_opt.mcp.residual.Acceptance`).  Systems evaluated by
         expression templates take the magnitudes from the same forward pass as ``F``.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order (complementarity variables in pair order, then free variables), shape (n,).
+
+        Returns
+        -------
+        numpy.ndarray
+            T_i >= 0 per row, shape (n,); ``inf`` where a row cannot be evaluated.
         """
         if self.templates is not None:
             return self.templates.term_sums(np.asarray(x, dtype=float))
@@ -229,7 +298,12 @@ class MCPSystem:
         return out
 
     def restore(self) -> None:
-        """Give every user Var touched by the solve its value and bounds of before the call."""
+        """Give every user Var touched by the solve its value and bounds of before the call.
+
+        Returns
+        -------
+        None
+        """
         for v, value, lb, ub in self._saved:
             v.setlb(lb)
             v.setub(ub)
@@ -237,7 +311,13 @@ class MCPSystem:
 
     # --- values -----------------------------------------------------------------------------
     def current_x(self) -> np.ndarray:
-        """``x`` from the current values of the system's Vars (None -> 0 projected onto the bounds)."""
+        """``x`` from the current values of the system's Vars (None -> 0 projected onto the bounds).
+
+        Returns
+        -------
+        numpy.ndarray
+            Unknowns in system order, shape (n,).
+        """
         x = np.array([0.0 if v.value is None else float(v.value) for v in self.work_vars])
         return self._project_missing(x, [v.value is None for v in self.work_vars])
 
@@ -254,8 +334,15 @@ class MCPSystem:
         return x
 
     def x_from_model(self) -> np.ndarray:
-        """``x`` from the user's model values (unset: projection of 0 onto the bounds; slacks:
-        their defining expression)."""
+        """``x`` from the user's model values.
+
+        Unset values: the projection of 0 onto the bounds; slacks: their defining expression.
+
+        Returns
+        -------
+        numpy.ndarray
+            Unknowns in system order, shape (n,).
+        """
         x = np.array([0.0 if v is None or v.value is None else float(v.value) for v in self.orig_vars])
         x = self._project_missing(x, [v is not None and v.value is None for v in self.orig_vars])
         self.load_work(x)
@@ -265,22 +352,69 @@ class MCPSystem:
         return x
 
     def load_work(self, x: np.ndarray) -> None:
-        """Write ``x`` into the system's Vars (the user's, restored by :meth:`restore`)."""
+        """Write ``x`` into the system's Vars (the user's, restored by :meth:`restore`).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order (complementarity variables in pair order, then free variables), shape (n,).
+
+        Returns
+        -------
+        None
+        """
         for v, value in zip(self.work_vars, x):
             v.set_value(float(value), skip_validation=True)
 
     def load_model(self, x: np.ndarray) -> None:
-        """Write ``x`` into the user's model variables (slacks are not user variables)."""
+        """Write ``x`` into the user's model variables (slacks are not user variables).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order (complementarity variables in pair order, then free variables), shape (n,).
+
+        Returns
+        -------
+        None
+        """
         for v, value in zip(self.orig_vars, x):
             if v is not None:
                 v.set_value(float(value), skip_validation=True)
 
     def values(self, x: np.ndarray) -> dict[str, float]:
-        """User variable name -> value."""
+        """User variable name -> value.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Unknowns in system order (complementarity variables in pair order, then free variables), shape (n,).
+
+        Returns
+        -------
+        dict of str to float
+            Values of the user's variables (slacks left out).
+        """
         return {name: float(value) for name, value, v in zip(self.names, x, self.orig_vars) if v is not None}
 
     def index_of(self, key: Any) -> int:
-        """Position in ``x`` of a user VarData or its name (``"n[2]"``)."""
+        """Position in ``x`` of a user VarData or its name (``"n[2]"``).
+
+        Parameters
+        ----------
+        key : VarData or str
+            The variable or its name.
+
+        Returns
+        -------
+        int
+            Index into ``x``.
+
+        Raises
+        ------
+        TradeOptError
+            If ``key`` is not an unfixed variable of the MCP.
+        """
         name = key.name if isinstance(key, VarData) else str(key)
         try:
             return self._name_index[name]
@@ -289,9 +423,20 @@ class MCPSystem:
 
 
 def fix_degenerate_bounds(work: pyo.Block) -> list[Any]:
-    """Fix every unfixed Var with ``lb == ub`` at that value (data, as AMPL's presolve treats it);
-    a complementarity pair whose variable is so fixed is dropped like any fixed pair.  Returns
-    the Vars fixed."""
+    """Fix every unfixed Var with ``lb == ub`` at that value (data, as AMPL's presolve treats it).
+
+    A complementarity pair whose variable is so fixed is dropped like any fixed pair.
+
+    Parameters
+    ----------
+    work : pyomo.environ.Block
+        The model (searched recursively).
+
+    Returns
+    -------
+    list
+        The Vars fixed (the caller unfixes them).
+    """
     fixed = []
     for v in work.component_data_objects(pyo.Var, descend_into=True):
         if not v.fixed and v.lb is not None and v.ub is not None and float(v.lb) == float(v.ub):
@@ -327,10 +472,21 @@ def build_system(model: pyo.Block) -> MCPSystem:
     second one, evaluated as one vector.  Vars with ``lb == ub`` are fixed only while compiling
     (and while Ipopt runs); every user Var's value and bounds are restored by :meth:`MCPSystem.restore`.
 
+    Parameters
+    ----------
+    model : pyomo.environ.Block
+        A model with at least one active ``pyomo.mpec`` Complementarity condition.
+
+    Returns
+    -------
+    MCPSystem
+        The compiled square system.
+
     Raises
     ------
     TradeOptError
-        If the model has no complementarity conditions, is not square, or uses an unsupported form.
+        If the model has no complementarity conditions, is not square, pairs a variable with more
+        than one condition, has an inequality Constraint, or uses a form PyNumero/ASL cannot compile.
     """
     if next(model.component_data_objects(Complementarity, active=True, descend_into=True), None) is None:
         raise TradeOptError("the model has no active Complementarity condition (pyomo.mpec); "

@@ -70,6 +70,11 @@ def build_model(data: MelitzData, me_scale: np.ndarray | None = None, u_scale: n
     pyomo.environ.ConcreteModel
         Variables ``theta, uh, nuh, me, lnB, lnP`` indexed by ``model.I = range(n)``;
         complementarity blocks ``E1..E4``; equations ``E5, E6``; :func:`read_state` undoes the scaling.
+
+    Raises
+    ------
+    TradeOptError
+        If the productivity distribution has no algebraic Pyomo form (e.g. log-normal).
     """
     import pyomo.environ as pyo
     from pyomo.mpec import Complementarity, complements
@@ -92,38 +97,156 @@ def build_model(data: MelitzData, me_scale: np.ndarray | None = None, u_scale: n
     m.lnP = pyo.Var(m.I, initialize=0.0)
 
     def u(i: int) -> Any:
+        """u_i = u_scale_i * uh_i (the unscaled offshoring variable).
+
+        Parameters
+        ----------
+        i : int
+            Industry index.
+
+        Returns
+        -------
+        pyomo expression
+        """
         return float(u_sc[i]) * m.uh[i]
 
     def JV(i: int) -> tuple[Any, Any, Any, Any]:
+        """J*, V* at theta* and J_o, V_o at theta_o = u^(-1/s) (the distribution's Pyomo forms).
+
+        Parameters
+        ----------
+        i : int
+            Industry index.
+
+        Returns
+        -------
+        tuple
+            (J*, V*, J_o, V_o) as Pyomo expressions.
+        """
         Js, Vs = dist.pyomo_JV_t(m.theta[i], s)
         Jo, Vo = dist.pyomo_JV_u(u(i), s)
         return Js, Vs, Jo, Vo
 
     def offshore_value(i: int, Vo: Any) -> Any:
+        """Omega_i V_o, or the constant 0 when Omega_i = 0 (constant folding, module docstring).
+
+        Parameters
+        ----------
+        i : int
+            Industry index.
+        Vo : pyomo expression
+            V_o of industry i.
+
+        Returns
+        -------
+        pyomo expression or float
+        """
         return float(omega[i]) * Vo if omega[i] != 0.0 else 0.0
 
     def e1(m: Any, i: int) -> Any:
+        """E1: theta* >= b complementary to ``B theta*^s - f_d + nuh`` (ZCP, eq. 8).
+
+        Parameters
+        ----------
+        m : pyomo.environ.ConcreteModel
+            The model being built.
+        i : int
+            Industry index.
+
+        Returns
+        -------
+        tuple
+            The ``complements`` pair.
+        """
         return complements(m.theta[i] >= b, pyo.exp(m.lnB[i]) * m.theta[i] ** s - data.f_d + m.nuh[i] >= 0)
 
     def e2(m: Any, i: int) -> Any:
+        """E2: u >= u_min complementary to ``theta*^s ((f_o-f_d) u - Omega B) + nuh`` (indifference, eq. 15).
+
+        Parameters
+        ----------
+        m : pyomo.environ.ConcreteModel
+            The model being built.
+        i : int
+            Industry index.
+
+        Returns
+        -------
+        tuple
+            The ``complements`` pair.
+        """
         gap = dfix * u(i) - float(omega[i]) * pyo.exp(m.lnB[i])
         return complements(m.uh[i] >= u_min / u_sc[i], m.theta[i] ** s * gap + m.nuh[i] >= 0)
 
     def e3(m: Any, i: int) -> Any:
+        """E3: nuh >= 0 complementary to ``1 - theta*^s u`` (theta_o >= theta*).
+
+        Parameters
+        ----------
+        m : pyomo.environ.ConcreteModel
+            The model being built.
+        i : int
+            Industry index.
+
+        Returns
+        -------
+        tuple
+            The ``complements`` pair.
+        """
         return complements(m.nuh[i] >= 0, 1.0 - m.theta[i] ** s * u(i) >= 0)
 
     def e4(m: Any, i: int) -> Any:
+        """E4: M_e >= 0 complementary to ``f_e - v(B)`` (free entry, eqs. 9, 18).
+
+        Parameters
+        ----------
+        m : pyomo.environ.ConcreteModel
+            The model being built.
+        i : int
+            Industry index.
+
+        Returns
+        -------
+        tuple
+            The ``complements`` pair.
+        """
         Js, Vs, Jo, Vo = JV(i)
         B = pyo.exp(m.lnB[i])
         value = (B * Vs - data.f_d * Js + B * offshore_value(i, Vo) - dfix * Jo) / data.delta
         return complements(m.me[i] >= 0, data.f_e - value >= 0)
 
     def e5(m: Any, i: int) -> Any:
+        """E5: ``ln(sigma w (w/rho)^s) + ln B = ln H + (s - m) ln P`` (eq. 4).
+
+        Parameters
+        ----------
+        m : pyomo.environ.ConcreteModel
+            The model being built.
+        i : int
+            Industry index.
+
+        Returns
+        -------
+        pyomo relational expression
+        """
         w = float(data.w[i])
         const = math.log(data.sigma * w) + s * math.log(w / data.rho) - math.log(data.H)
         return m.lnB[i] + const - data.e * m.lnP[i] == 0
 
     def e6(m: Any, i: int) -> Any:
+        """E6: ``(M_e/delta)(rho/w)^s (V* + Omega V_o) P^s = 1`` (eqs. 3, 11).
+
+        Parameters
+        ----------
+        m : pyomo.environ.ConcreteModel
+            The model being built.
+        i : int
+            Industry index.
+
+        Returns
+        -------
+        pyomo relational expression
+        """
         _, Vs, _, Vo = JV(i)
         w = float(data.w[i])
         coef = float(me_sc[i]) / data.delta * math.exp(s * math.log(data.rho / w))
@@ -142,8 +265,23 @@ def build_model(data: MelitzData, me_scale: np.ndarray | None = None, u_scale: n
 
 
 def guess(data: MelitzData, theta_factor: float) -> IndustryState:
-    """A crude starting state that uses no solution method: theta* = theta_factor * b (capped at
-    the middle of a bounded support), then :func:`_complete_guess`."""
+    """A crude starting state that uses no solution method.
+
+    theta* = theta_factor * b (capped at the middle of a bounded support), then
+    :func:`_complete_guess` (u halfway into the offshoring range, B from the ZCP, P from E5, M_e from E6).
+
+    Parameters
+    ----------
+    data : MelitzData
+        The instance.
+    theta_factor : float
+        Cutoff as a multiple of the support's lower end b (of 1 when b = 0).
+
+    Returns
+    -------
+    IndustryState
+        One state per industry.
+    """
     dist = data.dist
     base = dist.lower if dist.lower > 0 else 1.0
     theta = np.full(data.n, theta_factor * base)
@@ -167,8 +305,20 @@ def _complete_guess(data: MelitzData, theta: np.ndarray) -> IndustryState:
 
 
 def starting_points(model: Any, states: list[IndustryState]) -> list[dict[Any, float]]:
-    """``trade_opt.mcp.solve`` starts (variable name such as ``"theta[2]"`` -> value) from industry
-    states, in the model's scaled variables."""
+    """``trade_opt.mcp.solve`` starts from industry states, in the model's scaled variables.
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        Built by :func:`build_model` (its ``me_scale``, ``u_scale`` are used).
+    states : list of IndustryState
+        Unscaled states.
+
+    Returns
+    -------
+    list of dict
+        One start per state: variable name such as ``"theta[2]"`` -> value.
+    """
     s = model.sigma_minus_1
     starts = []
     for st in states:
@@ -185,10 +335,33 @@ def starting_points(model: Any, states: list[IndustryState]) -> list[dict[Any, f
 
 
 def read_state(model: Any) -> IndustryState:
-    """The solution loaded in ``model`` as an :class:`IndustryState` (scaling undone)."""
+    """The solution loaded in ``model`` as an :class:`IndustryState` (scaling undone).
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        Built by :func:`build_model`, with values loaded.
+
+    Returns
+    -------
+    IndustryState
+        theta*, u, nu, M_e, B, P per industry.
+    """
     idx = list(model.I)
 
     def vals(var: Any) -> np.ndarray:
+        """Values of an indexed Var over the industries.
+
+        Parameters
+        ----------
+        var : pyomo Var
+            Indexed by ``model.I``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n,).
+        """
         return np.array([var[i].value for i in idx], dtype=float)
 
     theta = vals(model.theta)
@@ -218,6 +391,18 @@ def row_scaling(model: Any, data: MelitzData) -> dict[str, float]:
     E1 ``max(1, f_d)``, E2 ``max(1, f_o)``, E3 1, E4 ``max(1, f_e)``, E5 and E6 1.  The MCP
     layer's default (Jacobian row norms) would divide E4 by ~``theta*^(sigma-1)`` and let a raw
     free-entry error of 1e-6 pass for large sigma; these fixed divisors do not.
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        Built by :func:`build_model`.
+    data : MelitzData
+        The instance.
+
+    Returns
+    -------
+    dict of str to float
+        Row name -> divisor, the ``scaling`` argument of :func:`trade_opt.mcp.solve`.
     """
     divisor = {"E1": max(1.0, data.f_d), "E2": max(1.0, data.f_o), "E3": 1.0, "E4": max(1.0, data.f_e),
                "E5": 1.0, "E6": 1.0}
@@ -225,9 +410,21 @@ def row_scaling(model: Any, data: MelitzData) -> dict[str, float]:
 
 
 def autarky_start(data: MelitzData) -> IndustryState:
-    """Fallback start: the autarky cutoff of each industry (1-D reduction with Omega = 0), with u
-    halfway into the offshoring range, P from E5 and M_e from E6 as in :func:`guess`.  Used only
-    when every crude start of :func:`guess` fails."""
+    """Fallback start: the autarky cutoff of each industry (1-D reduction with Omega = 0).
+
+    u halfway into the offshoring range, P from E5 and M_e from E6 as in :func:`guess`.  Used only
+    when every crude start of :func:`guess` fails.
+
+    Parameters
+    ----------
+    data : MelitzData
+        The instance.
+
+    Returns
+    -------
+    IndustryState
+        One state per industry.
+    """
     from trade_opt.melitz.reduction import solve_reduction
 
     theta_a = solve_reduction(data.autarky()).theta_star
@@ -250,6 +447,7 @@ def solve_mcp(data: MelitzData, tol: float = 1e-10, theta_factors: tuple[float, 
     Parameters
     ----------
     data : MelitzData
+        The instance.
     tol : float
         Natural-residual tolerance passed to the MCP layer.
     theta_factors : tuple of float
@@ -264,6 +462,8 @@ def solve_mcp(data: MelitzData, tol: float = 1e-10, theta_factors: tuple[float, 
     ------
     SolveError
         If no start reaches ``status == "solved"``.
+    TradeOptError
+        If the productivity distribution has no algebraic Pyomo form (e.g. log-normal).
     """
     _require_algebraic(data)
     failures: list[str] = []
@@ -284,18 +484,34 @@ def solve_mcp(data: MelitzData, tol: float = 1e-10, theta_factors: tuple[float, 
 
 
 def solve_mcp_from(data: MelitzData, start: IndustryState, tol: float = 1e-10) -> MelitzMCPSolution:
-    """Solve the MCP E1-E6 of all industries as one model from a given ``start`` (e.g. the 1-D
-    reduction's state, as PATH users pass a good start).
+    """Solve the MCP E1-E6 of all industries as one model from a given ``start``.
 
-    The model's scales are taken from ``start`` and the rows scaled by :func:`row_scaling`, so the
-    MCP layer's warm Newton polish (sparse, block-diagonal Jacobian: industries do not interact)
-    usually certifies the point in a step or two; Ipopt runs only if that polish fails.  The
-    residual reported is the MCP layer's own natural residual.
+    E.g. the 1-D reduction's state, as PATH users pass a good start.  The model's scales are taken
+    from ``start`` and the rows scaled by :func:`row_scaling`, so the MCP layer's warm Newton polish
+    (sparse, block-diagonal Jacobian: industries do not interact) usually certifies the point in a
+    step or two; Ipopt runs only if that polish fails.  The residual reported is the MCP layer's own
+    natural residual.
+
+    Parameters
+    ----------
+    data : MelitzData
+        The instance.
+    start : IndustryState
+        The start (unscaled).
+    tol : float
+        Natural-residual tolerance passed to the MCP layer.
+
+    Returns
+    -------
+    MelitzMCPSolution
+        The certified solution (``message`` names "given start").
 
     Raises
     ------
     SolveError
         If the model is not solved from ``start`` (callers fall back to :func:`solve_mcp`).
+    TradeOptError
+        If the productivity distribution has no algebraic Pyomo form (e.g. log-normal).
     """
     _require_algebraic(data)
     history: list[Any] = []

@@ -57,10 +57,24 @@ class MixedEquilibria:
 
     @property
     def stable(self) -> np.ndarray:
+        """Mask of the stable roots (``stability < 0``).
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean, one per root.
+        """
         return self.stability < 0
 
     @property
     def n_shared(self) -> np.ndarray:
+        """Number of shared goods of each root's pattern.
+
+        Returns
+        -------
+        numpy.ndarray
+            int, one per root.
+        """
         return (self.owner == SHARED).sum(axis=1)
 
 
@@ -108,7 +122,22 @@ class _GridTrade:
         self.B0 = (owner == OWNER_1) @ d2
 
     def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """T of patterns ``rows`` at grid points ``cols`` (arrays of one shape)."""
+        """T of patterns ``rows`` at grid points ``cols`` (arrays of one shape).
+
+        T = Y A - (1 - Y) B', the trade equation (Eq. 2) with z_i(Y) for the shared goods.
+
+        Parameters
+        ----------
+        rows : numpy.ndarray
+            Pattern indices.
+        cols : numpy.ndarray
+            Grid indices (logit Y grid).
+
+        Returns
+        -------
+        numpy.ndarray
+            T, shape of ``rows``.
+        """
         return self.R[self.which[rows], cols] + self.Y[cols] * self.A0[rows] - self.omY[cols] * self.B0[rows]
 
     def window_min_slope(self, k0: np.ndarray, k1: np.ndarray) -> np.ndarray:
@@ -117,6 +146,16 @@ class _GridTrade:
         T rises by more than MONOTONE_STEP on every cell of the window iff this exceeds -(A0 + B0)
         (dT = dR + (A0 + B0) dY, dY > 0).  Window minima by a sparse table per shared set, or
         per pattern over the flattened windows when the sets are many.
+
+        Parameters
+        ----------
+        k0, k1 : numpy.ndarray
+            First and last grid index of each pattern's window (int arrays of one length).
+
+        Returns
+        -------
+        numpy.ndarray
+            The minima, one per pattern.
         """
         q = (np.diff(self.R, axis=1) - MONOTONE_STEP) / np.diff(self.Y)                  # (sets, G - 1)
         lo, hi = k0, np.maximum(k1 - 1, k0)                                              # cells lo..hi
@@ -155,7 +194,8 @@ def _grid_brackets(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.nda
 
     Parameters
     ----------
-    data : the instance.
+    data : GomoryData
+        The instance.
     owner : (m, n) patterns (0 country 1, 1 country 2, 2 shared).
     u : (G,) increasing grid of logit Y.
     z : (G, n) z_i(Y) = logit x_i(Y) of every good at every grid point.
@@ -222,10 +262,13 @@ def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> Mi
 
     Parameters
     ----------
-    data : the instance.
-    owner : (m, n) int array of patterns (0 country 1, 1 country 2, 2 shared), each with at least
+    data : GomoryData
+        The instance.
+    owner : numpy.ndarray
+        (m, n) int array of patterns (0 country 1, 1 country 2, 2 shared), each with at least
         one shared good.
-    grid : points of the logit(Y) grid.
+    grid : int
+        Points of the logit(Y) grid.
 
     Returns
     -------
@@ -262,7 +305,20 @@ def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> Mi
         slot[sel] = np.arange(len(sel))
 
     def T_at(uu, idx):
-        """T at logit Y = ``uu`` for brackets ``idx``, z_i(Y) of the shared goods only."""
+        """T at logit Y = ``uu`` for brackets ``idx``, z_i(Y) of the shared goods only.
+
+        Parameters
+        ----------
+        uu : numpy.ndarray
+            logit Y, one per bracket in ``idx``.
+        idx : numpy.ndarray
+            Bracket indices.
+
+        Returns
+        -------
+        numpy.ndarray
+            T = Y A - (1 - Y) B' (Eq. 2), one per bracket.
+        """
         r = rows[idx]
         lY, l1mY = -softplus(-uu), -softplus(uu)
         Yv, omYv = np.exp(lY), np.exp(l1mY)
@@ -368,10 +424,14 @@ def mixed_equilibria(data: GomoryData, max_shared: int = 1, chunk: int = 1 << 11
 
     Parameters
     ----------
-    data : the instance.
-    max_shared : largest number of shared goods (n - 2: every Theorem 1 pattern).
-    chunk : patterns per batch (also sets each batch's logit-Y grid range).
-    grid : points of the logit-Y grid.
+    data : GomoryData
+        The instance.
+    max_shared : int
+        Largest number of shared goods (n - 2: every Theorem 1 pattern).
+    chunk : int
+        Patterns per batch (also sets each batch's logit-Y grid range).
+    grid : int
+        Points of the logit-Y grid.
 
     Yields
     ------

@@ -37,7 +37,8 @@ def softplus(z: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    z : array of logits (dimensionless).
+    z : numpy.ndarray
+        Logits (dimensionless).
 
     Returns
     -------
@@ -52,7 +53,8 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    z : array of logits (dimensionless); +-inf allowed.
+    z : numpy.ndarray
+        Logits (dimensionless); +-inf allowed.
 
     Returns
     -------
@@ -73,7 +75,8 @@ def cost_constants(data: GomoryData) -> np.ndarray:
 
     Parameters
     ----------
-    data : the instance (labor L_j in labor units, efficiencies e_ij, exponents alpha_ij).
+    data : GomoryData
+        The instance (labor L_j in labor units, efficiencies e_ij, exponents alpha_ij).
 
     Returns
     -------
@@ -93,10 +96,14 @@ def cost_comparison(data: GomoryData, goods: np.ndarray, log_Y: np.ndarray, log_
 
     Parameters
     ----------
-    data : the instance.
-    goods : integer index of the goods (0-based), broadcast with the other arrays.
-    log_Y, log_1mY : ln Y and ln(1 - Y) (Y = N_1, income share of country 1).
-    log_V : ln V_i(Y), V_i = d_i1 Y + d_i2 (1 - Y) (value of world demand for good i).
+    data : GomoryData
+        The instance.
+    goods : numpy.ndarray
+        Integer index of the goods (0-based), broadcast with the other arrays.
+    log_Y, log_1mY : numpy.ndarray
+        ln Y and ln(1 - Y) (Y = N_1, income share of country 1).
+    log_V : numpy.ndarray
+        ln V_i(Y), V_i = d_i1 Y + d_i2 (1 - Y) (value of world demand for good i).
 
     Returns
     -------
@@ -113,10 +120,14 @@ def log_cost_gap(data: GomoryData, goods: np.ndarray, z: np.ndarray, log_Y: np.n
 
     Parameters
     ----------
-    data : the instance.
-    goods : integer index of the goods (0-based).
-    z : logit of country 2's share x_i of good i.
-    log_Y, log_1mY, log_V : as in :func:`cost_comparison`.
+    data : GomoryData
+        The instance.
+    goods : numpy.ndarray
+        Integer index of the goods (0-based).
+    z : numpy.ndarray
+        Logit of country 2's share x_i of good i.
+    log_Y, log_1mY, log_V : numpy.ndarray
+        As in :func:`cost_comparison`.
 
     Returns
     -------
@@ -133,8 +144,26 @@ def log_cost_gap(data: GomoryData, goods: np.ndarray, z: np.ndarray, log_Y: np.n
 
 def shared_labor_logs(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: np.ndarray,
                       log_V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """ln l_i1 = ln(1 - x_i) + ln V_i + ln L_1 - ln Y, ln l_i2 = ln x_i + ln V_i + ln L_2 - ln(1 - Y)
-    (Eq. 1.1) at x_i = sigma(z), broadcast; labor in labor units."""
+    """Log labor of both countries in each good at x_i = sigma(z) (Eq. 1.1), broadcast.
+
+    ln l_i1 = ln(1 - x_i) + ln V_i + ln L_1 - ln Y, ln l_i2 = ln x_i + ln V_i + ln L_2 - ln(1 - Y).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    z : numpy.ndarray
+        logit x_i.
+    log_Y, log_1mY : numpy.ndarray
+        ln Y and ln(1 - Y), broadcastable with ``z``.
+    log_V : numpy.ndarray
+        ln V_i(Y), broadcastable with ``z``.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (ln l_i1, ln l_i2), labor in labor units.
+    """
     log_L = np.log(data.L)
     return -softplus(z) + log_V + log_L[0] - log_Y, -softplus(-z) + log_V + log_L[1] - log_1mY
 
@@ -174,9 +203,12 @@ def shared_z(data: GomoryData, goods: np.ndarray, log_Y: np.ndarray, log_1mY: np
 
     Parameters
     ----------
-    data : the instance.
-    goods : integer good indices (0-based), broadcast with the other arrays.
-    log_Y, log_1mY, log_V : ln Y, ln(1 - Y), ln V_i(Y) (Y = N_1, N_1 + N_2 = 1).
+    data : GomoryData
+        The instance.
+    goods : numpy.ndarray
+        Integer good indices (0-based), broadcast with the other arrays.
+    log_Y, log_1mY, log_V : numpy.ndarray
+        ln Y, ln(1 - Y), ln V_i(Y) (Y = N_1, N_1 + N_2 = 1).
 
     Returns
     -------
@@ -265,8 +297,10 @@ def specialized_Y(data: GomoryData, X: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    data : the instance (demands renormalized).
-    X : (m, n) shares x_i of country 2 (1: country 2 makes good i).
+    data : GomoryData
+        The instance (demands renormalized).
+    X : numpy.ndarray
+        (m, n) shares x_i of country 2 (1: country 2 makes good i).
 
     Returns
     -------

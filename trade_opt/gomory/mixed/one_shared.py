@@ -53,11 +53,24 @@ class OneSharedRoots:
 
     @property
     def stable(self) -> np.ndarray:
+        """Mask of the stable roots (slope dH/dz < 0).
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean, one per root.
+        """
         return self.slope < 0
 
     @property
     def theorem4_condition(self) -> np.ndarray:
-        """Same sign of the cost comparison at x(0) and x(1) (Theorem 4, as read in models/gomory.md)."""
+        """Same sign of the cost comparison at x(0) and x(1) (Theorem 4, as read in models/gomory.md).
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean, one per pair.
+        """
         return np.sign(self.gap_at_0) == np.sign(self.gap_at_1)
 
 
@@ -76,13 +89,37 @@ class _PairConstants:
         self.k = cost_constants(data)[goods]
 
     def take(self, idx: np.ndarray) -> "_PairConstants":
+        """The constants of a subset of the pairs.
+
+        Parameters
+        ----------
+        idx : numpy.ndarray
+            Pair indices or mask.
+
+        Returns
+        -------
+        _PairConstants
+        """
         new = object.__new__(_PairConstants)
         for name in ("g", "d1", "d2", "A0", "B0", "a1", "a2", "k"):
             setattr(new, name, getattr(self, name)[idx])
         return new
 
     def state(self, z: np.ndarray, cols: bool = True):
-        """x, 1 - x, A, B', D, ln Y, ln(1 - Y), ln V along z (per-pair constants broadcast)."""
+        """x, 1 - x, A, B', D, ln Y, ln(1 - Y), ln V along z (per-pair constants broadcast).
+
+        Parameters
+        ----------
+        z : numpy.ndarray
+            logit x_g of the shared good, shape (m, k) (``cols=True``) or (m,).
+        cols : bool
+            Broadcast the per-pair constants over columns of ``z``.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            (x, 1 - x, A, B', D = A + B', ln Y, ln(1 - Y), ln V_g) with Y = B'/D (Eq. 2).
+        """
         sh = (slice(None), None) if cols else (slice(None),)
         d1, d2, A0, B0 = self.d1[sh], self.d2[sh], self.A0[sh], self.B0[sh]
         x, omx = sigmoid(z), sigmoid(-z)
@@ -93,6 +130,20 @@ class _PairConstants:
         return x, omx, A, B, D, np.log(B) - log_D, np.log(A) - log_D, np.log(d1 * B + d2 * A) - log_D
 
     def H(self, z: np.ndarray, cols: bool = True) -> np.ndarray:
+        """H_g(z) = ln AC_g1 - ln AC_g2 along the trade equation (equal average cost, Eq. 1.1).
+
+        Parameters
+        ----------
+        z : numpy.ndarray
+            logit x_g of the shared good, shape (m, k) (``cols=True``) or (m,).
+        cols : bool
+            Broadcast the per-pair constants over columns of ``z``.
+
+        Returns
+        -------
+        numpy.ndarray
+            H, shape of ``z``.
+        """
         sh = (slice(None), None) if cols else (slice(None),)
         a1, a2, k = self.a1[sh], self.a2[sh], self.k[sh]
         _, _, _, _, _, lY, l1mY, lV = self.state(z, cols)
@@ -100,7 +151,18 @@ class _PairConstants:
                 + (a1 - 1.0) * softplus(z) - (a2 - 1.0) * softplus(-z))
 
     def slope(self, z: np.ndarray) -> np.ndarray:
-        """dH/dz along the trade equation (analytic)."""
+        """dH/dz along the trade equation (analytic).
+
+        Parameters
+        ----------
+        z : numpy.ndarray
+            logit x_g, shape (m,).
+
+        Returns
+        -------
+        numpy.ndarray
+            dH/dz, shape (m,) (negative: stable).
+        """
         x, omx, A, B, D, _, _, _ = self.state(z, cols=False)
         d1, d2, a1, a2 = self.d1, self.d2, self.a1, self.a2
         dlY = -d2 / B - (d1 - d2) / D
@@ -109,7 +171,13 @@ class _PairConstants:
         return x * omx * (a1 * dlY - a2 * dl1mY + (a2 - a1) * dlV) + (a1 - 1.0) * x + (a2 - 1.0) * omx
 
     def end_gaps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """s_g and Y at the specialized end points x_g = 0 and x_g = 1."""
+        """s_g and Y at the specialized end points x_g = 0 and x_g = 1.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            (s_g at x_g = 0, s_g at x_g = 1, Y at x_g = 0, Y at x_g = 1), each shape (m,).
+        """
         out = []
         for xg in (0.0, 1.0):
             A = self.A0 + self.d1 * xg
@@ -143,9 +211,19 @@ def one_shared_roots(data: GomoryData, X_base: np.ndarray, goods: np.ndarray, de
 
     Parameters
     ----------
-    data : the instance (demands renormalized).
-    X_base : (m, n) bool, x of the other goods (column ``goods[p]`` ignored).
-    goods : (m,) int, the shared good of each pair (0-based).
+    data : GomoryData
+        The instance (demands renormalized).
+    X_base : numpy.ndarray
+        (m, n) bool, x of the other goods (column ``goods[p]`` ignored).
+    goods : numpy.ndarray
+        (m,) int, the shared good of each pair (0-based).
+    dense, tail : int
+        Grid points of the dense part (|z| <= Z_DENSE) and of each sparse tail out to z_max.
+
+    Returns
+    -------
+    OneSharedRoots
+        Per pair and per root, as described in :class:`OneSharedRoots`.
 
     Examples
     --------
@@ -179,6 +257,19 @@ def one_shared_roots(data: GomoryData, X_base: np.ndarray, goods: np.ndarray, de
     sub = pc.take(rows)
 
     def fun(z, idx):
+        """H of the bracketed pairs ``idx`` at ``z`` (for :func:`refine_brackets`).
+
+        Parameters
+        ----------
+        z : numpy.ndarray
+            logit x_g, one per bracket in ``idx``.
+        idx : numpy.ndarray
+            Bracket indices.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
         return sub.take(idx).H(z, cols=False)
 
     z, res = refine_brackets(fun, lo, hi, values[rows, cols], values[rows, cols + 1])
@@ -195,8 +286,10 @@ def one_shared_all(data: GomoryData, chunk: int = 1 << 12) -> Iterator[OneShared
 
     Parameters
     ----------
-    data : the instance.
-    chunk : pairs per batch.
+    data : GomoryData
+        The instance.
+    chunk : int
+        Pairs per batch.
 
     Yields
     ------

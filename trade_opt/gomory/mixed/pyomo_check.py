@@ -33,8 +33,10 @@ def mixed_pyomo_model(data: GomoryData, owner: np.ndarray):
 
     Parameters
     ----------
-    data : the instance.
-    owner : (n,) one pattern (0 country 1, 1 country 2, 2 shared).
+    data : GomoryData
+        The instance.
+    owner : numpy.ndarray
+        (n,) one pattern (0 country 1, 1 country 2, 2 shared).
 
     Returns
     -------
@@ -64,11 +66,36 @@ def mixed_pyomo_model(data: GomoryData, owner: np.ndarray):
     made_by_2 = [i for i in range(data.n) if owner[i] == OWNER_2]
 
     def V(i):
+        """V_i(Y) = d_i1 Y + d_i2 (1 - Y), the value of world demand for good i.
+
+        Parameters
+        ----------
+        i : int
+            Good index.
+
+        Returns
+        -------
+        pyomo expression
+        """
         return float(d1[i]) * m.Y + float(d2[i]) * (1 - m.Y)
 
     m.trade = pyo.Constraint(expr=sum(V(i) for i in made_by_2) + sum(m.x[i] * V(i) for i in S) == 1 - m.Y)
 
     def gap(mm, i):
+        """Pair of shared good i: 0 <= x_i <= 1 complementary to F_i, a C^1 monotone transform of AC_i2 - AC_i1.
+
+        Parameters
+        ----------
+        mm : pyomo.environ.ConcreteModel
+            The model.
+        i : int
+            Shared good index.
+
+        Returns
+        -------
+        tuple
+            The ``complements`` pair (Eq. 1.1 labor, equal average cost).
+        """
         l1 = (1 - mm.x[i]) * V(i) * L1 / mm.Y
         l2 = mm.x[i] * V(i) * L2 / (1 - mm.Y)
         # AC_2 >= AC_1  <=>  (w2/e2) l1^(a1-1) >= (w1/e1) l2^(a2-1); raised to the power that leaves
@@ -113,10 +140,14 @@ def solve_pattern_pyomo(data: GomoryData, owner: np.ndarray, starts: list[dict] 
 
     Parameters
     ----------
-    data : the instance.
-    owner : (n,) one pattern with at least one shared good.
-    starts : start points as {"x[i]": value, "Y": value} dicts (None: the defaults above).
-    tol : natural-residual tolerance of :func:`trade_opt.mcp.solve`.
+    data : GomoryData
+        The instance.
+    owner : numpy.ndarray
+        (n,) one pattern with at least one shared good.
+    starts : list of dict, optional
+        Start points as {"x[i]": value, "Y": value} dicts (None: the defaults above).
+    tol : float
+        Natural-residual tolerance of :func:`trade_opt.mcp.solve`.
 
     Returns
     -------
