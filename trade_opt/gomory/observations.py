@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy
-from trade_opt.gomory.equilibria import all_specialized, autarky_log_utilities, evaluate_patterns
+from trade_opt.gomory.equilibria import EquilibriumBatch, all_specialized, autarky_log_utilities, evaluate_patterns
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.gomory.mixed import MixedEquilibria, concat_mixed, mixed_equilibria, one_shared_pairs
 
@@ -172,7 +172,7 @@ def frontier_gaps(data: GomoryData, mixed: MixedEquilibria | None = None, max_sh
     return out
 
 
-def gains_from_trade(data: GomoryData, batch=None) -> tuple[np.ndarray, np.ndarray]:
+def gains_from_trade(data: GomoryData, batch: EquilibriumBatch | None = None) -> tuple[np.ndarray, EquilibriumBatch]:
     """Log gains from trade g_j(x) = u_j(x) - u_j(autarky) of every specialized equilibrium.
 
     g_j = ln(U_j / U_j^aut): Fig. 2's distance of a point above country j's autarky bar (log scale).
