@@ -137,6 +137,8 @@ class MCPSystem:
     # --- evaluation -------------------------------------------------------------------------
     def _set(self, x: np.ndarray) -> None:
         primals = self.nlp.get_primals()
+        if np.array_equal(primals[self._xperm], x):
+            return  # the same point: keep PyNumero's cached values and derivatives
         primals[self._xperm] = x
         self.nlp.set_primals(primals)
 
@@ -207,8 +209,8 @@ class MCPSystem:
             # Values first: ASL's jacval at a point it has not evaluated yet calls exit(1) on a
             # deferred derivative error (e.g. pow(0, 1.3) for a variable at its bound 0) instead
             # of returning the error; after conval at the same point it reports it (PyNumero
-            # raises PyNumeroEvaluationError).  PyNumero caches the values, so F(x) then J(x)
-            # costs no extra evaluation.
+            # raises PyNumeroEvaluationError).  At a point where F(x) was just evaluated
+            # (the usual order) the values come from PyNumero's cache (:meth:`_set` keeps it).
             self.nlp.evaluate_constraints()
             coo = self.nlp.evaluate_jacobian()
         except (PyNumeroEvaluationError, ArithmeticError, ValueError):
