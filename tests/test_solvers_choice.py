@@ -131,3 +131,39 @@ def test_highs_mip_after_foreign_highs_run_in_same_thread():
     point = BoundarySolver(load_instance(INSTANCES / "gomory_table1.toml").data(), ("dp", "mip")).at(0.3)
     assert point.status_mip == "optimal/optimal"
     assert point.B1_mip == pytest.approx(point.B1_dp, abs=1e-12)
+
+
+def test_highs_retries_only_a_refused_run(monkeypatch):
+    """The scheduler-clash retry fires only when HiGHS refused to start (model status not set);
+    a run that started and failed is reported once, not solved a second time."""
+    import highspy
+    import pyomo.environ as pyo
+
+    from trade_opt import solvers
+
+    highspy.Highs.resetThreadScheduler(True)
+    model = pyo.ConcreteModel()
+    model.x = pyo.Var(bounds=(0, 1))
+    model.c = pyo.Constraint(expr=model.x >= 2)
+    model.o = pyo.Objective(expr=model.x)
+    solver = get_solver("highs")
+    assert solver.solve(model).status == "infeasible"
+    assert solvers._highs_refused_to_run(solver._opt) is False
+
+    highspy.Highs.resetThreadScheduler(True)
+    foreign = highspy.Highs()
+    foreign.setOptionValue("output_flag", False)
+    foreign.setOptionValue("threads", 2)
+    foreign.run()  # this thread's scheduler now has 2 threads: the next 1-thread run is refused
+    refused = get_solver("highs")
+    model.c.deactivate()
+    refused._opt.set_instance(model)
+    refused._model = model
+    assert refused._opt.solve(model).termination_condition.name == "unknown"
+    assert solvers._highs_refused_to_run(refused._opt) is True
+
+    resets = []
+    monkeypatch.setattr(solvers, "_reset_highs_thread_scheduler",
+                        lambda: (resets.append(1), highspy.Highs.resetThreadScheduler(True)))
+    assert refused.solve(model).status == "optimal" and len(resets) == 1   # refused, reset, solved
+    assert refused.solve(model).status == "optimal" and len(resets) == 1   # no clash: no second run

@@ -321,11 +321,12 @@ class HighsPersistent:
             self._model = model
         start = time.perf_counter()
         results = self._opt.solve(model)
-        if results.termination_condition not in _STATUS:
-            # (error or unknown) HiGHS >= 1.16 keeps one task scheduler per user thread and refuses a run whose
+        if results.termination_condition not in _STATUS and _highs_refused_to_run(self._opt):
+            # HiGHS >= 1.16 keeps one task scheduler per user thread and refuses a run whose
             # ``threads`` option differs from the scheduler's (another HiGHS instance in this
-            # process, e.g. the user's own highspy, ran first with other threads).  Shut this
-            # thread's scheduler down and run once more; a second error is reported as is.
+            # process, e.g. the user's own highspy, ran first with other threads); the model status
+            # then stays "not set".  Shut this thread's scheduler down and run once more; a second
+            # refusal, or any error of a run that did start, is reported as is (never solved twice).
             _reset_highs_thread_scheduler()
             results = self._opt.solve(model)
         seconds = time.perf_counter() - start
@@ -340,6 +341,26 @@ class HighsPersistent:
             bound=results.best_objective_bound,
             seconds=seconds,
         )
+
+
+def _highs_refused_to_run(opt: Any) -> bool:
+    """Whether the last run of the persistent HiGHS ``opt`` stopped before solving anything.
+
+    Parameters
+    ----------
+    opt : pyomo.contrib.appsi.solvers.Highs
+        The persistent interface after a run that ended in error or unknown.
+
+    Returns
+    -------
+    bool
+        True when HiGHS's model status is still ``kNotset`` (the thread-scheduler clash refuses
+        the run before presolve); False for a run that started and then failed.
+    """
+    import highspy
+
+    solver_model = getattr(opt, "_solver_model", None)
+    return solver_model is not None and solver_model.getModelStatus() == highspy.HighsModelStatus.kNotset
 
 
 def _reset_highs_thread_scheduler() -> None:
