@@ -90,7 +90,7 @@ def test_unknown_and_missing_solvers_name_the_package(monkeypatch):
         def available(self, exception_flag=False):
             return False
 
-    monkeypatch.setattr(solvers.pyo, "SolverFactory", lambda name: Missing())
+    monkeypatch.setattr(solvers.executables.pyo, "SolverFactory", lambda name: Missing())
     with pytest.raises(SolverUnavailableError, match=r"apt-get install coinor-cbc"):
         get_solver("cbc")
     with pytest.raises(SolverUnavailableError, match=r"apt-get install glpk-utils"):
@@ -163,7 +163,7 @@ def test_highs_retries_only_a_refused_run(monkeypatch):
     assert solvers._highs_refused_to_run(refused._opt) is True
 
     resets = []
-    monkeypatch.setattr(solvers, "_reset_highs_thread_scheduler",
+    monkeypatch.setattr(solvers.highs, "_reset_highs_thread_scheduler",
                         lambda: (resets.append(1), highspy.Highs.resetThreadScheduler(True)))
     assert refused.solve(model).status == "optimal" and len(resets) == 1   # refused, reset, solved
     assert refused.solve(model).status == "optimal" and len(resets) == 1   # no clash: no second run
