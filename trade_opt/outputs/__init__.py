@@ -20,14 +20,7 @@ Result folders (:mod:`trade_opt.folders`, re-exported here)
 from __future__ import annotations
 
 from trade_opt.folders import (  # noqa: F401  (re-exported: the output layer's public API)
-    ROWS_WRITTEN,
-    record_rows,
-    check_out_dir,
-    default_out_dir,
-    finalize_summary,
-    folder_lock,
-    result_folder,
-    slugify,
+    ROWS_WRITTEN, check_out_dir, default_out_dir, finalize_summary, folder_lock, record_rows, result_folder, slugify,
 )
 from trade_opt.outputs.arrow import (  # noqa: F401
     TEXT_MARKER,
