@@ -20,7 +20,7 @@ Tables (CSV + Markdown in ``--out``):
    fresh process (imports included) at n = 18, 20, 22, with the previous path patched back in
    (``old``: the command imported ``trade_opt.gomory.job``, i.e. Pyomo and matplotlib, built a
    pandas DataFrame per chunk, and the kernel's exact H sum worked on whole 2^14-pattern blocks;
-   ``new``: Arrow tables, exact H in row blocks of ``kernel.EXACT_H_ROWS`` = 2^12, same values) and with the new one, run alternately in the same run; rows/s, the
+   ``new``: Arrow tables, exact H in row blocks of ``h_table.EXACT_H_ROWS`` = 2^12, same values) and with the new one, run alternately in the same run; rows/s, the
    ratio new/old, whether the two CSV files are byte-identical, and the 1-minute load average
    after the run (the machine is shared: times scale with the load).
 
@@ -134,9 +134,9 @@ if {old!r}:
     import trade_opt.gomory.job_tables as job_tables
     sys.path.insert(0, {bench!r})
     from bench_writers import old_equilibria_frame
-    import trade_opt.gomory.kernel as kernel
+    import trade_opt.gomory.h_table as h_table
     job_tables.equilibria_table = old_equilibria_frame
-    kernel.EXACT_H_ROWS = 1 << 62                    # exact_h on whole kernel blocks, as before
+    h_table.EXACT_H_ROWS = 1 << 62                   # exact_h on whole kernel blocks, as before
 from trade_opt.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """

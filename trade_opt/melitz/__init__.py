@@ -7,7 +7,8 @@ input to the South.  The system as implemented:
 * :mod:`~trade_opt.melitz.instance`: instance files and their numpy form (:class:`MelitzData`).
 * :mod:`~trade_opt.melitz.distributions`: G through J(t) = 1 - G(t) and V(t) = int_t x^(sigma-1) dG.
 * :mod:`~trade_opt.melitz.industry`: firm side (eqs. 6-8, 13-14), aggregation (10-12, 16-19), labour.
-* :mod:`~trade_opt.melitz.mcp_model`: the equilibrium as one square MCP in Pyomo (solved by trade_opt.mcp).
+* :mod:`~trade_opt.melitz.mcp_model`: the equilibrium as one square MCP in Pyomo (solved by trade_opt.mcp
+  in :mod:`~trade_opt.melitz.mcp_solve`, from the starts of :mod:`~trade_opt.melitz.mcp_starts`).
 * :mod:`~trade_opt.melitz.closed_forms`, :mod:`~trade_opt.melitz.reduction`: two independent checks.
 * :mod:`~trade_opt.melitz.compare`, :mod:`~trade_opt.melitz.plots`: autarky vs offshoring.
 
