@@ -154,7 +154,8 @@ def run_job(instance: GomoryInstance, out_dir: Path, *, source: str = "<instance
         mixed, mixed_stats = stages.run("mixed_census", lambda: mixed_to_csv(data, out_dir / "mixed_equilibria.csv", k_shared),
                                         no_mixed)
     else:
-        stages.skip("mixed_census", f"{mixed_pattern_count(n, 1)} one-shared-good patterns exceed MIXED_PAIR_LIMIT")
+        stages.skip("mixed_census", f"{mixed_pattern_count(n, 1)} one-shared-good patterns exceed MIXED_PAIR_LIMIT = "
+                                    f"{MIXED_PAIR_LIMIT}; stream them with `trade-opt gomory mixed FILE --parquet OUT`")
         mixed, mixed_stats = no_mixed
     if data.production.is_power:
         pyomo_check = stages.run("mixed_pyomo_check", lambda: pyomo_cross_check(data, mixed), {"patterns": 0})
