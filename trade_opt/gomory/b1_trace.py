@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -154,7 +155,7 @@ class B1Trace:
     seconds : wall time of the trace"""
 
     def __init__(self, data: GomoryData, Y_low: float = 1e-6, Y_high: float = 1 - 1e-6, grid: int = DEFAULT_GRID,
-                 solver: str = "dp"):
+                 solver: str = "dp", progress: Callable[[float], None] | None = None):
         if not 0 < Y_low < Y_high < 1:
             raise ArgumentError("Y_low/Y_high", f"need 0 < Y_low < Y_high < 1, got {Y_low}, {Y_high}")
         if not data.production.specialized_as_power:
@@ -177,6 +178,7 @@ class B1Trace:
         self.dp_calls = 0
         self.ortools_calls = 0
         self.value_error_bound = 0.0
+        self._progress = progress
         ts = np.linspace(_logit(self.Y_low), _logit(self.Y_high), max(int(grid), 2))
         self.directions = tuple(self._trace(k, ts) for k in range(2))
         self.seconds = time.perf_counter() - start
@@ -338,6 +340,12 @@ class B1Trace:
         edges, bps = [float(ts[0])], []
         stack = []
         pieces: list[tuple[float, float, np.ndarray, np.ndarray]] = []   # (ta, tb, xa, xb) resolved intervals
+        span = float(ts[-1] - ts[0])
+
+        def resolved(piece: tuple[float, float, np.ndarray, np.ndarray]) -> None:
+            pieces.append(piece)       # the resolved intervals tile [t_0, t_end]: report their share
+            if self._progress is not None:
+                self._progress(0.5 * (piece[1] - piece[0]) / span)
         # the grid from the end where the feasible set is largest ("<=": left, ">=": right), each point
         # solved with the row of the point before it (:meth:`_fused`): often certifies the interval too
         order = list(range(len(ts))) if k == 0 else list(range(len(ts) - 1, -1, -1))
@@ -352,7 +360,7 @@ class B1Trace:
                 xs_grid[i], done = self._x(k, float(ts[i]), (xs_grid[prev],))[0], False
             lo, hi = min(i, prev), max(i, prev)
             if done:
-                pieces.append((float(ts[lo]), float(ts[hi]), xs_grid[i], xs_grid[i]))
+                resolved((float(ts[lo]), float(ts[hi]), xs_grid[i], xs_grid[i]))
             else:
                 stack.append((float(ts[lo]), xs_grid[lo], float(ts[hi]), xs_grid[hi]))
         pending: list[tuple[float, np.ndarray, float, np.ndarray]] = []  # same x at both ends, to certify
@@ -364,7 +372,7 @@ class B1Trace:
                     pending.append((ta, xa, tb, xb))
                     continue
                 if tb - ta <= BREAK_TOL * max(1.0, abs(ta)):
-                    pieces.append((ta, tb, xa, xb))
+                    resolved((ta, tb, xa, xb))
                     continue
                 c = self._candidate(k, ta, xa, tb, xb)
                 # solve just below and just above c (a change exactly at c is certified by one pair); a
@@ -388,7 +396,7 @@ class B1Trace:
                     (t0, x0), (t1, x1) = intervals[j]
                     if j == certified:
                         x_piece = x1 if k == 1 else x0
-                        pieces.append((t0, t1, x_piece, x_piece))
+                        resolved((t0, t1, x_piece, x_piece))
                     else:
                         stack.append((t0, x0, t1, x1))
             # adjacent intervals with the same x are one piece: one certificate for all of them (the
@@ -404,7 +412,7 @@ class B1Trace:
             for ta, xa, tb, xb in merged:
                 split = self._certify(k, ta, tb, xa) if self.linear else None
                 if split is None:
-                    pieces.append((ta, tb, xa, xa))   # one piece (xa is xb marks it)
+                    resolved((ta, tb, xa, xa))   # one piece (xa is xb marks it)
                 else:                                 # never merged across a failed certificate's cut again
                     cuts.add(split)
                     xs_, _ = self._x(k, split, (xa, xb))

@@ -462,3 +462,8 @@ def graph_command(
                    f"u {p['u_start']:.5f} -> {p['u_end']:.5f}")
     if out is not None:
         typer.echo("wrote " + ", ".join(summary["outputs"].values()) + f", {out / 'graph_summary.json'}")
+
+
+from trade_opt.gomory.cli_trace import trace_command  # noqa: E402  (its own module: the command is long)
+
+app.command("trace")(trace_command)
