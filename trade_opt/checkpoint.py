@@ -49,7 +49,18 @@ _CURRENT: contextvars.ContextVar["Checkpoint | None"] = contextvars.ContextVar("
 
 
 def checkpoint_dir(out_dir: str | os.PathLike) -> Path:
-    """The checkpoint folder of an output folder: its hidden sibling ``.<name>.partial``."""
+    """The checkpoint folder of an output folder: its hidden sibling ``.<name>.partial``.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        The output folder (need not exist); made absolute first.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<parent>/.<name>.partial``.
+    """
     out_dir = Path(os.path.abspath(out_dir))
     return out_dir.with_name(f".{out_dir.name}.partial")
 
@@ -72,7 +83,14 @@ def instance_sha256(instance: Any) -> str:
 
 
 def current_checkpoint() -> "Checkpoint | None":
-    """The checkpoint of the job running here (None outside :func:`trade_opt.runner.run_job_in_folder`)."""
+    """The checkpoint of the job running in this context.
+
+    Returns
+    -------
+    Checkpoint or None
+        The active :class:`Checkpoint` (a context variable set by :func:`stage_checkpoint`
+        around the job in :func:`trade_opt.runner.run_job_in_folder`); None outside such a job.
+    """
     return _CURRENT.get()
 
 
@@ -165,7 +183,19 @@ class Checkpoint:
 
     def keep(self, name: str, value: Any, files: list[str]) -> None:
         """Store a completed stage: its ``files`` (relative to the staging folder) and ``value``.
-        A value that cannot be pickled leaves the stage out of the checkpoint (it is recomputed)."""
+
+        A value that cannot be pickled leaves the stage out of the checkpoint (it is recomputed).
+
+        Parameters
+        ----------
+        name : str
+            Stage name (a subfolder of the checkpoint folder; an existing one is replaced).
+        value : Any
+            The stage's return value, pickled to ``<name>/result.pickle``.
+        files : list of str
+            Files the stage wrote, relative to the staging folder; hard-linked (or copied) into the
+            stage folder.
+        """
         try:
             blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):

@@ -30,7 +30,15 @@ CONTRACT_KEYS = ("model", "name", "status", "termination", "source", "seconds", 
 
 
 def versions() -> dict[str, str]:
-    """Versions of trade_opt, Python and the installed numerical/solver packages (no imports)."""
+    """Versions of trade_opt, Python and the installed numerical/solver packages (no imports).
+
+    Returns
+    -------
+    dict of str to str
+        ``"trade_opt"``, ``"python"`` and each installed distribution of :data:`VERSIONED` ->
+        its version string (read from package metadata; absent distributions are left out).
+        Recorded as ``versions`` in every summary.json.
+    """
     from trade_opt import __version__
 
     found = {"trade_opt": __version__, "python": platform.python_version()}
