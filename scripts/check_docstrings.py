@@ -23,7 +23,8 @@ What each function needs
 * A ``Parameters`` section when it takes any parameter other than ``self``/``cls`` (``*args`` and
   ``**kwargs`` count).  Typer command callbacks may document their options through typer help
   strings instead: a function counts as covered for parameters when every parameter's default (or
-  ``Annotated`` metadata) is a ``typer.Option(...)``/``typer.Argument(...)`` call with ``help=``.
+  ``Annotated`` metadata) is a ``typer.Option(...)``/``typer.Argument(...)`` call with ``help=``,
+  or a call of a helper of :data:`TYPER_OPTION_HELPERS` (which return such an option).
 * A ``Returns`` or ``Yields`` section when its own body (not nested functions, lambdas or classes)
   has ``return <value>`` with a value other than ``None``, or ``yield``/``yield from``.
 
@@ -50,6 +51,10 @@ from pathlib import Path
 _SECTION = r"^[ \t]*{title}[ \t]*\r?\n[ \t]*-{{3,}}[ \t]*$"
 PARAMETERS = re.compile(_SECTION.format(title="Parameters"), re.MULTILINE)
 RETURNS = re.compile(_SECTION.format(title="(?:Returns|Yields)"), re.MULTILINE)
+
+
+#: Functions of trade_opt that return a ``typer.Option`` with ``help=`` (accepted as parameter defaults).
+TYPER_OPTION_HELPERS = frozenset({"table_format_option"})
 
 
 @dataclass(frozen=True)
@@ -106,8 +111,10 @@ def _is_typer_help(expr: ast.AST | None) -> bool:
     """True when ``expr`` is ``typer.Option(...)``/``typer.Argument(...)`` (or bare) with ``help=``."""
     if not isinstance(expr, ast.Call):
         return False
-    callee = ast.unparse(expr.func)
-    if callee.split(".")[-1] not in ("Option", "Argument"):
+    callee = ast.unparse(expr.func).split(".")[-1]
+    if callee in TYPER_OPTION_HELPERS:
+        return True
+    if callee not in ("Option", "Argument"):
         return False
     return any(kw.arg == "help" for kw in expr.keywords)
 

@@ -40,7 +40,19 @@ DEFAULT_PART_SIZE = 1 << 22
 
 
 def instance_hash(data: GomoryData) -> str:
-    """SHA-256 of the instance's arrays (d, e, alpha, L): a resumed run must use the same instance."""
+    """SHA-256 of the instance's arrays (d, e, alpha, L): a resumed run must use the same instance.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+
+    Returns
+    -------
+    str
+        64 hex digits over the float64 bytes of d, e, alpha and L in that order (stored in the
+        manifest and compared on resume).
+    """
     h = hashlib.sha256()
     for arr in (data.d, data.e, data.alpha, data.L):
         h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
@@ -48,7 +60,28 @@ def instance_hash(data: GomoryData) -> str:
 
 
 def code_ranges(n: int, part_size: int) -> list[tuple[int, int]]:
-    """Half-open ranges [start, stop) covering the codes 1 .. 2^n - 2, aligned to ``part_size``."""
+    """Half-open ranges [start, stop) covering the codes 1 .. 2^n - 2, aligned to ``part_size``.
+
+    Codes 0 and 2^n - 1 (everything made by one country) are not trade patterns and are left out.
+
+    Parameters
+    ----------
+    n : int
+        Number of goods.
+    part_size : int
+        Codes per range (values < 1 are taken as 1); range k starts at k * part_size (the first
+        at 1), so ranges and Parquet parts line up across runs.
+
+    Returns
+    -------
+    list of (int, int)
+        Non-empty ranges in increasing order.
+
+    Examples
+    --------
+    >>> code_ranges(3, 4)
+    [(1, 4), (4, 7)]
+    """
     last = (1 << n) - 1
     size = max(1, int(part_size))
     return [(max(lo, 1), min(lo + size, last)) for lo in range(0, last, size) if min(lo + size, last) > max(lo, 1)]

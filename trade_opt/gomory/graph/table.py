@@ -233,6 +233,8 @@ class ConflictStats:
 
     @property
     def conflict_share(self) -> float:
+        """``conflict / edges``: the share of neighbour pairs whose move one country gains from and
+        the other loses from (NaN when there are no pairs)."""
         return self.conflict / self.edges if self.edges else float("nan")
 
 

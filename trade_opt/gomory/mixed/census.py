@@ -370,33 +370,18 @@ def _complete(data: GomoryData, owner_batch: np.ndarray, rows: np.ndarray, u_roo
 def concat_mixed(parts: list[MixedEquilibria], n: int) -> MixedEquilibria:
     """One :class:`MixedEquilibria` from several (pattern indices offset to stay unique).
 
-
-
     Parameters
-
-
     ----------
-
-
-    parts : batches of mixed equilibria (e.g. from :func:`mixed_equilibria`).
-
-
-    n : number of goods (for an empty result).
-
-
+    parts : list of MixedEquilibria
+        Batches of mixed equilibria (e.g. from :func:`mixed_equilibria`, one per census chunk).
+    n : int
+        Number of goods (the width of ``owner`` and ``x`` in an empty result).
 
     Returns
-
-
     -------
-
-
     MixedEquilibria
-
-
-        All rows; ``patterns_searched`` summed.
-
-
+        All rows in order; ``pattern_index`` of each part shifted by the patterns searched before
+        it, ``patterns_searched`` summed.
     """
     if not parts:
         e = np.zeros(0)
