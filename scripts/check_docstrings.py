@@ -24,7 +24,8 @@ What each function needs
   ``**kwargs`` count).  Typer command callbacks may document their options through typer help
   strings instead: a function counts as covered for parameters when every parameter's default (or
   ``Annotated`` metadata) is a ``typer.Option(...)``/``typer.Argument(...)`` call with ``help=``,
-  or a call of a helper of :data:`TYPER_OPTION_HELPERS` (which return such an option).
+  or a call of a helper of :data:`TYPER_OPTION_HELPERS` (which return such an option), or a
+  module-level name assigned such a call (``_FORMULATION = typer.Option(..., help=...)``).
 * A ``Returns`` or ``Yields`` section when its own body (not nested functions, lambdas or classes)
   has ``return <value>`` with a value other than ``None``, or ``yield``/``yield from``.
 
@@ -107,8 +108,11 @@ def _params(node: ast.FunctionDef | ast.AsyncFunctionDef, *, is_method: bool) ->
     return params
 
 
-def _is_typer_help(expr: ast.AST | None) -> bool:
-    """True when ``expr`` is ``typer.Option(...)``/``typer.Argument(...)`` (or bare) with ``help=``."""
+def _is_typer_help(expr: ast.AST | None, documented_names: frozenset[str] = frozenset()) -> bool:
+    """True when ``expr`` is ``typer.Option(...)``/``typer.Argument(...)`` (or bare) with ``help=``,
+    a call of a :data:`TYPER_OPTION_HELPERS` helper, or a name in ``documented_names``."""
+    if isinstance(expr, ast.Name):
+        return expr.id in documented_names
     if not isinstance(expr, ast.Call):
         return False
     callee = ast.unparse(expr.func).split(".")[-1]
@@ -119,7 +123,8 @@ def _is_typer_help(expr: ast.AST | None) -> bool:
     return any(kw.arg == "help" for kw in expr.keywords)
 
 
-def _typer_documented(node: ast.FunctionDef | ast.AsyncFunctionDef, params: list[ast.arg]) -> bool:
+def _typer_documented(node: ast.FunctionDef | ast.AsyncFunctionDef, params: list[ast.arg],
+                      documented_names: frozenset[str] = frozenset()) -> bool:
     """True when every parameter carries a typer ``help=`` (as default or ``Annotated`` metadata)."""
     if not params:
         return False
@@ -131,7 +136,7 @@ def _typer_documented(node: ast.FunctionDef | ast.AsyncFunctionDef, params: list
     for arg, default in zip(args.kwonlyargs, args.kw_defaults):
         defaults[arg.arg] = default
     for param in params:
-        if _is_typer_help(defaults.get(param.arg)):
+        if _is_typer_help(defaults.get(param.arg), documented_names):
             continue
         ann = param.annotation
         if isinstance(ann, ast.Subscript) and ast.unparse(ann.value).split(".")[-1] == "Annotated":
@@ -159,7 +164,8 @@ def _returns_value(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 def _check_function(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path: str, *, is_method: bool
+    node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path: str, *, is_method: bool,
+    documented_names: frozenset[str] = frozenset(),
 ) -> Gap | None:
     """Return the :class:`Gap` of one public function, or ``None`` when it is covered."""
     decorators = _decorator_names(node)
@@ -170,7 +176,7 @@ def _check_function(
         return None
     missing = []
     params = _params(node, is_method=is_method)
-    if params and not PARAMETERS.search(doc) and not _typer_documented(node, params):
+    if params and not PARAMETERS.search(doc) and not _typer_documented(node, params, documented_names):
         missing.append("Parameters")
     if _returns_value(node) and not RETURNS.search(doc):
         missing.append("Returns")
@@ -203,6 +209,11 @@ def check_source(source: str, path: str = "<string>") -> tuple[int, list[Gap]]:
         Those among them whose docstrings lack a section, in source order.
     """
     tree = ast.parse(source, filename=path)
+    documented_names = frozenset(
+        target.id
+        for node in tree.body if isinstance(node, ast.Assign) and _is_typer_help(node.value)
+        for target in node.targets if isinstance(target, ast.Name)
+    )
     total = 0
     gaps: list[Gap] = []
 
@@ -232,7 +243,7 @@ def check_source(source: str, path: str = "<string>") -> tuple[int, list[Gap]]:
             if node.name.startswith("_") or _skipped(node):
                 continue
             total += 1
-            gap = _check_function(node, node.name, path, is_method=False)
+            gap = _check_function(node, node.name, path, is_method=False, documented_names=documented_names)
             if gap:
                 gaps.append(gap)
         elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
