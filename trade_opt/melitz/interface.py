@@ -74,11 +74,23 @@ class MelitzEquilibrium(Solution):
     industries: list[dict[str, Any]] = field(default_factory=list)
 
     def rows(self) -> list[dict[str, Any]]:
-        """The ``industries`` table: one dict per industry (columns listed in the class docstring)."""
+        """The ``industries`` table.
+
+        Returns
+        -------
+        list of dict
+            One dict per industry (keys listed in the class docstring; the CSV columns).
+        """
         return list(self.industries)
 
     def scalars(self) -> dict[str, Any]:
-        """``{"method": ...}``: how the equilibrium was found."""
+        """The solution's scalars.
+
+        Returns
+        -------
+        dict
+            ``{"method": "mcp" | "reduction" | "closed_form"}``: how the equilibrium was found.
+        """
         return {"method": self.method}
 
 
