@@ -250,7 +250,7 @@ def _grid_brackets(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.nda
 def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> MixedEquilibria:
     """Every mixed equilibrium of each pattern found by bracketing the reduced trade equation.
 
-    For fixed Y each shared good's z_i(Y) is unique (:func:`solve_own_scale`); T(Y) is tabulated on
+    For fixed Y each shared good's z_i(Y) is unique (:func:`~trade_opt.gomory.mixed.equations.solve_own_scale`); T(Y) is tabulated on
     a common grid uniform in logit(Y) covering all patterns' intervals [Y(x_S = 1), Y(x_S = 0)],
     each pattern only on the grid points of its own interval (:func:`_grid_brackets`), and
     every sign change is refined to |d logit Y| <= 1e-14.  Roots closer than one grid cell
