@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 import textwrap
 from pathlib import Path
 
@@ -11,8 +12,9 @@ SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "check_docstrings.py"
 def _checker():
     spec = importlib.util.spec_from_file_location("check_docstrings", SCRIPT)
     module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)     # dataclasses look their module up while the file runs
     spec.loader.exec_module(module)
-    return module
+    return sys.modules[spec.name]
 
 
 FIXTURE = textwrap.dedent('''
