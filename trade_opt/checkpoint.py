@@ -70,7 +70,8 @@ def instance_sha256(instance: Any) -> str:
 
     Parameters
     ----------
-    instance : a validated instance (:class:`trade_opt.instances.InstanceBase`).
+    instance : trade_opt.instances.InstanceBase
+        A validated instance (anything without ``model_dump`` is hashed as given).
 
     Returns
     -------
@@ -119,10 +120,15 @@ class Checkpoint:
 
     Parameters
     ----------
-    out_dir : the output folder (the checkpoint is its sibling ``.<name>.partial``).
-    staging : the staging folder the job writes into.
-    key : what a checkpoint must match to be resumed (model, instance_sha256, table_format, trade_opt).
-    resume : reuse a matching checkpoint's stages (a mismatch raises :class:`InputError`); else
+    out_dir : str or os.PathLike
+        The output folder (the checkpoint is its sibling ``.<name>.partial``).
+    staging : str or os.PathLike
+        The staging folder the job writes into.
+    key : dict of str to str
+        What a checkpoint must match to be resumed (model, instance_sha256, table_format,
+        trade_opt; figure_format when not PNG).
+    resume : bool
+        Reuse a matching checkpoint's stages (a mismatch raises :class:`InputError`); else
         discard any existing checkpoint.
     """
 
@@ -159,13 +165,18 @@ class Checkpoint:
 
         Parameters
         ----------
-        name : the stage's name (unique within the job).
-        fn : computes the stage: writes its files into the staging folder and returns its value.
+        name : str
+            The stage's name (unique within the job).
+        fn : callable
+            ``fn()`` computes the stage: writes its files into the staging folder and returns
+            its value.
 
         Returns
         -------
-        tuple
-            (the stage's value, True when restored from the checkpoint).
+        value : Any
+            The stage's value (unpickled from the checkpoint, or returned by ``fn``).
+        restored : bool
+            True when restored from the checkpoint (its files linked back into staging).
         """
         entry = self.stages.get(name)
         if entry is not None:
@@ -222,11 +233,14 @@ def stage_checkpoint(out_dir: str | os.PathLike, staging: str | os.PathLike, key
 
     Parameters
     ----------
-    out_dir, staging, key, resume : as :class:`Checkpoint`.
+    out_dir, staging, key, resume
+        As :class:`Checkpoint`.
 
     Yields
     ------
     Checkpoint
+        The current checkpoint (:func:`current_checkpoint` returns it inside the block); removed
+        when the block ends without an exception, kept for ``--resume`` otherwise.
     """
     checkpoint = Checkpoint(out_dir, staging, key, resume=resume)
     token = _CURRENT.set(checkpoint)

@@ -315,15 +315,24 @@ def run_benchmark(instances: Iterable[tuple[str, int, int]], methods: Sequence[s
 
     Parameters
     ----------
-    instances : (family, n, seed) triples (:func:`trade_opt.bench.families.make_instance`)
-    methods : ``dp``, ``brute``, ``ortools`` and/or MIP solver names; absent ones are skipped with a note
-    out : output folder (created)
-    timeout : seconds per run of a method (see the module docstring for how it is enforced)
-    repeat : runs per pair in the same process; the fastest is recorded
-    memory_mb : resident-memory cap of each child in MB (None: no cap)
-    progress : rich progress bar (default: when stderr is a terminal)
-    log : callable taking one line of text (default: print to stderr)
-    brute_max_n : ``brute`` is not run above this n (recorded as status ``skipped``)
+    instances : iterable of (str, int, int)
+        (family, n, seed) triples (:func:`trade_opt.bench.families.make_instance`).
+    methods : sequence of str
+        ``dp``, ``brute``, ``ortools`` and/or MIP solver names; absent ones are skipped with a note.
+    out : str or pathlib.Path
+        Output folder (created); ``results.csv`` there is appended to, so a rerun resumes.
+    timeout : float
+        Seconds per run of a method (see the module docstring for how it is enforced).
+    repeat : int
+        Runs per pair in the same process; the fastest is recorded.
+    memory_mb : int or None
+        Resident-memory cap of each child in MB (None: no cap).
+    progress : bool, optional
+        Rich progress bar (default: when stderr is a terminal).
+    log : callable, optional
+        Takes one line of text (default: print to stderr).
+    brute_max_n : int
+        ``brute`` is not run above this n (recorded as status ``skipped``).
 
     Returns
     -------

@@ -377,15 +377,23 @@ def run_mcp_benchmark(suite: str, solvers: list[str], out: str | Path, *, timeou
 
     Parameters
     ----------
-    suite : a key of :data:`MCP_SUITES`
-    solvers : names from :data:`MCP_SOLVERS`
-    out : output folder (created; the three files are replaced)
-    timeout : seconds handed to each solver as its own limit (the layer's ``time_limit``, Ipopt's
-        ``max_cpu_time``; the FB baseline has none); runs are in this process, never killed
-    repeat : runs per (case, solver); the fastest is recorded
-    root : source tree holding ``tests/data/mcplib`` and ``instances``
-    log : one line of text per finished pair (default: stderr)
-    progress : rich progress bar (default: when stderr is a terminal)
+    suite : str
+        A key of :data:`MCP_SUITES`.
+    solvers : list of str
+        Names from :data:`MCP_SOLVERS`.
+    out : str or pathlib.Path
+        Output folder (created; the three files are replaced).
+    timeout : float
+        Seconds handed to each solver as its own limit (the layer's ``time_limit``, Ipopt's
+        ``max_cpu_time``; the FB baseline has none); runs are in this process, never killed.
+    repeat : int
+        Runs per (case, solver); the fastest is recorded.
+    root : pathlib.Path
+        Source tree holding ``tests/data/mcplib`` and ``instances``.
+    log : callable, optional
+        Receives one line of text per finished pair (default: print to stderr).
+    progress : bool, optional
+        Rich progress bar (default: when stderr is a terminal).
 
     Returns
     -------
