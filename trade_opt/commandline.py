@@ -158,7 +158,8 @@ def table_format_option(help_text: str = TABLE_FORMAT_HELP):
 
     Parameters
     ----------
-    help_text : the option's help.
+    help_text : str, optional
+        The option's help.
 
     Returns
     -------

@@ -70,12 +70,17 @@ def pisinger(family: str, n: int, seed: int = 0, R: int = 1000, h: int = 50, H: 
 
     Parameters
     ----------
-    family : ``uncorrelated``, ``weakly_correlated``, ``strongly_correlated``,
+    family : str
+        ``uncorrelated``, ``weakly_correlated``, ``strongly_correlated``,
         ``inverse_strongly_correlated``, ``subset_sum`` or ``real``
-    n : number of items (>= 1)
-    seed : random seed
-    R : data range (coefficients in [1, R] before the R/10 shifts)
-    h, H : capacity c = floor(h / (H + 1) * sum w)
+    n : int
+        Number of items (>= 1)
+    seed : int, optional
+        Random seed.
+    R : int, optional
+        Data range (coefficients in [1, R] before the R/10 shifts)
+    h, H : int, optional
+        Capacity c = floor(h / (H + 1) * sum w)
 
     Returns
     -------

@@ -57,7 +57,8 @@ class OneSharedCensus:
 
         Parameters
         ----------
-        owner : (m, n) patterns with exactly one shared good (0 country 1, 1 country 2, 2 shared).
+        owner : numpy.ndarray
+            (m, n) patterns with exactly one shared good (0 country 1, 1 country 2, 2 shared).
 
         Returns
         -------
@@ -87,8 +88,10 @@ class OneSharedCensus:
 
         Parameters
         ----------
-        owner : (m, n) the chunk's patterns.
-        part : their roots (:func:`~trade_opt.gomory.mixed.pattern_roots` of ``owner``).
+        owner : numpy.ndarray
+            (m, n) the chunk's patterns.
+        part : MixedEquilibria
+            Their roots (:func:`~trade_opt.gomory.mixed.pattern_roots` of ``owner``).
         """
         one = (owner == SHARED).sum(axis=1) == 1
         if not one.any() or not self.data.production.is_power:   # Theorems 4, 5: form 3 (f = e l^alpha) only
@@ -130,7 +133,8 @@ def one_shared_summary(data: GomoryData) -> dict[str, Any]:
 
     Parameters
     ----------
-    data : the instance.
+    data : GomoryData
+        The instance.
 
     Returns
     -------
@@ -158,9 +162,12 @@ def pyomo_cross_check(data: GomoryData, me: MixedEquilibria, patterns: int = PYO
 
     Parameters
     ----------
-    data : the instance.
-    me : the census's mixed equilibria.
-    patterns : how many patterns to solve with Pyomo.
+    data : GomoryData
+        The instance.
+    me : MixedEquilibria
+        The census's mixed equilibria.
+    patterns : int, optional
+        How many patterns to solve with Pyomo.
 
     Returns
     -------

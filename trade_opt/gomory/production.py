@@ -132,9 +132,12 @@ def log_output(data: "GomoryData", j: int, log_l: np.ndarray, goods: np.ndarray 
 
     Parameters
     ----------
-    data : the instance (its ``production`` kind, e_ij, alpha_ij, d_ij, L_j).
-    j : country row (0: country 1, 1: country 2).
-    log_l : ln l_ij, labor in labor units, shape (..., n), or broadcast with ``goods``.
+    data : GomoryData
+        The instance (its ``production`` kind, e_ij, alpha_ij, d_ij, L_j).
+    j : int
+        Country row (0: country 1, 1: country 2).
+    log_l : numpy.ndarray
+        ln l_ij, labor in labor units, shape (..., n), or broadcast with ``goods``.
     goods : integer good indices (0-based) that the last axis of ``log_l`` holds; all n if None.
 
     Returns

@@ -68,8 +68,10 @@ def continuous_greedy(values: np.ndarray, weights: np.ndarray, capacity: np.ndar
 
     Parameters
     ----------
-    values, weights : (k, n) arrays (weights > 0)
-    capacity : (k,) array with 0 <= capacity <= sum of weights
+    values, weights : numpy.ndarray
+        (k, n) arrays (weights > 0)
+    capacity : numpy.ndarray
+        (k,) array with 0 <= capacity <= sum of weights.
 
     Returns
     -------

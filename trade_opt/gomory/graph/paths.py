@@ -45,13 +45,19 @@ def improving_path(data: GomoryData, start: int, country: int, rule: Rule = "ste
 
     Parameters
     ----------
-    data : the instance.
-    start : code of a specialized equilibrium.
+    data : GomoryData
+        The instance.
+    start : int
+        Code of a specialized equilibrium.
     country : 1 or 2.
-    rule : ``"steepest"`` or ``"first"``.
-    table : the dense utility table, or None (kernel neighbours, any n).
-    tol : improvement threshold (log-utility units).
-    max_steps : step limit (None: 2^n).
+    rule : str, optional
+        ``"steepest"`` or ``"first"``.
+    table : UtilityTable, optional
+        The dense utility table, or None (kernel neighbours, any n).
+    tol : float, optional
+        Improvement threshold (log-utility units).
+    max_steps : int, optional
+        Step limit (None: 2^n).
 
     Returns
     -------

@@ -196,10 +196,14 @@ def _grid_brackets(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.nda
     ----------
     data : GomoryData
         The instance.
-    owner : (m, n) patterns (0 country 1, 1 country 2, 2 shared).
-    u : (G,) increasing grid of logit Y.
-    z : (G, n) z_i(Y) = logit x_i(Y) of every good at every grid point.
-    u_lo, u_hi : (m,) logit of each pattern's end points.
+    owner : numpy.ndarray
+        (m, n) patterns (0 country 1, 1 country 2, 2 shared).
+    u : numpy.ndarray
+        (G,) increasing grid of logit Y.
+    z : numpy.ndarray
+        (G, n) z_i(Y) = logit x_i(Y) of every good at every grid point.
+    u_lo, u_hi : numpy.ndarray
+        (m,) logit of each pattern's end points.
 
     Returns
     -------
