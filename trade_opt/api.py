@@ -74,10 +74,22 @@ class ProblemResult:
 class Problem:
     """Pyomo model(s) of one trade_opt problem, built from an instance, open for edits.
 
-    ``models`` maps a name to a Pyomo ``ConcreteModel`` (Gomory: ``le``, ``ge``; MCPs: ``mcp``);
-    edit them freely (add components, fix variables) or use :meth:`add_constraint`, which adds the
-    same constraint to every model.  ``kind`` is ``knapsack`` or ``mcp``; ``constant`` the part of
-    the objective that does not depend on x (Gomory's C(Y), already inside each objective)."""
+    Edit the models freely (add components, fix variables) or use :meth:`add_constraint`, which
+    adds the same constraint to every model.
+
+    Attributes
+    ----------
+    name : str
+        The instance's name (its model name when it has none).
+    kind : str
+        ``"knapsack"`` (Gomory) or ``"mcp"`` (complementarity models).
+    models : dict of str to pyomo.environ.ConcreteModel
+        Gomory: ``le``, ``ge`` (Gomory's constant C(Y) is already inside each objective); MCPs:
+        ``mcp``.
+    meta : dict
+        The build options (e.g. ``Y``, ``relaxation``) and ``integer`` (False for the LP
+        relaxation: :meth:`solve` then does not round x).
+    """
 
     name: str
     kind: str

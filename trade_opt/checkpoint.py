@@ -49,7 +49,18 @@ _CURRENT: contextvars.ContextVar["Checkpoint | None"] = contextvars.ContextVar("
 
 
 def checkpoint_dir(out_dir: str | os.PathLike) -> Path:
-    """The checkpoint folder of an output folder: its hidden sibling ``.<name>.partial``."""
+    """The checkpoint folder of an output folder: its hidden sibling ``.<name>.partial``.
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        The output folder (need not exist); made absolute first.
+
+    Returns
+    -------
+    pathlib.Path
+        ``<parent>/.<name>.partial``.
+    """
     out_dir = Path(os.path.abspath(out_dir))
     return out_dir.with_name(f".{out_dir.name}.partial")
 
@@ -59,7 +70,8 @@ def instance_sha256(instance: Any) -> str:
 
     Parameters
     ----------
-    instance : a validated instance (:class:`trade_opt.instances.InstanceBase`).
+    instance : trade_opt.instances.InstanceBase
+        A validated instance (anything without ``model_dump`` is hashed as given).
 
     Returns
     -------
@@ -72,7 +84,14 @@ def instance_sha256(instance: Any) -> str:
 
 
 def current_checkpoint() -> "Checkpoint | None":
-    """The checkpoint of the job running here (None outside :func:`trade_opt.runner.run_job_in_folder`)."""
+    """The checkpoint of the job running in this context.
+
+    Returns
+    -------
+    Checkpoint or None
+        The active :class:`Checkpoint` (a context variable set by :func:`stage_checkpoint`
+        around the job in :func:`trade_opt.runner.run_job_in_folder`); None outside such a job.
+    """
     return _CURRENT.get()
 
 
@@ -101,10 +120,15 @@ class Checkpoint:
 
     Parameters
     ----------
-    out_dir : the output folder (the checkpoint is its sibling ``.<name>.partial``).
-    staging : the staging folder the job writes into.
-    key : what a checkpoint must match to be resumed (model, instance_sha256, table_format, trade_opt).
-    resume : reuse a matching checkpoint's stages (a mismatch raises :class:`InputError`); else
+    out_dir : str or os.PathLike
+        The output folder (the checkpoint is its sibling ``.<name>.partial``).
+    staging : str or os.PathLike
+        The staging folder the job writes into.
+    key : dict of str to str
+        What a checkpoint must match to be resumed (model, instance_sha256, table_format,
+        trade_opt; figure_format when not PNG).
+    resume : bool
+        Reuse a matching checkpoint's stages (a mismatch raises :class:`InputError`); else
         discard any existing checkpoint.
     """
 
@@ -141,13 +165,18 @@ class Checkpoint:
 
         Parameters
         ----------
-        name : the stage's name (unique within the job).
-        fn : computes the stage: writes its files into the staging folder and returns its value.
+        name : str
+            The stage's name (unique within the job).
+        fn : callable
+            ``fn()`` computes the stage: writes its files into the staging folder and returns
+            its value.
 
         Returns
         -------
-        tuple
-            (the stage's value, True when restored from the checkpoint).
+        value : Any
+            The stage's value (unpickled from the checkpoint, or returned by ``fn``).
+        restored : bool
+            True when restored from the checkpoint (its files linked back into staging).
         """
         entry = self.stages.get(name)
         if entry is not None:
@@ -165,7 +194,19 @@ class Checkpoint:
 
     def keep(self, name: str, value: Any, files: list[str]) -> None:
         """Store a completed stage: its ``files`` (relative to the staging folder) and ``value``.
-        A value that cannot be pickled leaves the stage out of the checkpoint (it is recomputed)."""
+
+        A value that cannot be pickled leaves the stage out of the checkpoint (it is recomputed).
+
+        Parameters
+        ----------
+        name : str
+            Stage name (a subfolder of the checkpoint folder; an existing one is replaced).
+        value : Any
+            The stage's return value, pickled to ``<name>/result.pickle``.
+        files : list of str
+            Files the stage wrote, relative to the staging folder; hard-linked (or copied) into the
+            stage folder.
+        """
         try:
             blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
@@ -192,11 +233,14 @@ def stage_checkpoint(out_dir: str | os.PathLike, staging: str | os.PathLike, key
 
     Parameters
     ----------
-    out_dir, staging, key, resume : as :class:`Checkpoint`.
+    out_dir, staging, key, resume
+        As :class:`Checkpoint`.
 
     Yields
     ------
     Checkpoint
+        The current checkpoint (:func:`current_checkpoint` returns it inside the block); removed
+        when the block ends without an exception, kept for ``--resume`` otherwise.
     """
     checkpoint = Checkpoint(out_dir, staging, key, resume=resume)
     token = _CURRENT.set(checkpoint)

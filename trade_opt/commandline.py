@@ -1,8 +1,9 @@
 """What every command-line verb shares, outside ``trade_opt.cli`` (which imports the model CLIs).
 
-Printing JSON, parsing number lists and ranges, and the ``solve``/``run`` commands that every
-model's sub-app gets (:func:`add_contract_commands`), so the option names are the same everywhere:
-``--out``, ``--json``, ``--solver``, ``--method``, ``--from/--to/--num``, ``--quiet``.
+Printing JSON and Results, parsing number lists and ranges, the ``--table-format`` option, and the
+``run`` command that ``trade-opt run`` and every model's sub-app get (:func:`make_run_command`,
+:func:`add_run_command`), so the option names are the same everywhere: ``--out``, ``--json``,
+``--quiet``, ``--wait``, ``--table-format``, ``--figure-format``, ``--resume``, ``--from/--to/--num``.
 """
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from trade_opt.errors import InputError
 
 
 def print_json(obj: Any) -> None:
-    """Print ``obj`` as JSON on stdout (for ``--json``; NaN as null)."""
+    """Print ``obj`` as JSON on stdout (for ``--json``; NaN as null).
+
+    Parameters
+    ----------
+    obj : Any
+        JSON-able value; numpy scalars/arrays, paths and dataclasses are converted by
+        :func:`trade_opt.outputs.dumps`, non-finite floats become ``null``.
+    """
     from trade_opt.outputs import dumps
 
     sys.stdout.write(dumps(obj) + "\n")
@@ -22,6 +30,23 @@ def print_json(obj: Any) -> None:
 
 def parse_float_list(text: str, option: str) -> list[float]:
     """Parse ``"0.3,0.5"`` into floats; errors name the option.
+
+    Parameters
+    ----------
+    text : str
+        Comma-separated numbers as typed (blanks around the commas and empty items are ignored).
+    option : str
+        Option name (``"--y"``) that an :class:`~trade_opt.errors.InputError` names.
+
+    Returns
+    -------
+    list of float
+        The values in the order given (at least one).
+
+    Raises
+    ------
+    InputError
+        An item is not a number, or no value is given.
 
     Examples
     --------
@@ -75,7 +100,17 @@ def parse_range(start: float, stop: float, num: int, *, low: float | None = None
 
 
 def echo_result(result: Any, as_json: bool) -> None:
-    """Print a :class:`trade_opt.result.Result`: its JSON, or a header line and its table."""
+    """Print a :class:`trade_opt.result.Result`: its JSON, or a header line and its table.
+
+    Parameters
+    ----------
+    result : trade_opt.result.Result
+        The solve's result.
+    as_json : bool
+        True: print ``result.to_dict()`` as JSON only.  False: one line (model, name, status,
+        termination, solver, residual, seconds), the message if any, then the solution table as
+        Markdown (6 significant digits) when it has rows.
+    """
     import typer
 
     if as_json:
@@ -94,7 +129,18 @@ def echo_result(result: Any, as_json: bool) -> None:
 
 
 def exit_code_of(result: Any) -> int:
-    """1 when the solve failed (``status == "error"``), else 0."""
+    """Process exit code of a command that solved or ran something.
+
+    Parameters
+    ----------
+    result : trade_opt.result.Result
+        The solve's or job's result.
+
+    Returns
+    -------
+    int
+        1 when it failed (``status == "error"``), else 0 (``"warning"`` exits 0).
+    """
     return 1 if result.status == "error" else 0
 
 
@@ -112,7 +158,8 @@ def table_format_option(help_text: str = TABLE_FORMAT_HELP):
 
     Parameters
     ----------
-    help_text : the option's help.
+    help_text : str, optional
+        The option's help.
 
     Returns
     -------
@@ -125,8 +172,8 @@ def table_format_option(help_text: str = TABLE_FORMAT_HELP):
 
 def make_run_command(model: str | None = None):
     """The ``run`` command: ``trade-opt run FILE`` (``model`` None: the file's ``model`` key picks it)
-    or ``trade-opt <model> run FILE``, with ``--out``, ``--table-format``, ``--quiet``, ``--wait``,
-    ``--json``, ``--resume``.
+    or ``trade-opt <model> run FILE``, with ``--out``, ``--table-format``, ``--figure-format``,
+    ``--quiet``, ``--wait``, ``--json``, ``--resume``.
 
     Parameters
     ----------

@@ -43,6 +43,14 @@ _LIBC = _libc()
 def preserved_fp_environment() -> Iterator[None]:
     """Restore the floating-point environment on exit (also on an exception).
 
+    Saves the C ``fenv_t`` (rounding mode, exception flags, x87 precision control) with ``fegetenv``
+    and restores it with ``fesetenv``; a no-op where libc's functions are not found.
+
+    Yields
+    ------
+    None
+        Control, inside the saved environment.
+
     Examples
     --------
     >>> import numpy as np

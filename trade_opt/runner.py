@@ -30,7 +30,15 @@ CONTRACT_KEYS = ("model", "name", "status", "termination", "source", "seconds", 
 
 
 def versions() -> dict[str, str]:
-    """Versions of trade_opt, Python and the installed numerical/solver packages (no imports)."""
+    """Versions of trade_opt, Python and the installed numerical/solver packages (no imports).
+
+    Returns
+    -------
+    dict of str to str
+        ``"trade_opt"``, ``"python"`` and each installed distribution of :data:`VERSIONED` ->
+        its version string (read from package metadata; absent distributions are left out).
+        Recorded as ``versions`` in every summary.json.
+    """
     from trade_opt import __version__
 
     found = {"trade_opt": __version__, "python": platform.python_version()}
@@ -126,7 +134,17 @@ def run_job_in_folder(model: str, instance: Any, out_dir: str | Path | None = No
     Returns
     -------
     Result
-        ``solution`` is a :class:`trade_opt.result.RunOutputs` with the folder and its summary.
+        ``solution`` is a :class:`trade_opt.result.RunOutputs` with the folder and its summary;
+        ``status``/``termination`` are the summary's, ``residual`` the job's residual if it reports
+        one, ``seconds`` the wall time including the folder's swap.
+
+    Raises
+    ------
+    trade_opt.errors.OptionError
+        ``instance`` is not an instance of ``model``.
+    trade_opt.errors.InputError
+        A bad table or figure format, an unusable output folder, a folder locked by another run
+        (without ``wait``), or a checkpoint that does not match (with ``resume``).
     """
     from trade_opt import __version__
     from trade_opt.checkpoint import instance_sha256, stage_checkpoint

@@ -70,12 +70,28 @@ def pisinger(family: str, n: int, seed: int = 0, R: int = 1000, h: int = 50, H: 
 
     Parameters
     ----------
-    family : ``uncorrelated``, ``weakly_correlated``, ``strongly_correlated``,
+    family : str
+        ``uncorrelated``, ``weakly_correlated``, ``strongly_correlated``,
         ``inverse_strongly_correlated``, ``subset_sum`` or ``real``
-    n : number of items (>= 1)
-    seed : random seed
-    R : data range (coefficients in [1, R] before the R/10 shifts)
-    h, H : capacity c = floor(h / (H + 1) * sum w)
+    n : int
+        Number of items (>= 1)
+    seed : int, optional
+        Random seed.
+    R : int, optional
+        Data range (coefficients in [1, R] before the R/10 shifts)
+    h, H : int, optional
+        Capacity c = floor(h / (H + 1) * sum w)
+
+    Returns
+    -------
+    KnapsackInstance
+        Named ``<family>_n<n>_s<seed>``, sense ``<=`` only, constant 0; integer data stored as
+        floats (``real``: real data, capacity without the floor).
+
+    Raises
+    ------
+    ValueError
+        An unknown family (or ``gomory``: use :func:`gomory`), or n < 1.
 
     Examples
     --------
@@ -111,7 +127,20 @@ def pisinger(family: str, n: int, seed: int = 0, R: int = 1000, h: int = 50, H: 
 def random_gomory_data(n: int, seed: int = 0):
     """Seeded random Gomory instance (as ``benchmarks/bench_gomory.py``): demands uniform(0.05, 1)
     renormalized, efficiencies uniform(0.3, 1.5), exponents alpha_ij uniform(1.1, 2.2), labor
-    uniform(1, 10); drawn from ``np.random.default_rng([seed, n])``."""
+    uniform(1, 10); drawn from ``np.random.default_rng([seed, n])``.
+
+    Parameters
+    ----------
+    n : int
+        Number of goods.
+    seed : int
+        Random seed (with ``n``, the generator's seed sequence).
+
+    Returns
+    -------
+    trade_opt.gomory.instance.GomoryData
+        Production of kind ``power`` (f_ij = e_ij l^alpha_ij).
+    """
     from trade_opt.gomory.instance import GomoryData
 
     rng = np.random.default_rng([seed, n])
@@ -124,7 +153,24 @@ def random_gomory_data(n: int, seed: int = 0):
 
 
 def gomory(n: int, seed: int = 0, Y: float = 0.6) -> KnapsackInstance:
-    """The B1(Y) knapsack of :func:`random_gomory_data` (n, seed): both senses, constant C(Y)."""
+    """The B1(Y) knapsack of :func:`random_gomory_data` (n, seed): both senses, constant C(Y).
+
+    Parameters
+    ----------
+    n : int
+        Number of goods (items).
+    seed : int
+        Random seed of the instance.
+    Y : float
+        Country 1's income share at which B1 is posed, in (0, 1).
+
+    Returns
+    -------
+    KnapsackInstance
+        Values c_i(Y) (real, either sign), weights V_i(Y), capacity 1 - Y, senses ``("<=", ">=")``
+        and constant C(Y) (:func:`trade_opt.gomory.boundary.knapsack_data`); its objective is
+        B1(Y).
+    """
     from trade_opt.gomory.boundary import knapsack_data
 
     kd = knapsack_data(random_gomory_data(n, seed), Y)
@@ -133,15 +179,31 @@ def gomory(n: int, seed: int = 0, Y: float = 0.6) -> KnapsackInstance:
 
 
 def make_instance(family: str, n: int, seed: int = 0, **kwargs: float) -> KnapsackInstance:
-    """Any family by name (``gomory`` takes ``Y``; the others ``R``, ``h``, ``H``)."""
+    """Any family by name (``gomory`` takes ``Y``; the others ``R``, ``h``, ``H``).
+
+    Parameters
+    ----------
+    family : str
+        One of :data:`FAMILIES`.
+    n : int
+        Number of items.
+    seed : int
+        Random seed.
+    **kwargs : float
+        Passed to :func:`gomory` (``Y``) or :func:`pisinger` (``R``, ``h``, ``H``).
+
+    Returns
+    -------
+    KnapsackInstance
+    """
     if family == "gomory":
         return gomory(n, seed, **kwargs)
     return pisinger(family, n, seed, **kwargs)  # type: ignore[arg-type]
 
 
-#: Named suites: lists of (family, n, seed) plus the sizes they run at.  ``methods_max_n`` caps a
-#: method's n where it is known to exceed any reasonable limit (the pair is then not run, and the
-#: table says so): e.g. the DP on subset-sum at n = 10^4 is not capped but its timeout applies.
+#: Named suites: lists of (family, n, seed).  Only brute force is capped in n (``brute_max_n`` of
+#: :func:`trade_opt.bench.harness.run_benchmark`: the pair is recorded as ``skipped``); every other
+#: pair runs under the timeout (e.g. the DP on subset-sum at n = 10^4).
 SUITES: dict[str, list[tuple[str, int, int]]] = {
     "tiny": [("uncorrelated", 10, 0), ("gomory", 10, 0)],
     "small": [(f, n, 0) for f in FAMILIES for n in (10, 30)],
@@ -150,7 +212,23 @@ SUITES: dict[str, list[tuple[str, int, int]]] = {
 
 
 def suite(name: str) -> list[KnapsackInstance]:
-    """The instances of a named suite (:data:`SUITES`)."""
+    """The instances of a named suite (:data:`SUITES`).
+
+    Parameters
+    ----------
+    name : str
+        ``tiny``, ``small`` or ``standard``.
+
+    Returns
+    -------
+    list of KnapsackInstance
+        In the suite's order.
+
+    Raises
+    ------
+    KeyError
+        An unknown suite name.
+    """
     if name not in SUITES:
         raise KeyError(name)
     return [make_instance(f, n, s) for f, n, s in SUITES[name]]

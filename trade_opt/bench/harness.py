@@ -69,6 +69,7 @@ class PairSpec:
 
     @property
     def instance(self) -> str:
+        """The instance's name (``strongly_correlated_n100_s0``; the instance is generated to get it)."""
         from trade_opt.bench.families import make_instance
 
         return make_instance(self.family, self.n, self.seed).name
@@ -167,7 +168,27 @@ _TRACKER_FILTER = "ignore:resource_tracker:UserWarning"
 
 
 def run_pair(spec: PairSpec, timeout: float, repeat: int = 1, memory_mb: int | None = 4096) -> dict[str, Any]:
-    """Run one pair in a fresh spawn process; return its row (keys :data:`COLUMNS`)."""
+    """Run one pair in a fresh spawn process; return its row (keys :data:`COLUMNS`).
+
+    Parameters
+    ----------
+    spec : PairSpec
+        Instance (family, n, seed) and method.
+    timeout : float
+        Seconds per run of the method; the child is killed after ``repeat * timeout * 1.1 + 1``
+        seconds from "ready" (module docstring).
+    repeat : int
+        Runs of the method in the child; the fastest is recorded.
+    memory_mb : int or None
+        Resident-set cap of the child in MB (None or 0: no cap).
+
+    Returns
+    -------
+    dict
+        One ``results.csv`` row: ``status`` is the method's (``optimal``, ``time_limit``, ...),
+        ``timeout`` or ``memory_limit`` (killed by the parent), or ``error`` with ``note`` saying
+        why (child failed to start, exited, or raised); times in seconds, memory in MB.
+    """
     if _TRACKER_FILTER not in sys.warnoptions:
         sys.warnoptions.append(_TRACKER_FILTER)
     ctx = mp.get_context("spawn")
@@ -243,7 +264,25 @@ def _read_done(path: Path) -> set[tuple[str, int, int, str]]:
 
 
 def available_methods(methods: Sequence[str]) -> tuple[list[str], dict[str, str]]:
-    """Split ``methods`` into those that can run here and {absent solver: install hint}."""
+    """Split ``methods`` into those that can run here and {absent solver: install hint}.
+
+    Parameters
+    ----------
+    methods : sequence of str
+        Names from :data:`NATIVE_METHODS` and :data:`trade_opt.solvers.SOLVERS`.
+
+    Returns
+    -------
+    runnable : list of str
+        The methods available here, in the given order.
+    skipped : dict of str to str
+        Absent method -> why / how to install it.
+
+    Raises
+    ------
+    trade_opt.errors.TradeOptError
+        An unknown method name.
+    """
     from trade_opt.errors import TradeOptError
     from trade_opt.solvers import SOLVERS, solver_available
 
@@ -276,15 +315,35 @@ def run_benchmark(instances: Iterable[tuple[str, int, int]], methods: Sequence[s
 
     Parameters
     ----------
-    instances : (family, n, seed) triples (:func:`trade_opt.bench.families.make_instance`)
-    methods : ``dp``, ``brute`` and/or solver names; absent solvers are skipped with a note
-    out : output folder (created)
-    timeout : seconds per run of a method (see the module docstring for how it is enforced)
-    repeat : runs per pair in the same process; the fastest is recorded
-    memory_mb : resident-memory cap of each child in MB (None: no cap)
-    progress : rich progress bar (default: when stderr is a terminal)
-    log : callable taking one line of text (default: print to stderr)
-    brute_max_n : ``brute`` is not run above this n (recorded as status ``skipped``)
+    instances : iterable of (str, int, int)
+        (family, n, seed) triples (:func:`trade_opt.bench.families.make_instance`).
+    methods : sequence of str
+        ``dp``, ``brute``, ``ortools`` and/or MIP solver names; absent ones are skipped with a note.
+    out : str or pathlib.Path
+        Output folder (created); ``results.csv`` there is appended to, so a rerun resumes.
+    timeout : float
+        Seconds per run of a method (see the module docstring for how it is enforced).
+    repeat : int
+        Runs per pair in the same process; the fastest is recorded.
+    memory_mb : int or None
+        Resident-memory cap of each child in MB (None: no cap).
+    progress : bool, optional
+        Rich progress bar (default: when stderr is a terminal).
+    log : callable, optional
+        Takes one line of text (default: print to stderr).
+    brute_max_n : int
+        ``brute`` is not run above this n (recorded as status ``skipped``).
+
+    Returns
+    -------
+    BenchReport
+        Pairs run, pairs skipped as already recorded, methods skipped (absent), and the Markdown
+        written to ``results.md``.
+
+    Raises
+    ------
+    trade_opt.errors.TradeOptError
+        An unknown method name.
     """
     import pandas as pd
 
@@ -327,14 +386,38 @@ def run_benchmark(instances: Iterable[tuple[str, int, int]], methods: Sequence[s
 
 # --------------------------------------------------------------------------- summaries
 def load_results(out: str | Path):
-    """``results.csv`` as a DataFrame."""
+    """``results.csv`` as a DataFrame.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The benchmark's output folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (instance, method) run, columns :data:`COLUMNS`.
+    """
     import pandas as pd
 
     return pd.read_csv(Path(out) / "results.csv")
 
 
 def solved_times(df):
-    """Pivot (instance rows, method columns) of ``seconds`` where status is optimal, else inf."""
+    """Pivot (instance rows, method columns) of ``seconds`` where status is optimal, else inf.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of ``results.csv`` (:func:`load_results`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``instance``, one column per method: wall seconds of the optimal runs (the minimum
+        if an instance appears twice), inf where the method did not prove optimality, NaN where
+        it did not run.
+    """
     import numpy as np
 
     t = df.assign(t=np.where(df["status"] == "optimal", df["seconds"], np.inf))
@@ -342,7 +425,23 @@ def solved_times(df):
 
 
 def performance_profile(df, taus):
-    """Dolan-More rho_s(tau) for each method: (methods, (len(methods), len(taus)) array)."""
+    """Dolan-More rho_s(tau) for each method (module docstring).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of ``results.csv``.
+    taus : array_like
+        Ratios tau >= 1 at which to evaluate the profile.
+
+    Returns
+    -------
+    methods : list of str
+        Method names (columns of :func:`solved_times`).
+    rho : numpy.ndarray
+        Shape (len(methods), len(taus)): share of instances on which the method's time is within
+        tau of the fastest optimal time (instances nobody solved count as failures for all).
+    """
     import numpy as np
 
     times = solved_times(df)
@@ -354,7 +453,20 @@ def performance_profile(df, taus):
 
 
 def plot_profile(df, path: Path) -> Path:
-    """Write the performance profile plot (log2 tau axis)."""
+    """Write the performance profile plot (log2 tau axis).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of ``results.csv``.
+    path : pathlib.Path
+        PNG file to write (120 dpi).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -382,7 +494,21 @@ def plot_profile(df, path: Path) -> Path:
 
 
 def headline_table(df):
-    """(family, n) rows; per method 'seconds (ratio to fastest)' or the status if not optimal."""
+    """(family, n) rows; per method 'seconds (ratio to fastest)' or the status if not optimal.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of ``results.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``family``, ``n``, one per method among dp, highs, cbc, glpk, scip, brute that
+        ran (``ortools`` rows are not given a column), and ``max rel. obj. diff``: the largest
+        |obj - obj_ref| / max(1, |obj_ref|) over the optimal methods (reference: the DP, else
+        the first optimal one) and the method attaining it.
+    """
     import numpy as np
     import pandas as pd
 
@@ -415,7 +541,20 @@ def headline_table(df):
 
 
 def write_summary(out: str | Path, skipped: dict[str, str] | None = None) -> str:
-    """Write ``results.md`` and ``profile.png`` from ``results.csv``; return the Markdown."""
+    """Write ``results.md`` and ``profile.png`` from ``results.csv``; return the Markdown.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The benchmark's output folder (holds ``results.csv``).
+    skipped : dict of str to str, optional
+        Methods not installed -> reason, listed under the table.
+
+    Returns
+    -------
+    str
+        The Markdown written (atomically) to ``results.md``.
+    """
     from trade_opt.outputs import _atomic_write_text, markdown_table
 
     out = Path(out)

@@ -99,7 +99,23 @@ def _trade_builders(root: Path) -> dict[str, Callable[[], tuple[Any, dict]]]:
 
 
 def mcp_cases(suite: str, root: Path = ROOT) -> tuple[list[Case], list[str]]:
-    """The cases of a suite and notes on what is missing (MCPLIB files, instance files)."""
+    """The cases of a suite and notes on what is missing (MCPLIB files, instance files).
+
+    Parameters
+    ----------
+    suite : str
+        A key of :data:`MCP_SUITES`.
+    root : pathlib.Path
+        Source tree holding ``tests/data/mcplib`` and ``instances``.
+
+    Returns
+    -------
+    cases : list of Case
+        One per (MCPLIB problem, start) (at most ``max_starts`` starts where the suite sets it),
+        then one per trade instance.
+    notes : list of str
+        One line per problem or instance file that is missing (its cases are left out).
+    """
     from trade_opt.bench import mcplib
 
     spec = MCP_SUITES[suite]
@@ -134,6 +150,20 @@ def _apply(model: Any, start: Any) -> None:
 
 
 def run_layer(model: Any, timeout: float) -> str:
+    """Solve with ``SolverFactory("trade_opt_mcp")`` (tol 1e-10, ``time_limit`` = ``timeout``).
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        A freshly built case model at its start point (it is changed in place).
+    timeout : float
+        Seconds the solver is given as its own limit.
+
+    Returns
+    -------
+    str
+        Pyomo's termination condition.
+    """
     import pyomo.environ as pyo
 
     res = pyo.SolverFactory("trade_opt_mcp").solve(model, options={"tol": 1e-10, "time_limit": timeout})
@@ -141,6 +171,22 @@ def run_layer(model: Any, timeout: float) -> str:
 
 
 def run_mpec_nlp(model: Any, timeout: float) -> str:
+    """Apply ``mpec.simple_nonlinear``, replace the objective by 0 and solve with cyipopt.
+
+    Ipopt options: tol 1e-10, max_iter 3000, ``max_cpu_time`` = ``timeout``.
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        A freshly built case model at its start point (it is changed in place).
+    timeout : float
+        Seconds the solver is given as its own limit.
+
+    Returns
+    -------
+    str
+        Pyomo's termination condition.
+    """
     import pyomo.environ as pyo
 
     pyo.TransformationFactory("mpec.simple_nonlinear").apply_to(model)
@@ -153,6 +199,20 @@ def run_mpec_nlp(model: Any, timeout: float) -> str:
 
 
 def run_fb(model: Any, timeout: float) -> str:
+    """The Fischer-Burmeister baseline (:func:`trade_opt.mcp.baseline.solve_fb_scipy`).
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        A freshly built case model at its start point (it is changed in place).
+    timeout : float
+        Ignored (the baseline has no time limit).
+
+    Returns
+    -------
+    str
+        The baseline's status, or ``"skipped (n > FB_MAX_N)"`` above :data:`FB_MAX_N` unknowns.
+    """
     import pyomo.environ as pyo
 
     from trade_opt.mcp.baseline import solve_fb_scipy
@@ -167,7 +227,27 @@ RUNNERS = {"trade_opt_mcp": run_layer, "mpec_nlp": run_mpec_nlp, "fb_scipy": run
 
 
 def run_case(case: Case, solver: str, timeout: float, repeat: int = 1) -> dict[str, Any]:
-    """One (case, solver): status, independent residual, fastest of ``repeat`` wall times."""
+    """One (case, solver): status, independent residual, fastest of ``repeat`` wall times.
+
+    Parameters
+    ----------
+    case : Case
+        The problem and start (built afresh for every run).
+    solver : str
+        A key of :data:`RUNNERS` (= :data:`MCP_SOLVERS`).
+    timeout : float
+        Seconds given to the solver as its own limit.
+    repeat : int
+        Runs; the fastest is recorded.
+
+    Returns
+    -------
+    dict
+        Keys :data:`COLUMNS`: ``status`` (termination, or ``error: <exception type>`` when the
+        solver raised), ``residual`` (the case's independent residual of the final point copied
+        into a fresh model; inf if it cannot be computed), ``solved`` (residual <= :data:`SOLVED`
+        and no error/skip), ``seconds`` (wall time of the solver call).
+    """
     import pyomo.environ as pyo
 
     best: dict[str, Any] | None = None
@@ -200,7 +280,23 @@ def run_case(case: Case, solver: str, timeout: float, repeat: int = 1) -> dict[s
 
 def iter_rows(cases: list[Case], solvers: list[str], timeout: float, repeat: int = 1) -> Iterator[dict[str, Any]]:
     """Rows of every (case, solver), after one unrecorded warm-up run of each solver on the first
-    case (the first solve loads PyNumero's ASL library and Ipopt: ~2 s that no case should carry)."""
+    case (the first solve loads PyNumero's ASL library and Ipopt: ~2 s that no case should carry).
+
+    Parameters
+    ----------
+    cases : list of Case
+    solvers : list of str
+        Names from :data:`MCP_SOLVERS`.
+    timeout : float
+        Seconds per solver run.
+    repeat : int
+        Runs per (case, solver).
+
+    Yields
+    ------
+    dict
+        :func:`run_case`'s row, cases in order, solvers inner.
+    """
     for solver in solvers[:] if cases else []:
         run_case(cases[0], solver, timeout)
     for case in cases:
@@ -210,7 +306,23 @@ def iter_rows(cases: list[Case], solvers: list[str], timeout: float, repeat: int
 
 # --- summaries ----------------------------------------------------------------------------------------------
 def dolan_more(table: Any, solvers: list[str], taus=TAUS):
-    """Share of cases each solver solves within ``tau`` times the best time on the case (rows: tau)."""
+    """Share of cases each solver solves within ``tau`` times the best time on the case.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of :func:`run_case` (``results.csv``).
+    solvers : list of str
+        Column order.
+    taus : sequence of float
+        Ratios to the fastest solved time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``tau=<t>``, one column per solver: share (0..1) of (problem, start) cases it solved
+        within tau times the fastest solver that solved the case.
+    """
     import pandas as pd
 
     cases = table.groupby(["problem", "start"])
@@ -227,7 +339,22 @@ def dolan_more(table: Any, solvers: list[str], taus=TAUS):
 
 
 def summarize(table: Any, solvers: list[str]):
-    """(per-solver summary: solved, cases, total seconds; Dolan-More profile)."""
+    """Per-solver totals and the Dolan-More profile.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of :func:`run_case`.
+    solvers : list of str
+        Row order of the summary.
+
+    Returns
+    -------
+    summary : pandas.DataFrame
+        Index ``solver``; ``solved`` (cases solved), ``cases``, ``total_s`` (wall seconds summed).
+    profile : pandas.DataFrame
+        :func:`dolan_more`.
+    """
     summary = table.groupby("solver").agg(solved=("solved", "sum"), cases=("solved", "size"),
                                           total_s=("seconds", "sum")).reindex(solvers)
     return summary, dolan_more(table, solvers)
@@ -250,14 +377,28 @@ def run_mcp_benchmark(suite: str, solvers: list[str], out: str | Path, *, timeou
 
     Parameters
     ----------
-    suite : a key of :data:`MCP_SUITES`
-    solvers : names from :data:`MCP_SOLVERS`
-    out : output folder (created; the three files are replaced)
-    timeout : seconds handed to each solver as its own limit (the layer's ``time_limit``, Ipopt's
-        ``max_cpu_time``; the FB baseline has none); runs are in this process, never killed
-    repeat : runs per (case, solver); the fastest is recorded
-    root : source tree holding ``tests/data/mcplib`` and ``instances``
-    log : one line of text per finished pair (default: stderr)
+    suite : str
+        A key of :data:`MCP_SUITES`.
+    solvers : list of str
+        Names from :data:`MCP_SOLVERS`.
+    out : str or pathlib.Path
+        Output folder (created; the three files are replaced).
+    timeout : float
+        Seconds handed to each solver as its own limit (the layer's ``time_limit``, Ipopt's
+        ``max_cpu_time``; the FB baseline has none); runs are in this process, never killed.
+    repeat : int
+        Runs per (case, solver); the fastest is recorded.
+    root : pathlib.Path
+        Source tree holding ``tests/data/mcplib`` and ``instances``.
+    log : callable, optional
+        Receives one line of text per finished pair (default: print to stderr).
+    progress : bool, optional
+        Rich progress bar (default: when stderr is a terminal).
+
+    Returns
+    -------
+    MCPBenchReport
+        The output folder, pairs run, the Markdown of ``results.md`` and the notes on missing files.
     """
     import sys
 

@@ -32,7 +32,20 @@ def _module(name: str, folder: Path | None = None):
 
 
 def load(name: str, folder: Path | None = None) -> pyo.ConcreteModel:
-    """The problem's instance, with its .dat file when it has one (files in ``folder``, default :data:`DATA`)."""
+    """The problem's instance, with its .dat file when it has one (files in ``folder``, default :data:`DATA`).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PROBLEMS` (the file ``<name>.py``).
+    folder : pathlib.Path, optional
+        Where the problem files are.
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+        The model with its ``Complementarity`` components, at the file's initial values.
+    """
     module = _module(name, folder)
     if hasattr(module, "pyomo_create_model"):
         return module.pyomo_create_model()
@@ -48,7 +61,21 @@ def load(name: str, folder: Path | None = None) -> pyo.ConcreteModel:
 
 
 def starts(name: str, model: pyo.ConcreteModel) -> list[dict[str, float]]:
-    """Every initial point in the problem's data file (``{}``: the model's own initial values)."""
+    """Every initial point in the problem's data file (``{}``: the model's own initial values).
+
+    Parameters
+    ----------
+    name : str
+        Problem name; those in :data:`START_TABLES` have a table of starts.
+    model : pyomo.environ.ConcreteModel
+        The loaded problem (:func:`load`).
+
+    Returns
+    -------
+    list of dict
+        One ``{variable name: value}`` per start, in the table's order; ``[{}]`` for a problem
+        with one start.
+    """
     if name not in START_TABLES:
         return [{}]
     table, var = START_TABLES[name]
@@ -58,7 +85,13 @@ def starts(name: str, model: pyo.ConcreteModel) -> list[dict[str, float]]:
 
 
 def cases() -> list[tuple[str, int]]:
-    """(problem, start index) for every case of the suite."""
+    """(problem, start index) for every vendored problem (:data:`PROBLEMS`) and each of its starts.
+
+    Returns
+    -------
+    list of (str, int)
+        Start indices from 0 (each problem is loaded from :data:`DATA` to count them).
+    """
     out = []
     for name in PROBLEMS:
         out += [(name, k) for k in range(len(starts(name, load(name))))]
@@ -86,7 +119,23 @@ def independent_residual(model: pyo.ConcreteModel) -> float:
     Pyomo expressions at the model's values (no trade_opt code): ``|h|`` for an equality side,
     ``|min(a, b)|`` for two one-sided conditions ``a >= 0, b >= 0``, ``|v - mid(l, u, v - F)|`` for
     ``l <= v <= u`` against an expression ``F`` (the bounds of a bare variable come from its
-    declaration), plus any violation of a Var's declared bounds."""
+    declaration), plus any violation of a Var's declared bounds.
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        An MCPLIB problem with values set on its variables.
+
+    Returns
+    -------
+    float
+        The largest of those residuals (0 at an exact solution; unscaled).
+
+    Raises
+    ------
+    AssertionError
+        A complementarity form the check does not cover.
+    """
     worst = 0.0
     for data in model.component_data_objects(Complementarity, active=True):
         s0, s1 = (_side(a) for a in data._args)

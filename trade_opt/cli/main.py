@@ -22,7 +22,19 @@ from trade_opt.registry import MODELS, resolve
 
 
 def load_model_app(name: str) -> typer.Typer:
-    """The typer sub-app of model ``name`` with the contract verbs added (``run``, ``export``)."""
+    """The typer sub-app of model ``name`` with the contract verbs added (``run``, ``export``).
+
+    Parameters
+    ----------
+    name : str
+        Registry name (a key of :data:`trade_opt.registry.MODELS`); its ``cli`` entry is imported.
+
+    Returns
+    -------
+    typer.Typer
+        The model's sub-app, with ``run`` (:func:`trade_opt.commandline.make_run_command`) and
+        ``export`` (:func:`trade_opt.export.make_export_command`) added unless it defines its own.
+    """
     from trade_opt.commandline import add_run_command
     from trade_opt.export import make_export_command
 
@@ -45,9 +57,37 @@ class LazyModelGroup(typer.core.TyperGroup):
     _listing = False
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """Names of the commands: those defined here, then every registered model.
+
+        Parameters
+        ----------
+        ctx : click.Context
+            Click's context of the top-level group.
+
+        Returns
+        -------
+        list of str
+            Loaded commands first, then the registry's models not loaded yet.
+        """
         return list(super().list_commands(ctx)) + [name for name in MODELS if name not in self.commands]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> Optional[click.Command]:
+        """The command named ``cmd_name``, importing a model's sub-app on first use.
+
+        Parameters
+        ----------
+        ctx : click.Context
+            Click's context of the top-level group.
+        cmd_name : str
+            Command or model name.
+
+        Returns
+        -------
+        click.Command or None
+            While the top-level help is drawn, a model is an empty group carrying the registry's
+            help (nothing imported); otherwise its sub-app (:func:`load_model_app`), added to the
+            group once.  None for an unknown name.
+        """
         if cmd_name in MODELS and cmd_name not in self.commands:
             if self._listing:
                 return click.Group(name=cmd_name, help=MODELS[cmd_name].help)
@@ -58,6 +98,15 @@ class LazyModelGroup(typer.core.TyperGroup):
         return super().get_command(ctx, cmd_name)
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Draw the top-level help, listing models from the registry without importing them.
+
+        Parameters
+        ----------
+        ctx : click.Context
+            Click's context of the top-level group.
+        formatter : click.HelpFormatter
+            Where click writes the help text.
+        """
         self._listing = True
         try:
             super().format_help(ctx, formatter)
@@ -189,20 +238,28 @@ app.command("bench")(_bench)
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the exit code.
 
-    Exit codes
+    Parameters
     ----------
-    0
-        success (a sweep with some failed points still exits 0; summary.json counts them).
-    1
-        a solve failed (:class:`~trade_opt.errors.SolveError`: no usable answer), or a sweep in
-        which every point failed; one line on stderr.
-    2
-        bad input: a file, a field, an option, an output folder, a missing solver, a folder locked
-        by another trade-opt process (one line ``trade-opt: error: <file>: <field>: <reason>``);
-        also click's usage errors.
-    130
-        interrupted (Ctrl-C or SIGTERM): a result folder being written is discarded and the
-        previous one is left unchanged; a sweep keeps its finished parts and resumes on rerun.
+    argv : list of str, optional
+        Arguments after the program name (default: ``sys.argv[1:]``, click's default).
+
+    Returns
+    -------
+    int
+        The exit code, one of:
+
+        0
+            success (a sweep with some failed points still exits 0; summary.json counts them).
+        1
+            a solve failed (:class:`~trade_opt.errors.SolveError`: no usable answer), or a sweep in
+            which every point failed; one line on stderr.
+        2
+            bad input: a file, a field, an option, an output folder, a missing solver, a folder locked
+            by another trade-opt process (one line ``trade-opt: error: <file>: <field>: <reason>``);
+            also click's usage errors.
+        130
+            interrupted (Ctrl-C or SIGTERM): a result folder being written is discarded and the
+            previous one is left unchanged; a sweep keeps its finished parts and resumes on rerun.
     """
     import signal
     import threading

@@ -35,7 +35,13 @@ GPU_CHUNK = 1 << 22
 
 
 class DeviceError(ArgumentError):
-    """The requested device cannot be used: ``device: <what is missing; how to install it>``."""
+    """The requested device cannot be used: ``device: <what is missing; how to install it>``.
+
+    Parameters
+    ----------
+    reason : str
+        What is missing and how to install it; the error's field is ``device``.
+    """
 
     def __init__(self, reason: str):
         super().__init__("device", reason)
@@ -45,10 +51,18 @@ class DeviceError(ArgumentError):
 class ArrayBackend:
     """An array namespace and a device to run the kernel on.
 
-    ``xp``: an array-API namespace (``array_api_compat``'s wrapper of NumPy/CuPy/PyTorch, or a
-    namespace such as ``array_api_strict``); ``device``: the device object arrays are created on
-    (None: the namespace's default); ``chunk``: default patterns per kernel block; ``name``: e.g.
-    ``"numpy"``, ``"cupy"``, ``"torch"``, ``"array_api_strict"``."""
+    Parameters
+    ----------
+    name : str
+        ``"numpy"``, ``"cupy"``, ``"torch"``, ``"array_api_strict"``, ...
+    xp : module
+        An array-API namespace (``array_api_compat``'s wrapper of NumPy/CuPy/PyTorch, or a
+        namespace such as ``array_api_strict``).
+    device : object, optional
+        The device object arrays are created on (None: the namespace's default).
+    chunk : int, optional
+        Default patterns per kernel block (None: the kernel's CPU default).
+    """
 
     name: str
     xp: Any
@@ -57,16 +71,40 @@ class ArrayBackend:
 
     @property
     def is_numpy(self) -> bool:
+        """True for the NumPy backend (arrays are plain ``numpy.ndarray`` on the host)."""
         return self.name == "numpy"
 
     def asarray(self, a: Any) -> Any:
-        """A float64 array on this backend's device from a NumPy array (or nested list)."""
+        """A float64 array on this backend's device from a NumPy array (or nested list).
+
+        Parameters
+        ----------
+        a : array_like
+            Host data.
+
+        Returns
+        -------
+        array
+            A float64 array of the namespace ``xp`` on ``device`` (a NumPy array for NumPy,
+            without a copy when ``a`` already is float64).
+        """
         if self.is_numpy:
             return np.asarray(a, dtype=np.float64)
         return self.xp.asarray(np.asarray(a, dtype=np.float64), dtype=self.xp.float64, device=self.device)
 
     def to_numpy(self, a: Any) -> np.ndarray:
-        """A NumPy copy (host memory) of an array of this backend."""
+        """A NumPy copy (host memory) of an array of this backend.
+
+        Parameters
+        ----------
+        a : array
+            An array of this backend (CuPy, PyTorch, DLPack-capable, or NumPy).
+
+        Returns
+        -------
+        numpy.ndarray
+            Host array; ``a`` itself when it already is a NumPy array.
+        """
         if isinstance(a, np.ndarray):
             return a
         if self.name == "cupy":
@@ -104,7 +142,22 @@ NUMPY = ArrayBackend("numpy", _numpy_namespace())
 
 
 def namespace_backend(xp: Any, device: Any = None, chunk: int | None = None) -> ArrayBackend:
-    """A backend for any array-API namespace (e.g. ``array_api_strict`` in the tests)."""
+    """A backend for any array-API namespace (e.g. ``array_api_strict`` in the tests).
+
+    Parameters
+    ----------
+    xp : module
+        The namespace; NumPy (or the NumPy namespace of :data:`NUMPY`) gives the name ``"numpy"``,
+        anything else the last part of its module name.
+    device : object, optional
+        Device arrays are created on.
+    chunk : int, optional
+        Default patterns per kernel block.
+
+    Returns
+    -------
+    ArrayBackend
+    """
     name = getattr(xp, "__name__", type(xp).__name__).split(".")[-1]
     return ArrayBackend("numpy" if xp is np or xp is NUMPY.xp else name, xp, device, chunk)
 
@@ -147,6 +200,18 @@ CUDA_PROBES = {"cupy": _cupy_backend, "torch": _torch_backend}
 
 def get_backend(device: str | ArrayBackend | None = "cpu") -> ArrayBackend:
     """The backend for a device string (see the module docstring); an ArrayBackend passes through.
+
+    Parameters
+    ----------
+    device : str or ArrayBackend or None
+        One of :data:`DEVICES` (``"cpu"``, ``"cuda"``, ``"cuda:cupy"``, ``"cuda:torch"``); None
+        means ``"cpu"``.
+
+    Returns
+    -------
+    ArrayBackend
+        :data:`NUMPY` for the CPU; for ``cuda`` the first library of :data:`CUDA_PROBES` (CuPy,
+        then PyTorch) that sees a GPU, with block size :data:`GPU_CHUNK`.
 
     Raises
     ------

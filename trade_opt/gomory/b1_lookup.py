@@ -41,8 +41,10 @@ def b1_method(n: int, distinct: int) -> str:
 
     Parameters
     ----------
-    n : number of goods.
-    distinct : number of distinct income shares Y.
+    n : int
+        Number of goods.
+    distinct : int
+        Number of distinct income shares Y.
 
     Returns
     -------
@@ -90,8 +92,10 @@ def b1_at(data: GomoryData, Y: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    data : the instance.
-    Y : income shares of country 1 (N_1, with N_1 + N_2 = 1), each in (0, 1), any order.
+    data : GomoryData
+        The instance.
+    Y : numpy.ndarray
+        Income shares of country 1 (N_1, with N_1 + N_2 = 1), each in (0, 1), any order.
 
     Returns
     -------
@@ -120,10 +124,13 @@ def theorem3_reports(data: GomoryData, groups: list[tuple[np.ndarray, np.ndarray
 
     Parameters
     ----------
-    data : the instance.
-    groups : (Y, u1) arrays per group (e.g. specialized and mixed equilibria): income shares of
+    data : GomoryData
+        The instance.
+    groups : list of (numpy.ndarray, numpy.ndarray)
+        (Y, u1) arrays per group (e.g. specialized and mixed equilibria): income shares of
         country 1 and its log-utility at the equilibria.
-    tol : absolute tolerance (log-utility units) of both inequalities.
+    tol : float, optional
+        Absolute tolerance (log-utility units) of both inequalities.
 
     Returns
     -------
@@ -157,10 +164,14 @@ def theorem3_all(data: GomoryData, Y: np.ndarray, u1: np.ndarray, tol: float = 1
 
     Parameters
     ----------
-    data : the instance.
-    Y : income shares of country 1 at the equilibria.
-    u1 : country 1's log-utility at the equilibria.
-    tol : absolute tolerance (log-utility units) of both inequalities.
+    data : GomoryData
+        The instance.
+    Y : numpy.ndarray
+        Income shares of country 1 at the equilibria.
+    u1 : numpy.ndarray
+        Country 1's log-utility at the equilibria.
+    tol : float, optional
+        Absolute tolerance (log-utility units) of both inequalities.
 
     Returns
     -------
@@ -191,9 +202,12 @@ def b1_lower_bounds(data: GomoryData, Y: np.ndarray, anchors: int = ANCHORS) -> 
 
     Parameters
     ----------
-    data : the instance.
-    Y : income shares of country 1 (N_1), in (0, 1).
-    anchors : number of anchors, equally spaced over [min Y, max Y].
+    data : GomoryData
+        The instance.
+    Y : numpy.ndarray
+        Income shares of country 1 (N_1), in (0, 1).
+    anchors : int, optional
+        Number of anchors, equally spaced over [min Y, max Y].
 
     Returns
     -------
@@ -230,10 +244,14 @@ def theorem3_certified(data: GomoryData, groups: list[tuple[np.ndarray, np.ndarr
 
     Parameters
     ----------
-    data : the instance.
-    groups : (Y, u1) per group of equilibria (income share of country 1, its log-utility).
-    tol : absolute tolerance (log-utility units).
-    anchors : anchor income shares for the lower bounds.
+    data : GomoryData
+        The instance.
+    groups : list of (numpy.ndarray, numpy.ndarray)
+        (Y, u1) per group of equilibria (income share of country 1, its log-utility).
+    tol : float, optional
+        Absolute tolerance (log-utility units).
+    anchors : int, optional
+        Anchor income shares for the lower bounds.
 
     Returns
     -------

@@ -439,24 +439,70 @@ class B1Trace:
     # ----------------------------------------------------------------- evaluation
     @property
     def breakpoints(self) -> list[Breakpoint]:
+        """The certified breakpoints of both directions, sorted by t = logit(Y)."""
         return sorted(self.directions[0].breakpoints + self.directions[1].breakpoints, key=lambda b: b.t)
 
     def pieces(self, direction: str = "<=") -> list[tuple[float, float, np.ndarray]]:
-        """The pieces of one direction as (Y_from, Y_to, x)."""
+        """The pieces of one direction.
+
+        Parameters
+        ----------
+        direction : {"<=", ">="}
+            Direction of the trade row V(Y).x (sense) 1 - Y (anything but ``"<="`` means ``">="``).
+
+        Returns
+        -------
+        list of (float, float, numpy.ndarray)
+            ``(Y_from, Y_to, x)`` per piece, in increasing Y: on [Y_from, Y_to] the 0/1 pattern
+            ``x`` (int array of length n) is optimal for OPT_direction(Y).
+        """
         tr = self.directions[0 if direction == "<=" else 1]
         return [(_expit(a), _expit(b), x.astype(int)) for a, b, x in zip(tr.edges[:-1], tr.edges[1:], tr.X)]
 
     def direction_x(self, Y: np.ndarray, direction: str = "<=") -> np.ndarray:
-        """The optimal x of one direction at each Y (lookup), shape (m, n)."""
+        """The optimal x of one direction at each Y (lookup).
+
+        Parameters
+        ----------
+        Y : numpy.ndarray
+            Country 1's income shares, shape (m,), inside (0, 1); values outside the traced
+            range get the first or last piece.
+        direction : {"<=", ">="}
+            Direction of the trade row.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (m, n), float 0/1: the piece's x containing each Y.
+        """
         tr = self.directions[0 if direction == "<=" else 1]
         t = np.log(Y) - np.log1p(-Y)
         idx = np.clip(np.searchsorted(tr.edges, t, side="right") - 1, 0, len(tr.X) - 1)
         return tr.X[idx]
 
     def evaluate(self, Y: np.ndarray | float, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-        """B1 at each Y by lookup: (B1 (m,), x (m, n) of the smaller direction).
+        """B1 at each Y by lookup: B1(Y) = C(Y) + min over directions of c(Y).x_piece.
 
-        B1(Y) = C(Y) + min over directions of c(Y).x_piece; Y must lie in [Y_low, Y_high]."""
+        Parameters
+        ----------
+        Y : float or numpy.ndarray
+            Income shares of country 1, shape (m,), within [Y_low, Y_high] (1e-15 relative slack).
+        chunk : int
+            Y values per vectorized block (memory: chunk x n floats).
+
+        Returns
+        -------
+        B1 : numpy.ndarray
+            Shape (m,): B1(Y), the bound on country 1's log-utility u(x, Y) over integer
+            patterns (:mod:`trade_opt.gomory.boundary`).
+        x : numpy.ndarray
+            Shape (m, n): the optimal pattern of the direction giving the smaller value.
+
+        Raises
+        ------
+        ValueError
+            A Y outside the traced range.
+        """
         Y = np.atleast_1d(np.asarray(Y, dtype=float))
         if Y.size and (Y.min() < self.Y_low * (1 - 1e-15) or Y.max() > self.Y_high * (1 + 1e-15)):
             raise ValueError(f"Y outside the traced range [{self.Y_low}, {self.Y_high}]")
@@ -475,7 +521,28 @@ class B1Trace:
 
 def b1_at_many_Y(data: GomoryData, Y: np.ndarray, grid: int = DEFAULT_GRID) -> np.ndarray:
     """B1(Y) at many Y from one exact trace over [min Y, max Y] (e.g. every equilibrium's Y(x) for
-    Theorem 3: u(x, Y(x)) <= B1(Y(x))).  Equal to the per-point DP (:func:`trade_opt.gomory.boundary.boundary_B1_dp`)."""
+    Theorem 3: u(x, Y(x)) <= B1(Y(x))).  Equal to the per-point DP (:func:`trade_opt.gomory.boundary.boundary_B1_dp`).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance (production kind power or barrier: see :class:`B1Trace`).
+    Y : numpy.ndarray
+        Income shares of country 1, any shape flattened to (m,), in (0, 1).  When all are equal
+        the trace covers [Y, min(Y (1 + 1e-9), (1 + Y) / 2)].
+    grid : int
+        Initial grid points of the trace (:class:`B1Trace`).
+
+    Returns
+    -------
+    numpy.ndarray
+        B1 at each Y, shape (m,) (empty for empty ``Y``).
+
+    Raises
+    ------
+    trade_opt.errors.ArgumentError
+        The production kind has no parametric trace (per-country exponents), or Y not in (0, 1).
+    """
     Y = np.asarray(Y, dtype=float)
     if Y.size == 0:
         return np.zeros(0)

@@ -255,7 +255,23 @@ class BoundarySolver:
     Holds one persistent Pyomo model per (relaxation, direction) so that a Y grid re-solves the
     same models with new mutable parameters instead of rebuilding them.  ``solver`` names the
     LP/MIP solver of the ``lp`` and ``mip`` methods (:data:`trade_opt.solvers.SOLVERS`; default
-    persistent HiGHS), always run with a zero optimality gap so B1 is exact."""
+    persistent HiGHS), always run with a zero optimality gap so B1 is exact.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    methods : tuple of str
+        Subset of :data:`METHODS` (``greedy``, ``lp``, ``dp``, ``mip``); the LP and MIP models
+        are built only when their method is listed.
+    solver : str
+        LP/MIP solver name for the ``lp`` and ``mip`` methods.
+
+    Raises
+    ------
+    ValueError
+        An unknown method.
+    """
 
     def __init__(self, data: GomoryData, methods: tuple[str, ...] = METHODS, solver: str = "highs"):
         unknown = set(methods) - set(METHODS)

@@ -40,7 +40,19 @@ DEFAULT_PART_SIZE = 1 << 22
 
 
 def instance_hash(data: GomoryData) -> str:
-    """SHA-256 of the instance's arrays (d, e, alpha, L): a resumed run must use the same instance."""
+    """SHA-256 of the instance's arrays (d, e, alpha, L): a resumed run must use the same instance.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+
+    Returns
+    -------
+    str
+        64 hex digits over the float64 bytes of d, e, alpha and L in that order (stored in the
+        manifest and compared on resume).
+    """
     h = hashlib.sha256()
     for arr in (data.d, data.e, data.alpha, data.L):
         h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
@@ -48,7 +60,28 @@ def instance_hash(data: GomoryData) -> str:
 
 
 def code_ranges(n: int, part_size: int) -> list[tuple[int, int]]:
-    """Half-open ranges [start, stop) covering the codes 1 .. 2^n - 2, aligned to ``part_size``."""
+    """Half-open ranges [start, stop) covering the codes 1 .. 2^n - 2, aligned to ``part_size``.
+
+    Codes 0 and 2^n - 1 (everything made by one country) are not trade patterns and are left out.
+
+    Parameters
+    ----------
+    n : int
+        Number of goods.
+    part_size : int
+        Codes per range (values < 1 are taken as 1); range k starts at k * part_size (the first
+        at 1), so ranges and Parquet parts line up across runs.
+
+    Returns
+    -------
+    list of (int, int)
+        Non-empty ranges in increasing order.
+
+    Examples
+    --------
+    >>> code_ranges(3, 4)
+    [(1, 4), (4, 7)]
+    """
     last = (1 << n) - 1
     size = max(1, int(part_size))
     return [(max(lo, 1), min(lo + size, last)) for lo in range(0, last, size) if min(lo + size, last) > max(lo, 1)]
@@ -119,26 +152,46 @@ def run_enumeration(data: GomoryData, out: str | Path, *, workers: int | None = 
 
     Parameters
     ----------
-    data : the instance
-    out : output folder (see the module docstring)
-    workers : worker processes of a local Dask cluster; 0: run the ranges in this process, no Dask
-    scheduler : address of a running Dask scheduler (instead of a local cluster)
-    client : an existing ``dask.distributed.Client`` (tests)
-    part_size : codes per range (default :data:`DEFAULT_PART_SIZE`); ``grid``, ``top``: envelope bins,
-        best patterns kept per country
-    retries : Dask retries of a failed range before it is reported missing
-    device : where the kernel runs (``"cpu"``, ``"cuda"``, ...; see
+    data : GomoryData
+        The instance.
+    out : str or pathlib.Path
+        Output folder (see the module docstring).
+    workers : int, optional
+        Worker processes of a local Dask cluster; 0: run the ranges in this process, no Dask.
+    scheduler : str, optional
+        Address of a running Dask scheduler (instead of a local cluster).
+    client : dask.distributed.Client, optional
+        An existing client (tests).
+    part_size : int, optional
+        Codes per range (default :data:`DEFAULT_PART_SIZE`).
+    grid : int
+        Bins of the utility envelope over Y (:func:`~trade_opt.gomory.enumerate_ranges.enumerate_range`).
+    top : int
+        Best patterns kept per country.  On a resumed run ``part_size``, ``grid`` and ``top`` are
+        those recorded in the manifest.
+    retries : int
+        Dask retries of a failed range before it is reported missing.
+    progress : bool, optional
+        Progress bar over the ranges (default: when stderr is a terminal).
+    device : str
+        Where the kernel runs (``"cpu"``, ``"cuda"``, ...; see
         :func:`trade_opt.gomory.array_backend.get_backend`); checked here before any work, and each
-        worker (or this process) evaluates its ranges there
+        worker (or this process) evaluates its ranges there.
 
     Returns
     -------
-    The summary dict (also ``out/summary.json``).
+    dict
+        The summary (also written to ``out/summary.json``).
 
     Raises
     ------
     TradeOptError
-        When ranges are still missing after their retries (listed; rerun to retry them)."""
+        When ranges are still missing after their retries (listed; rerun to retry them).
+    InputError
+        ``out`` holds another instance's enumeration, an unreadable manifest, or other files.
+    trade_opt.gomory.array_backend.DeviceError
+        ``device`` cannot be used.
+    """
     from trade_opt.progress import progress_bar
     from trade_opt.sweep.run import _dask_client, _sigterm_as_interrupt, default_workers
 

@@ -61,7 +61,8 @@ def default_max_shared(n: int) -> int:
 
     Parameters
     ----------
-    n : number of goods.
+    n : int
+        Number of goods.
 
     Returns
     -------
@@ -118,11 +119,16 @@ def run_job(instance: GomoryInstance, out_dir: Path, *, source: str = "<instance
 
     Parameters
     ----------
-    instance : the instance (anything with ``.name`` and ``.data()`` -> GomoryData).
-    out_dir : the results folder (created).
-    source : the instance file as given (reported).
-    grid_points : Y points of the boundary curves B, B1.
-    max_shared : mixed equilibria with up to this many shared goods (default
+    instance : GomoryInstance
+        The instance (anything with ``.name`` and ``.data()`` -> GomoryData).
+    out_dir : pathlib.Path
+        The results folder (created).
+    source : str, optional
+        The instance file as given (reported).
+    grid_points : int, optional
+        Y points of the boundary curves B, B1.
+    max_shared : int, optional
+        Mixed equilibria with up to this many shared goods (default
         :func:`default_max_shared`: the full census for small n).
 
     Returns
@@ -225,8 +231,10 @@ def _theorem2(data: GomoryData, grid: np.ndarray, sample) -> dict[str, Any]:
 
     Parameters
     ----------
-    data : the instance.
-    grid : the boundary's Y grid.
+    data : GomoryData
+        The instance.
+    grid : numpy.ndarray
+        The boundary's Y grid.
     sample : the enumerated equilibria; searched exhaustively when it holds all 2^n - 2 patterns.
 
     Returns
@@ -273,16 +281,22 @@ def build_summary(instance: GomoryInstance, data: GomoryData, *, source: str, st
     Parameters
     ----------
     instance, data : the instance and its numpy data (demands renormalized).
-    source : the instance file name as given.
-    stats : enumeration statistics (:func:`~trade_opt.gomory.job_tables.enumerate_to_csv`).
+    source : str
+        The instance file name as given.
+    stats : dict
+        Enumeration statistics (:func:`~trade_opt.gomory.job_tables.enumerate_to_csv`).
     autarky : (u1, u2) autarky log-utilities.
     rr : the Ricardo level and solution (:func:`trade_opt.gomory.ricardo.ricardo`).
     grid, frame : the boundary Y grid and its table (None if that stage failed).
-    th3 : Theorem 3 reports for the specialized and the mixed equilibria (None if failed).
-    th2 : Theorem 2 checks on the grid (None if failed).
-    mixed_stats, pyomo_check : the mixed census statistics and the Pyomo MCP cross-check.
+    th3 : dict, optional
+        Theorem 3 reports for the specialized and the mixed equilibria (None if failed).
+    th2 : list, optional
+        Theorem 2 checks on the grid (None if failed).
+    mixed_stats, pyomo_check : dict
+        The mixed census statistics and the Pyomo MCP cross-check.
     stages : seconds and status of every stage.
-    special_case : Eq. 4 / Fig. 3 outputs (special case only).
+    special_case : dict, optional
+        Eq. 4 / Fig. 3 outputs (special case only).
 
     Returns
     -------

@@ -29,6 +29,22 @@ class OneSharedCensus:
     should give exactly one root.  Theorem 5: several roots when it fails and the exponents are
     close to 1, of which (k - 1)/2 stable.  Fed chunk by chunk by the census
     (:func:`~trade_opt.gomory.job_tables.mixed_to_csv`), so no second root search is needed.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance; the counts apply to production of form 3 (f = e l^alpha) only.
+
+    Attributes
+    ----------
+    counts : dict
+        ``{"condition_holds" | "condition_fails": {str(roots): patterns}}``.
+    pairs : int
+        One-shared-good patterns counted.
+    multi : int
+        Of those, patterns with more than one root.
+    stable_ok : int
+        Of those, patterns with exactly (k - 1)/2 stable roots (Theorem 5).
     """
 
     def __init__(self, data: GomoryData):
@@ -41,7 +57,8 @@ class OneSharedCensus:
 
         Parameters
         ----------
-        owner : (m, n) patterns with exactly one shared good (0 country 1, 1 country 2, 2 shared).
+        owner : numpy.ndarray
+            (m, n) patterns with exactly one shared good (0 country 1, 1 country 2, 2 shared).
 
         Returns
         -------
@@ -71,8 +88,10 @@ class OneSharedCensus:
 
         Parameters
         ----------
-        owner : (m, n) the chunk's patterns.
-        part : their roots (:func:`~trade_opt.gomory.mixed.pattern_roots` of ``owner``).
+        owner : numpy.ndarray
+            (m, n) the chunk's patterns.
+        part : MixedEquilibria
+            Their roots (:func:`~trade_opt.gomory.mixed.pattern_roots` of ``owner``).
         """
         one = (owner == SHARED).sum(axis=1) == 1
         if not one.any() or not self.data.production.is_power:   # Theorems 4, 5: form 3 (f = e l^alpha) only
@@ -96,7 +115,8 @@ class OneSharedCensus:
         -------
         dict
             ``pairs_by_root_count`` ({condition_holds, condition_fails} -> {roots: pairs}),
-            ``pairs_with_several_roots``, ``several_roots_with_(k-1)/2_stable``, ``pairs``.
+            ``pairs_with_several_roots``, ``several_roots_with_(k-1)/2_stable``, ``pairs``;
+            for production not of form 3, ``{"applies": False, "reason": ...}`` instead.
         """
         if not self.data.production.is_power:
             return {"applies": False, "reason": "Theorems 4, 5 are stated for production functions of form 3 "
@@ -113,7 +133,8 @@ def one_shared_summary(data: GomoryData) -> dict[str, Any]:
 
     Parameters
     ----------
-    data : the instance.
+    data : GomoryData
+        The instance.
 
     Returns
     -------
@@ -141,9 +162,12 @@ def pyomo_cross_check(data: GomoryData, me: MixedEquilibria, patterns: int = PYO
 
     Parameters
     ----------
-    data : the instance.
-    me : the census's mixed equilibria.
-    patterns : how many patterns to solve with Pyomo.
+    data : GomoryData
+        The instance.
+    me : MixedEquilibria
+        The census's mixed equilibria.
+    patterns : int, optional
+        How many patterns to solve with Pyomo.
 
     Returns
     -------
@@ -183,28 +207,29 @@ def pyomo_cross_check(data: GomoryData, me: MixedEquilibria, patterns: int = PYO
 def special_case_outputs(data: GomoryData, sample: EquilibriumBatch, path: Path, title: str) -> dict[str, Any]:
     """Fig. 3 and the special-case identities (Eq. 4 = B, equilibria on the curves).
 
+    Evaluates on 499 points Y in [0.002, 0.998] Gomory's special-case curves (Eq. 4,
+    :func:`~trade_opt.gomory.special_case.special_curves`), the greedy B(Y) and the DP B1(Y), and
+    draws Fig. 3.
 
     Parameters
-
     ----------
-
-    data : a special-case instance (symmetric demands, one exponent).
-
-    sample : specialized equilibria to place on the curves.
-
-    path : Fig. 3's file.
-
-    title : the figure's title.
-
+    data : GomoryData
+        A special-case instance (symmetric demands, one exponent).
+    sample : EquilibriumBatch
+        Specialized equilibria to place on the curves.
+    path : pathlib.Path
+        Fig. 3's file.
+    title : str
+        The figure's title (" (special case, Eq. 4)" is appended).
 
     Returns
-
     -------
-
     dict
-
-        Max |Eq. 4 - B|, max |once-for-all B1 - DP B1|, equilibria on B and on B1, density check.
-
+        ``identical_countries`` (bool), ``max_abs_eq4_minus_B_greedy`` (max |Eq. 4 - B| on the
+        grid), ``max_abs_once_B1_minus_dp_B1`` (once-for-all B1 against the DP's),
+        ``equilibria_on_B`` / ``equilibria_on_once_B1`` (sample equilibria whose u1 is within 1e-10
+        of the curve), ``equilibria_checked`` (sample size), ``density_nondecreasing`` (bool); for
+        identical countries also ``max_abs_eq4_minus_identical_curve``.
     """
     from trade_opt.gomory.boundary import boundary_B1_dp, boundary_B_greedy
 

@@ -14,8 +14,10 @@ def summary_lines(s: dict[str, Any], out_dir: Path) -> list[str]:
 
     Parameters
     ----------
-    s : the job's summary (:func:`trade_opt.gomory.job.build_summary`).
-    out_dir : the results folder.
+    s : dict
+        The job's summary (:func:`trade_opt.gomory.job.build_summary`).
+    out_dir : pathlib.Path
+        The results folder.
 
     Returns
     -------
@@ -90,7 +92,9 @@ def print_summary(s: dict[str, Any], out_dir: Path) -> None:
 
     Parameters
     ----------
-    s : the job's summary (:func:`trade_opt.gomory.job.build_summary`).
-    out_dir : the results folder.
+    s : dict
+        The job's summary (:func:`trade_opt.gomory.job.build_summary`).
+    out_dir : pathlib.Path
+        The results folder.
     """
     print("\n".join(summary_lines(s, out_dir)))

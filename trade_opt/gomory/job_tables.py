@@ -57,7 +57,8 @@ def equilibria_table(batch: EquilibriumBatch):
 
     Parameters
     ----------
-    batch : specialized equilibria.
+    batch : EquilibriumBatch
+        Specialized equilibria.
 
     Returns
     -------
@@ -78,8 +79,10 @@ def subsample(batch: EquilibriumBatch, stride: int) -> EquilibriumBatch:
 
     Parameters
     ----------
-    batch : specialized equilibria.
-    stride : a positive integer, any size (a stride beyond int64 keeps no code).
+    batch : EquilibriumBatch
+        Specialized equilibria.
+    stride : int
+        A positive integer, any size (a stride beyond int64 keeps no code).
 
     Returns
     -------
@@ -100,10 +103,13 @@ def enumerate_to_csv(data: GomoryData, path: Path, chunk: int = DEFAULT_CHUNK) -
 
     Parameters
     ----------
-    data : the instance.
-    path : the CSV file (:func:`equilibria_table` columns; ``.parquet`` inside
+    data : GomoryData
+        The instance.
+    path : pathlib.Path
+        The CSV file (:func:`equilibria_table` columns; ``.parquet`` inside
         ``table_format("parquet")``).
-    chunk : patterns per kernel call (the kernel's block: the last bits of the values depend on it).
+    chunk : int, optional
+        Patterns per kernel call (the kernel's block: the last bits of the values depend on it).
 
     Returns
     -------
@@ -181,7 +187,8 @@ def mixed_frame(me: MixedEquilibria) -> pd.DataFrame:
 
     Parameters
     ----------
-    me : the mixed equilibria of a batch.
+    me : MixedEquilibria
+        The mixed equilibria of a batch.
 
     Returns
     -------
@@ -212,9 +219,12 @@ def mixed_to_csv(data: GomoryData, path: Path, max_shared: int) -> tuple[MixedEq
 
     Parameters
     ----------
-    data : the instance.
-    path : the CSV file (``mixed_frame`` columns).
-    max_shared : largest number of shared goods (n - 2: every pattern of Theorem 1).
+    data : GomoryData
+        The instance.
+    path : pathlib.Path
+        The CSV file (``mixed_frame`` columns).
+    max_shared : int
+        Largest number of shared goods (n - 2: every pattern of Theorem 1).
 
     Returns
     -------
@@ -278,7 +288,8 @@ def boundary_frame(points: list) -> pd.DataFrame:
 
     Parameters
     ----------
-    points : boundary points on a Y grid.
+    points : list
+        Boundary points on a Y grid.
 
     Returns
     -------

@@ -83,13 +83,26 @@ class Production:
         return self.kind in ("power", "barrier")
 
     def mirrored(self) -> "Production":
-        """The same production with the two countries swapped (rows of ``setup``)."""
+        """The same production with the two countries swapped (rows of ``setup``).
+
+        Returns
+        -------
+        Production
+            ``self`` when there are no set-up sizes (kind ``power``), else a copy with
+            ``setup[::-1]``.
+        """
         if self.setup is None:
             return self
         return Production(self.kind, self.setup[::-1].copy(), self.ramp)
 
     def describe(self) -> dict:
-        """JSON-able description (summary.json ``production``)."""
+        """JSON-able description (summary.json ``production``).
+
+        Returns
+        -------
+        dict
+            ``kind``; ``setup`` ((2, n) nested lists, labor units) when set; ``ramp`` for ``barrier``.
+        """
         out: dict = {"kind": self.kind}
         if self.setup is not None:
             out["setup"] = self.setup.tolist()
@@ -119,9 +132,12 @@ def log_output(data: "GomoryData", j: int, log_l: np.ndarray, goods: np.ndarray 
 
     Parameters
     ----------
-    data : the instance (its ``production`` kind, e_ij, alpha_ij, d_ij, L_j).
-    j : country row (0: country 1, 1: country 2).
-    log_l : ln l_ij, labor in labor units, shape (..., n), or broadcast with ``goods``.
+    data : GomoryData
+        The instance (its ``production`` kind, e_ij, alpha_ij, d_ij, L_j).
+    j : int
+        Country row (0: country 1, 1: country 2).
+    log_l : numpy.ndarray
+        ln l_ij, labor in labor units, shape (..., n), or broadcast with ``goods``.
     goods : integer good indices (0-based) that the last axis of ``log_l`` holds; all n if None.
 
     Returns
@@ -177,7 +193,18 @@ def elasticity(data: "GomoryData", j: int, log_l: np.ndarray, goods: np.ndarray 
 def log_autarky_output(data: "GomoryData") -> np.ndarray:
     """(2, n) ln f_ij(d_ij L_j), autarky output (Assumption 2: finite wherever d_ij > 0).
 
-    Entries with d_ij = 0 (the good is not bought) are 0 (they enter utilities with weight 0)."""
+    Parameters
+    ----------
+    data : GomoryData
+        The instance (demand shares d, labor L, production).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (2, n): log of the output of good i in country j when it spends the share d_ij of
+        its labor L_j on it.  Entries with d_ij = 0 (the good is not bought) are 0 (they enter
+        utilities with weight 0).
+    """
     out = np.zeros_like(data.d)
     for j in range(2):
         pos = data.d[j] > 0

@@ -26,12 +26,41 @@ from trade_opt.errors import SolveError
 
 
 def efficient_pattern(data: GomoryData, Y: float) -> np.ndarray:
-    """x_i = 1 iff country 2 is the more efficient producer of good i at income Y (c_i(Y) > 0)."""
+    """x_i = 1 iff country 2 is the more efficient producer of good i at income Y (c_i(Y) > 0).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y : float
+        Country 1's share of world income, in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n,), bool: True where country 2 makes good i (x_i = 1).
+    """
     return knapsack_data(data, Y).c[0] > 0
 
 
 def ricardo_gap(data: GomoryData, Y: float) -> float:
-    """g(Y) = sum of V_i(Y) over goods with c_i(Y) > 0, minus (1 - Y)."""
+    """g(Y) = sum of V_i(Y) over goods with c_i(Y) > 0, minus (1 - Y).
+
+    The Ricardo level is the sign change of g (models/gomory.md, "Ricardo level").
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    Y : float
+        Country 1's share of world income, in (0, 1).
+
+    Returns
+    -------
+    float
+        g(Y), in [-1, 1]: excess of the efficient assignment's demand on country 2 over what
+        the trade equation (Eq. 2) allows at Y.
+    """
     kd = knapsack_data(data, Y)
     return float(kd.V[0][kd.c[0] > 0].sum() - kd.capacity[0])
 
@@ -40,7 +69,20 @@ def ricardo_gap(data: GomoryData, Y: float) -> float:
 class RicardoResult:
     """Ricardo level Y_R, the one-sided limits of g there, and the Ricardo solution (or None).
 
-    ``solution_Y``/``solution_u1``/``solution_u2`` describe the Ricardo equilibrium if it exists."""
+    Attributes
+    ----------
+    ricardo_level : float
+        Y_R, country 1's income share where g changes sign.
+    wage_ratio : float
+        w1/w2 at Y_R: Y_R L_2 / ((1 - Y_R) L_1).
+    gap_below, gap_above : float
+        g just below and just above Y_R (the bisection's final bracket); a jump over zero means
+        there is no Ricardo solution.
+    ricardo_solution : list of int or None
+        The Ricardo pattern x (0/1, good 1 first) if one exists.
+    solution_Y, solution_u1, solution_u2 : float or None
+        Its income share Y(x) and log-utilities u1, u2 (None without a solution).
+    """
 
     ricardo_level: float
     wage_ratio: float
@@ -53,7 +95,26 @@ class RicardoResult:
 
 
 def ricardo(data: GomoryData, tol: float = 1e-15) -> RicardoResult:
-    """Ricardo level by bisection on sign(g) and the Ricardo solution if one exists."""
+    """Ricardo level by bisection on sign(g) and the Ricardo solution if one exists.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    tol : float
+        Relative width of the final bisection bracket on Y (stops earlier at two ulps).
+
+    Returns
+    -------
+    RicardoResult
+        Y_R, w1/w2 there, g on both sides, and the Ricardo solution: the efficient pattern just
+        below or just above Y_R that is a non-degenerate fixed point x_i = 1 iff c_i(Y(x)) > 0.
+
+    Raises
+    ------
+    trade_opt.errors.SolveError
+        g does not change sign on [1e-12, 1 - 1e-12] (scales too extreme for double precision).
+    """
     lo, hi = 1e-12, 1 - 1e-12
     g_lo, g_hi = ricardo_gap(data, lo), ricardo_gap(data, hi)
     if g_lo >= 0 or g_hi <= 0:  # g runs from -1 to +1 in exact arithmetic; rounding at extreme data can break it

@@ -31,13 +31,34 @@ class KnapsackSolution:
 
     @property
     def status(self) -> str:
+        """The MIP solver's status when a MIP produced this, else ``"optimal"`` (finite value) or
+        ``"infeasible"`` (value -inf)."""
         return self.mip.status if self.mip is not None else ("optimal" if np.isfinite(self.value) else "infeasible")
 
 
 def capacity_slack(capacity: float, n: int) -> float:
     """Feasibility slack |W| (CAPACITY_TOL + (n + 2) eps) of a row with n positive weights and rhs W.
 
-    Relative to the right-hand side: see the module docstring for the rounding argument."""
+    Relative to the right-hand side: see the :mod:`trade_opt.knapsack` package docstring for the
+    rounding argument.
+
+    Parameters
+    ----------
+    capacity : float
+        Right-hand side W of the row (any sign).
+    n : int
+        Number of items (weights) in the row.
+
+    Returns
+    -------
+    float
+        The slack s >= 0: ``<=`` rows accept loads up to W + s, ``>=`` rows down to W - s.
+
+    Examples
+    --------
+    >>> float(capacity_slack(0.0, 5))
+    0.0
+    """
     return abs(float(capacity)) * (CAPACITY_TOL + (n + 2) * np.finfo(float).eps)
 
 
@@ -47,8 +68,10 @@ def continuous_greedy(values: np.ndarray, weights: np.ndarray, capacity: np.ndar
 
     Parameters
     ----------
-    values, weights : (k, n) arrays (weights > 0)
-    capacity : (k,) array with 0 <= capacity <= sum of weights
+    values, weights : numpy.ndarray
+        (k, n) arrays (weights > 0)
+    capacity : numpy.ndarray
+        (k,) array with 0 <= capacity <= sum of weights.
 
     Returns
     -------

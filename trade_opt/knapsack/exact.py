@@ -27,9 +27,25 @@ def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float,
     the best value seen.  The optimal x is recovered by back-pointers.  Exact for real weights
     (no grid); the list can grow exponentially in adversarial cases (e.g. subset-sum).
 
-    ``incumbent`` (optional, 0/1 of length n): a known x whose value, where it fits the row with room
-    to spare, is a lower bound for the reduced-cost fixing (a near-optimal one fixes almost every
-    item).  The optimal value is the same with or without it.
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Item values c_i, shape (n,), any sign.
+    weights : numpy.ndarray
+        Item weights w_i > 0, shape (n,).
+    capacity : float
+        Capacity W (loads up to W + :func:`~trade_opt.knapsack.core.capacity_slack` are accepted).
+    incumbent : numpy.ndarray, optional
+        A known 0/1 x of length n whose value, where it fits the row with room to spare, is a
+        lower bound for the reduced-cost fixing (a near-optimal one fixes almost every item).  The
+        optimal value is the same with or without it.
+
+    Returns
+    -------
+    KnapsackSolution
+        ``value`` = max c.x (0 when nothing can be packed), ``x`` an optimal 0/1 vector,
+        ``method`` ``"dp"``, ``seconds`` wall time, ``states`` the largest state list kept (for a
+        small core solved by meet in the middle: 2^ceil(m/2), the larger half list).
     """
     start = time.perf_counter()
     values = np.asarray(values, dtype=float)
@@ -117,8 +133,31 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float,
     better than the best cover found (values only decrease), or when its value plus Dantzig's LP
     bound on covering the rest is below that best.  Loads are sums of positive weights and
     are compared with W - slack (:func:`capacity_slack`): W - load is never formed, so a small W keeps
-    its digits.  ``value`` is -inf (and x all ones) when even all items fall short of W.
-    ``incumbent``: a known x whose value bounds the fixing from below, as in :func:`knapsack_dp`."""
+    its digits.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Item values c_i, shape (n,), any sign.
+    weights : numpy.ndarray
+        Item weights w_i > 0, shape (n,).
+    need : float
+        Right-hand side W (loads down to W - :func:`~trade_opt.knapsack.core.capacity_slack` are
+        accepted).
+    incumbent : numpy.ndarray, optional
+        A known 0/1 x whose value bounds the fixing from below, as in :func:`knapsack_dp`.
+
+    Returns
+    -------
+    KnapsackSolution
+        ``value`` = max c.x over covers, ``x`` an optimal 0/1 vector, ``method`` ``"dp_cover"``;
+        ``value`` is -inf (and x all ones) when even all items fall short of W.
+
+    Raises
+    ------
+    ArithmeticError
+        The DP lost its best cover to rounding (not expected; the message asks for the instance).
+    """
     start = time.perf_counter()
     values = np.asarray(values, dtype=float)
     weights = np.asarray(weights, dtype=float)
@@ -242,7 +281,23 @@ def knapsack_cover_dp(values: np.ndarray, weights: np.ndarray, need: float,
 
 
 def knapsack_dp_ge(values: np.ndarray, weights: np.ndarray, capacity: float) -> KnapsackSolution:
-    """Exact 0-1 knapsack max c.x s.t. w.x >= W: the covering DP :func:`knapsack_cover_dp`."""
+    """Exact 0-1 knapsack max c.x s.t. w.x >= W: the covering DP :func:`knapsack_cover_dp`.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Item values c_i, shape (n,), any sign.
+    weights : numpy.ndarray
+        Item weights w_i > 0, shape (n,).
+    capacity : float
+        Right-hand side W of w.x >= W.
+
+    Returns
+    -------
+    KnapsackSolution
+        As :func:`knapsack_cover_dp`, with ``method`` ``"dp"`` (the name the boundary code and
+        benchmarks use for either direction); value -inf when no cover exists.
+    """
     sol = knapsack_cover_dp(values, weights, capacity)
     return KnapsackSolution(sol.value, sol.x, "dp", sol.seconds, sol.states)
 
@@ -251,7 +306,30 @@ def knapsack_brute_force(values: np.ndarray, weights: np.ndarray, capacity: floa
     """0-1 knapsack by enumerating all 2^n vectors (n <= 20), either direction.
 
     Loads are the sums w.x of the positive weights (no complement), compared with the rhs with the
-    same relative slack as the DPs (:func:`capacity_slack`)."""
+    same relative slack as the DPs (:func:`capacity_slack`).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Item values c_i, shape (n,), any sign.
+    weights : numpy.ndarray
+        Item weights w_i > 0, shape (n,).
+    capacity : float
+        Right-hand side W.
+    sense : {"<=", ">="}
+        Direction of the row w.x (sense) W (any other string is taken as ``">="``).
+
+    Returns
+    -------
+    KnapsackSolution
+        ``value`` = max c.x over feasible x (first maximizer in binary-counting order of x), or
+        -inf with x = 0 when no x is feasible; ``method`` ``"brute_force"``.
+
+    Raises
+    ------
+    ValueError
+        n > 20.
+    """
     values = np.asarray(values, dtype=float)
     weights = np.asarray(weights, dtype=float)
     n = len(values)

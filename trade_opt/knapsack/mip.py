@@ -17,7 +17,26 @@ from trade_opt.solvers import MipResult, get_solver, matrix_range_note, with_sta
 def build_knapsack_model(n: int, sense: str = "<=", integer: bool = True) -> pyo.ConcreteModel:
     """Pyomo model max sum_i c_i x_i s.t. sum_i w_i x_i (<= or >=) W with mutable c, w, W.
 
-    ``integer=False`` gives the LP relaxation (0 <= x <= 1)."""
+    Parameters
+    ----------
+    n : int
+        Number of items; x, c and w are indexed by ``m.I`` = 0..n-1.
+    sense : {"<=", ">="}
+        Direction of the capacity row.
+    integer : bool
+        True: x binary; False: the LP relaxation 0 <= x <= 1.
+
+    Returns
+    -------
+    pyomo.environ.ConcreteModel
+        With mutable params ``c`` (init 0), ``w`` (init 1), ``W`` (init 0), variables ``x``,
+        objective ``value`` (maximize) and constraint ``capacity``.
+
+    Raises
+    ------
+    ValueError
+        ``sense`` is neither ``"<="`` nor ``">="``.
+    """
     if sense not in ("<=", ">="):
         raise ValueError(f"sense must be '<=' or '>=', got {sense!r}")
     m = pyo.ConcreteModel(name=f"knapsack_{'01' if integer else 'lp'}_{'le' if sense == '<=' else 'ge'}")
@@ -56,7 +75,25 @@ def scale_row(weights: np.ndarray, capacity: float, integer: bool) -> tuple[np.n
     max w / W exceeds :data:`MAX_ROW_COEFFICIENT` the row is scaled by MAX_ROW_COEFFICIENT / max w
     instead (rhs W * that factor < 1): the tolerance then acts relative to W only up to the factor
     (1e-9 max w / (1e12 W), i.e. 1e-6 of W at W = 1e-15 with max w = 1), which bounds the LP value
-    error by that load error times max |c_i| / w_i."""
+    error by that load error times max |c_i| / w_i.
+
+    Parameters
+    ----------
+    weights : numpy.ndarray
+        Weights w_i > 0, shape (n,).
+    capacity : float
+        Right-hand side W.
+    integer : bool
+        True for 0-1 x (scaled weights capped at 2), False for the LP relaxation.
+
+    Returns
+    -------
+    weights : numpy.ndarray
+        The row's coefficients to give the solver.
+    capacity : float
+        Its right-hand side (1.0 when scaled by 1/W; W * factor when capped by
+        :data:`MAX_ROW_COEFFICIENT`; W unchanged outside 0 < W < 1).
+    """
     weights = np.asarray(weights, dtype=float)
     W = float(capacity)
     if not 0 < W < 1:
@@ -86,8 +123,21 @@ def _read_solution(m: pyo.ConcreteModel, result: MipResult, method: str, n: int)
 class KnapsackMIP:
     """One Pyomo knapsack model + one solver (persistent HiGHS by default), re-solved for new (c, w, W).
 
-    ``solver`` is a name of :data:`trade_opt.solvers.SOLVERS`; ``mip_rel_gap=0`` (exact) and
-    ``time_limit`` (seconds) are mapped to the solver's options by :func:`trade_opt.solvers.get_solver`.
+    Parameters
+    ----------
+    n : int
+        Number of items.
+    sense : {"<=", ">="}
+        Direction of the capacity row.
+    integer : bool
+        True: 0-1 x (``method`` ``"mip"``); False: the LP relaxation (``method`` ``"lp"``).
+    mip_rel_gap : float
+        Relative MIP gap (0: exact), passed to the solver.
+    solver : str
+        A name of :data:`trade_opt.solvers.SOLVERS` (highs, cbc, glpk, scip).
+    time_limit : float, optional
+        Seconds per solve; ``mip_rel_gap`` and ``time_limit`` are mapped to the solver's options
+        by :func:`trade_opt.solvers.get_solver`.
 
     Examples
     --------
@@ -106,7 +156,25 @@ class KnapsackMIP:
 
     def solve(self, values: np.ndarray, weights: np.ndarray, capacity: float) -> KnapsackSolution:
         """Solve with the row scaled by its rhs (:func:`scale_row`); a status note (e.g.
-        ``optimal (coefficients dropped)``) says when the solver would not keep the scaled row."""
+        ``optimal (coefficients dropped)``) says when the solver would not keep the scaled row.
+
+        Parameters
+        ----------
+        values : numpy.ndarray
+            Item values c_i, shape (n,).
+        weights : numpy.ndarray
+            Item weights w_i > 0, shape (n,).
+        capacity : float
+            Right-hand side W.
+
+        Returns
+        -------
+        KnapsackSolution
+            ``value``: for 0-1 x, sum of c_i over the rounded x (the solver's objective stays in
+            ``mip.objective``); for the LP, the solver's objective.  -inf with x = 0 when the
+            solver returned no objective (infeasible, time limit without incumbent); ``mip`` holds
+            status, termination, bound, gap and seconds.
+        """
         w, W = scale_row(weights, capacity, self.integer)
         _set_data(self.model, np.asarray(values, float), w, W)
         result = with_status_note(self.solver.solve(self.model), matrix_range_note(self.solver.name, w))
@@ -117,7 +185,21 @@ def solve_knapsack_mip_rebuilt(values: np.ndarray, weights: np.ndarray, capacity
                                integer: bool = True, solver: str = "highs", time_limit: float | None = None) -> KnapsackSolution:
     """Build a fresh Pyomo model and solver instance (by name, default HiGHS), solve once.
 
-    The non-persistent baseline; ``seconds`` includes building the model."""
+    The non-persistent baseline that :class:`KnapsackMIP` is measured against.
+
+    Parameters
+    ----------
+    values, weights, capacity
+        As :meth:`KnapsackMIP.solve`.
+    sense, integer, solver, time_limit
+        As :class:`KnapsackMIP` (the MIP gap is the solver's default here).
+
+    Returns
+    -------
+    KnapsackSolution
+        As :meth:`KnapsackMIP.solve`, with ``method`` ``"mip_rebuilt"`` or ``"lp_rebuilt"`` and
+        ``seconds`` including building the model and the solver.
+    """
     start = time.perf_counter()
     n = len(values)
     m = build_knapsack_model(n, sense, integer)

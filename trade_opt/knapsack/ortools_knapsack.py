@@ -29,8 +29,31 @@ def knapsack_ortools(values: np.ndarray, weights: np.ndarray, capacity: float, s
     the status says ``feasible`` (optimal up to the rounding).  The value is the float c.x.
     ``>=``: solved as the ``<=`` problem of the complement y = 1 - x (weights.y <= sum w - W).
 
-    Raises :class:`trade_opt.errors.SolverUnavailableError` without the ``ortools`` package
-    (optional extra ``trade-opt[ortools]``)."""
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Item values c_i, shape (n,), any sign.
+    weights : numpy.ndarray
+        Item weights w_i > 0, shape (n,).
+    capacity : float
+        Right-hand side W.
+    sense : {"<=", ">="}
+        Direction of the row (anything but ``">="`` is solved as ``"<="``).
+    time_limit : float, optional
+        Seconds for OR-Tools' search (per solve; the rounding-up retry gets its own).
+
+    Returns
+    -------
+    KnapsackSolution
+        ``value`` = float c.x of the returned x, ``method`` ``"ortools"``; ``mip.status`` is
+        ``optimal``, ``feasible`` (the rounded-up retry) or ``time_limit``.  ``>=`` with
+        sum(w) < W - slack: value -inf, x = 0.
+
+    Raises
+    ------
+    trade_opt.errors.SolverUnavailableError
+        The ``ortools`` package is not installed (optional extra ``trade-opt[ortools]``).
+    """
     try:
         from ortools.algorithms.python import knapsack_solver
     except ImportError:
@@ -83,20 +106,41 @@ def knapsack_ortools_bounded(values: np.ndarray, weights: np.ndarray, capacity: 
                              sense: str = "<=") -> tuple[KnapsackSolution, float] | None:
     """OR-Tools' branch and bound with a proven bound on its distance to the exact optimum, or None.
 
-    The kept items (c_i > 0, w_i <= W + s, s = :func:`capacity_slack`) get values rint(c_i s_v) and
-    weights rint(w_i s_w), s_v = 2^52 / sum c, s_w = 2^52 / max(sum w, W); the integer capacity is
-    floor((W + s) s_w) + n + 2, so every x that meets the float row W + s meets the integer row
-    (each scaled weight is off by at most 1: the product's rounding and rint).  OR-Tools' integer
-    optimum x* therefore has c'.x* >= c'.x_f for the float optimum x_f, and with the values' rounding
-    (<= 1 each) c.x* >= OPT - delta, delta = 2 n / s_v = 2 n sum(c) 2^-52.  If x* meets the float row (re-checked in floating point) it
-    is feasible, so OPT - delta <= c.x* <= OPT.  Items that the reduced-cost fixing of the DP
-    (:func:`_fix_by_lp_bounds`) decides are fixed first; the B&B sees the rest.  ``>=``: the complement y = 1 - x of the row
-    w.y <= sum(w) - W + s, re-checked on w.x >= W - s.
+    The kept items (c_i > 0, w_i <= W + s, s = :func:`capacity_slack`) first go through the
+    reduced-cost fixing of the DP (:func:`~trade_opt.knapsack.reduce._fix_packing`); the fixed-in
+    items' load is taken off the capacity, leaving capacity C and m free items.  These get values
+    rint(c_i s_v) and weights rint(w_i s_w), s_v = 2^52 / sum c, s_w = 2^52 / max(sum w, C) (sums
+    over the m free items); the integer capacity is floor(C s_w) + m + 4, so every x that meets the
+    float row W + s meets the integer row (each scaled weight is off by at most 1: the product's
+    rounding and rint; the rest covers the rounding of C and of the fixed load).  OR-Tools' integer
+    optimum x* therefore has c'.x* >= c'.x_f for the float optimum x_f, and with the values'
+    rounding (<= 1 each) c.x* >= OPT - delta, delta = 2 m / s_v = 2 m sum(c) 2^-52.  If x* meets
+    the float row (re-checked in floating point) it is feasible, so OPT - delta <= c.x* <= OPT.
+    ``>=``: the complement y = 1 - x of the row w.y <= sum(w) - W + s, re-checked on w.x >= W - s.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Item values c_i, shape (n,), any sign.
+    weights : numpy.ndarray
+        Item weights w_i > 0, shape (n,).
+    capacity : float
+        Right-hand side W.
+    sense : {"<=", ">="}
+        Direction of the row.
 
     Returns
     -------
-    (solution, delta), or None when OR-Tools is not installed or x* fails the float re-check (the
-    relaxed integer row let in an x the float row rejects): use the exact DP then."""
+    solution : KnapsackSolution
+        ``method`` ``"ortools"``, value the float c.x* (-inf, x = 0, delta 0 for ``>=`` when
+        sum(w) < W - s).
+    delta : float
+        The proven bound OPT - c.x* <= delta (0 when every item was fixed).
+
+    None instead when OR-Tools is not installed, its search did not prove optimality, or x* fails
+    the float re-check (the relaxed integer row let in an x the float row rejects): use the exact
+    DP then.
+    """
     try:
         from ortools.algorithms.python import knapsack_solver
     except ImportError:

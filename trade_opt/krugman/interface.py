@@ -74,7 +74,8 @@ class KrugmanEquilibrium(Solution):
     equilibrium variables: price ``p``, Northern wage ``omega``, output per variety ``Y``, varieties
     ``n``, consumption ``c`` (``c_star`` South), real wages, labour per firm ``l``, intermediates
     ``x``, Southern outsourcing labour ``E_S``, utilities ``U_N``, ``U_S``.  Scalars: ``economy``,
-    ``walras_residual``, ``max_rel_diff_mcp_closed_form``, ``elasticities``."""
+    ``walras_residual``, ``max_rel_diff_mcp_closed_form``, ``max_rel_diff_reduced_closed_form``
+    (North-South only), ``elasticities``."""
 
     table_key: ClassVar[str] = "routes"
     economy: str = "closed"

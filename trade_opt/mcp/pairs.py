@@ -77,7 +77,13 @@ class Pair:
     slack_expr: Any = None
 
     def as_tuple(self) -> tuple[Any, Any, float, float]:
-        """``(var, expr, lb, ub)``."""
+        """The pair as a plain tuple.
+
+        Returns
+        -------
+        tuple
+            ``(var, expr, lb, ub)``: the variable, F_i, and its bounds (``-inf``/``inf`` when absent).
+        """
         return (self.var, self.expr, self.lb, self.ub)
 
 
@@ -90,7 +96,19 @@ def _const(value: Any) -> float | None:
 
 
 def has_no_free_var(e: Any) -> bool:
-    """True if ``e`` contains no unfixed Var (stops at the first one: cheap on big expressions)."""
+    """True if ``e`` contains no unfixed Var (stops at the first one: cheap on big expressions).
+
+    Parameters
+    ----------
+    e : Pyomo expression, VarData or number
+        The expression to search.
+
+    Returns
+    -------
+    bool
+        False at the first unfixed variable found (depth first); True when there is none (fixed
+        variables and params count as constants).
+    """
     stack = [e]
     while stack:  # depth-first, returning at the first unfixed Var (Pyomo's is_fixed walks it all)
         node = stack.pop()

@@ -29,7 +29,14 @@ OPTION_KEYS = ("tol", "loose_tol", "max_starts", "time_limit", "warm_polish", "d
 
 
 class TradeOptMCP:
-    """Pyomo (v1-style) solver object for complementarity models; see the module docstring."""
+    """Pyomo (v1-style) solver object for complementarity models; see the module docstring.
+
+    Parameters
+    ----------
+    **kwds
+        What ``pyo.SolverFactory("trade_opt_mcp", ...)`` passes; only ``options`` (a dict with keys
+        of :data:`OPTION_KEYS`) is kept, as the default ``options`` of every :meth:`solve`.
+    """
 
     name = "trade_opt_mcp"
 

@@ -80,7 +80,21 @@ def require_asl() -> None:
 
 
 class ScholtesNLP:
-    """The relaxed NLP attached to the evaluator model (built once, re-solved per eps)."""
+    """The relaxed NLP attached to the evaluator model (built once, re-solved per eps).
+
+    Adds a block to ``system.work``: each F_i once as a named Expression; a free variable's row as
+    ``F_i = 0``; a lower (upper) bounded one as ``F_i >= 0`` (``<= 0``) with the scaled product
+    ``(x_i - lb_i) F_i / s_i <= eps`` (``(ub_i - x_i)(-F_i) / s_i``); a box pair split as
+    ``F_i = w_i - v_i`` with w, v >= 0 and one product each.  Solved by ``cyipopt``.
+
+    Parameters
+    ----------
+    system : MCPSystem
+        The compiled system (:func:`trade_opt.mcp.system.build_system`); its evaluator block's
+        ``F`` is deactivated while the NLP is attached.
+    scales : numpy.ndarray
+        Row divisors s_i > 0, shape (n,), that scale each complementarity product.
+    """
 
     def __init__(self, system: Any, scales: np.ndarray):
         self.system = system

@@ -284,6 +284,16 @@ class Acceptance:
     ``s`` are fixed divisors (:func:`reference_scales`); ``sigma_i(x) = max(1, sum_k |t_ik(x)|)``
     (term magnitudes at the candidate).  Rows named in the user's ``scaling`` use ``s_i`` alone.
     Calling the object returns the residual; :meth:`parts` returns all three residuals.
+
+    Parameters
+    ----------
+    system : MCPSystem
+        The compiled system.
+    scales : numpy.ndarray
+        Fixed divisors s_i > 0, shape (n,) (:func:`reference_scales`).
+    user : numpy.ndarray, optional
+        Boolean mask, shape (n,), of the rows whose divisor the user set (:func:`user_rows`);
+        default none.
     """
 
     def __init__(self, system: Any, scales: np.ndarray, user: np.ndarray | None = None):

@@ -183,7 +183,32 @@ def _first(part: tuple) -> tuple:
 
 
 def encode(expr: Any, kinds: dict, count: list[int]) -> tuple[list, list, list]:
-    """One row: op sequence, constant leaves, variable leaves (see :func:`_walk`)."""
+    """One row: op sequence, constant leaves, variable leaves (see :func:`_walk`).
+
+    Parameters
+    ----------
+    expr : Pyomo expression
+        The row's expression tree.
+    kinds : dict
+        Cache node class -> node kind, shared across rows (filled as classes are met).
+    count : list of int
+        One-element running total of op codes over all rows encoded so far (updated in place).
+
+    Returns
+    -------
+    ops : list
+        Op codes in walk order: ``"c"``/``"v"`` for constant/variable leaves, ``"s<k>"`` for a
+        k-term sum, ``"*"``, ``"/"``, ``"^"``, unary operators and function names.
+    consts : list of float
+        Constant leaf values, in walk order.
+    variables : list of VarData
+        Unfixed variable leaves, in walk order.
+
+    Raises
+    ------
+    Unsupported
+        A node the templates do not evaluate, or more than :data:`MAX_NODES` nodes in all rows.
+    """
     ops: list = []
     consts: list = []
     variables: list = []
@@ -221,7 +246,22 @@ FUNCTIONS = {  # name -> (numpy function, derivative(argument, value))
 
 
 class Node:
-    """A template node; ``nc``/``nv``: its constant/variable leaves, addressed from 0 within it."""
+    """A template node; ``nc``/``nv``: its constant/variable leaves, addressed from 0 within it.
+
+    Parameters
+    ----------
+    op : str
+        ``"c"``, ``"v"``, ``"s"`` (sum), ``"r"`` (reduce: ``k`` equal-shaped summands), a binary
+        operator or a function name.
+    children : sequence of Node
+        Operands (``offsets`` gives each one's first constant and variable leaf within this node).
+    nc, nv : int
+        Number of constant / variable leaves under the node.
+    sig : int, optional
+        Shape signature: equal for equal subtrees.
+    k : int
+        Number of summands of a reduce node.
+    """
 
     __slots__ = ("op", "children", "offsets", "nc", "nv", "sig", "has_var", "k")
 
@@ -232,7 +272,26 @@ class Node:
 
 
 def parse(ops: Sequence, signatures: dict) -> Node:
-    """The template tree of one op sequence (iterative: no recursion limit on deep expressions)."""
+    """The template tree of one op sequence (iterative: no recursion limit on deep expressions).
+
+    Parameters
+    ----------
+    ops : sequence
+        An op sequence from :func:`encode`.
+    signatures : dict
+        Shape key -> signature number, shared across rows (filled in place) so equal subtrees of
+        different rows get equal ``sig``.
+
+    Returns
+    -------
+    Node
+        The root; runs of two or more identically shaped summands are reduce nodes.
+
+    Raises
+    ------
+    Unsupported
+        The sequence is malformed (an operator left without operands).
+    """
     pos = 0
 
     def sig_of(key):
@@ -308,7 +367,18 @@ def _make(code: str, children: list[Node], sig_of) -> Node:
 
 
 def tree_size(root: Node) -> int:
-    """Nodes of a template tree (a reduce node and its one child: the numpy operations per evaluation)."""
+    """Nodes of a template tree (a reduce node and its one child: the numpy operations per evaluation).
+
+    Parameters
+    ----------
+    root : Node
+        A template tree (:func:`parse`).
+
+    Returns
+    -------
+    int
+        Number of nodes, a reduce node's child counted once.
+    """
     size, stack = 0, [root]
     while stack:
         node = stack.pop()

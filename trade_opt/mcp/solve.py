@@ -52,7 +52,21 @@ def _apply_start(system: MCPSystem, base: np.ndarray, start: Mapping[Any, float]
 
 
 def active_flags(system: MCPSystem, x: np.ndarray) -> np.ndarray:
-    """Complementarity variables within ``1e-9 * max(1, |bound|)`` of a finite bound."""
+    """Complementarity variables within ``1e-9 * max(1, |bound|)`` of a finite bound.
+
+    Parameters
+    ----------
+    system : MCPSystem
+        The compiled system.
+    x : numpy.ndarray
+        Unknowns in system order, shape (n,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, shape (n_pairs,): True where the pair's variable is at its lower or upper bound
+        (tolerance :data:`ACTIVE_TOL` relative to max(1, |bound|)).
+    """
     n_p = system.n_pairs
     lb, ub, xp = system.lb[:n_p], system.ub[:n_p], x[:n_p]
     with np.errstate(invalid="ignore"):
@@ -69,8 +83,18 @@ def generic_stability(system: MCPSystem, x: np.ndarray) -> float | None:
     variables at a bound stay there, and the free variables follow the equality constraints
     instantaneously.  ``J_red = J_II - J_IE J_EE^{-1} J_EI`` is the Jacobian of those dynamics
     (Schur complement; I = inactive pairs, E = free variables / equality rows), unscaled.
-    Returns None if no pair is inactive, more than :data:`STABILITY_MAX_INACTIVE` are, or
-    ``J_EE`` is singular.
+    Parameters
+    ----------
+    system : MCPSystem
+        The compiled system.
+    x : numpy.ndarray
+        A solution in system order, shape (n,).
+
+    Returns
+    -------
+    float or None
+        max Re(eig(-J_red)); None if no pair is inactive, more than
+        :data:`STABILITY_MAX_INACTIVE` are, or ``J_EE`` is singular.
     """
     n_p = system.n_pairs
     inactive = np.flatnonzero(~active_flags(system, x))

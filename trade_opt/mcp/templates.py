@@ -223,7 +223,19 @@ class TemplateEvaluator:
                               f"(more than {MAX_EVALUATION_NODES}: ASL evaluates such rows faster)")
 
     def values(self, x: np.ndarray) -> np.ndarray:
-        """``expr_i(x) - rhs_i`` (non-finite where the expression cannot be evaluated)."""
+        """``expr_i(x) - rhs_i`` (non-finite where the expression cannot be evaluated).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Values of the columns (system unknowns, then the evaluator's extra variables), shape
+            (n_cols,).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_rows,): each row's value minus its right-hand side.
+        """
         out = np.empty(self.n_rows)
         with np.errstate(all="ignore"):
             for g in self.groups:
@@ -241,7 +253,23 @@ class TemplateEvaluator:
 
     def jacobian(self, x: np.ndarray, n_cols: int) -> tuple[sp.csr_matrix, bool]:
         """Exact ``d rows / d x`` (reverse mode on each template; duplicate leaves summed), and
-        whether every row value was finite at ``x``."""
+        whether every row value was finite at ``x``.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Column values, shape (n_cols,).
+        n_cols : int
+            Number of columns of the Jacobian (its sparsity pattern is computed once, on the
+            first call, for this width).
+
+        Returns
+        -------
+        jacobian : scipy.sparse.csr_matrix
+            Shape (n_rows, n_cols).
+        finite : bool
+            True when every row value was finite at ``x``.
+        """
         if self._pattern is None:
             self._pattern = self._csr_pattern(n_cols)
         indices, indptr, inverse, nnz = self._pattern
@@ -259,7 +287,18 @@ class TemplateEvaluator:
         return sp.csr_matrix((data, indices.copy(), indptr.copy()), shape=(self.n_rows, n_cols)), finite
 
     def term_sums(self, x: np.ndarray) -> np.ndarray:
-        """``sum_k |c_k t_k(x)|`` per row plus ``|rhs_i|`` (:mod:`trade_opt.mcp.terms`); inf where not finite."""
+        """``sum_k |c_k t_k(x)|`` per row plus ``|rhs_i|`` (:mod:`trade_opt.mcp.terms`); inf where not finite.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Column values, shape (n_cols,).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_rows,): the term magnitudes sigma_i of the acceptance rule (before max(1, .)).
+        """
         out = np.empty(self.n_rows)
         with np.errstate(all="ignore"):
             for g in self.groups:

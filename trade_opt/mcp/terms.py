@@ -59,7 +59,19 @@ def _fixed(e: Any) -> bool:
 
 
 def row_terms(expr: Any) -> list[tuple[float, Any]]:
-    """The additive terms ``(coefficient, expression)`` of a row ``F_i`` (see :func:`_flatten`)."""
+    """The additive terms ``(coefficient, expression)`` of a row ``F_i`` (see :func:`_flatten`).
+
+    Parameters
+    ----------
+    expr : Pyomo expression
+        The row F_i.
+
+    Returns
+    -------
+    list of (float, Pyomo expression)
+        Sums and negations flattened, constant factors and divisors folded into the coefficient;
+        ``sum(c * t)`` equals ``expr``.
+    """
     out: list[tuple[float, Any]] = []
     _flatten(expr, 1.0, out)
     return out
@@ -67,7 +79,20 @@ def row_terms(expr: Any) -> list[tuple[float, Any]]:
 
 def row_term_list(expr: Any, rhs: float = 0.0) -> list[tuple[float, Any]]:
     """The terms ``(c_k, t_k)`` of the row ``expr - rhs`` whose magnitudes ``|c_k t_k|`` are summed
-    (the right-hand side last, as the constant ``|rhs|``)."""
+    (the right-hand side last, as the constant ``|rhs|``).
+
+    Parameters
+    ----------
+    expr : Pyomo expression
+        The row's body.
+    rhs : float
+        Its right-hand side (an equality row ``expr = rhs``); 0 adds no term.
+
+    Returns
+    -------
+    list of (float, Pyomo expression or float)
+        :func:`row_terms` of ``expr``, then ``(1.0, |rhs|)`` when ``rhs`` is non-zero.
+    """
     terms = row_terms(expr)
     if rhs:
         terms.append((1.0, abs(float(rhs))))
@@ -81,8 +106,21 @@ def _is_constant_term(t: Any) -> bool:
 
 
 def compile_terms(system: MCPSystem) -> None:
-    """Compile every non-constant additive term ``t_k`` of every row as one PyomoNLP row, so that
-    :meth:`MCPSystem.term_sums` is one ASL call plus ``np.add.at`` (constant terms stored)."""
+    """Prepare :meth:`MCPSystem.term_sums`: store the constant terms' values and, for large systems,
+    compile the magnitudes with ASL.
+
+    Constant terms are evaluated once (inf where they cannot be).  From
+    :data:`ROWWISE_TERMS_MIN_N` unknowns, or with more than :data:`PYTHON_TERMS_MAX` non-constant
+    terms, the non-constant terms of each row are compiled as one PyomoNLP row
+    ``sum_k |c_k t_k|`` (one ASL call per evaluation); otherwise, or if ASL cannot compile them,
+    they are evaluated in Python term by term (module comment on :data:`ROWWISE_TERMS_MIN_N`).
+
+    Parameters
+    ----------
+    system : MCPSystem
+        The compiled system; its ``term_exprs`` are read and its ``_term_*`` attributes (and
+        ``term_nlp`` when compiled) are set in place.
+    """
     n_terms = sum(len(terms) for terms in system.term_exprs)
     row_of = np.empty(n_terms, dtype=int)
     coef = np.empty(n_terms)

@@ -6,7 +6,7 @@
 * ``"closed_form"``: the Pareto closed forms (:mod:`~trade_opt.melitz.closed_forms`).
 
 :func:`cross_check` solves by the other methods too and reports the largest relative difference
-of the six unknowns (theta*, u, nu, M_e, B, P) and of theta_o, R, M.
+of the six unknowns (theta*, u, M_e, B, P; absolute for nu) per method (:func:`max_rel_diff`).
 """
 from __future__ import annotations
 
@@ -29,7 +29,23 @@ __all__ = ["Solution", "solve_equilibrium", "cross_check", "max_rel_diff", "METH
 
 @dataclass(frozen=True)
 class Solution:
-    """Equilibrium of every industry: state, derived outcomes and the solver's report."""
+    """Equilibrium of every industry: state, derived outcomes and the solver's report.
+
+    Attributes
+    ----------
+    data : MelitzData
+        The industries solved.
+    method : str
+        ``"mcp"``, ``"reduction"`` or ``"closed_form"``.
+    state : IndustryState
+        The six unknowns per industry (models/melitz_offshoring.md, "The MCP").
+    out : Outcomes
+        Derived outcomes (:func:`~trade_opt.melitz.industry.outcomes`: masses, revenues, shares,
+        productivities, labour, CS; Eqs. (10), (12), (17)-(19)).
+    report : dict
+        ``status``; for the MCP also ``residual`` (natural residual, largest over models),
+        ``iterations``, ``seconds``, ``models`` and (warm start) ``start``.
+    """
 
     data: MelitzData
     method: str
@@ -39,7 +55,34 @@ class Solution:
 
 
 def solve_equilibrium(data: MelitzData, method: str = "mcp", tol: float = 1e-10) -> Solution:
-    """Solve every industry of ``data`` by ``method`` (see the module docstring)."""
+    """Solve every industry of ``data`` by ``method`` (see the module docstring).
+
+    ``"mcp"`` solves E1-E6 (Eqs. (8), (9)/(18), (15), (3), (4)); above :data:`MCP_CHUNK`
+    industries as one model started at the 1-D reduction, else (and if that start fails) from
+    the crude starts in models of at most :data:`MCP_CHUNK` industries.
+
+    Parameters
+    ----------
+    data : MelitzData
+        The industries (z and w arrays, common distribution and fixed costs).
+    method : {"mcp", "reduction", "closed_form"}
+        How to solve.
+    tol : float
+        Natural-residual target of the MCP (ignored by the other methods).
+
+    Returns
+    -------
+    Solution
+        State, outcomes and report of every industry.
+
+    Raises
+    ------
+    trade_opt.errors.TradeOptError
+        An unknown method, or the closed forms asked for a distribution other than untruncated
+        Pareto.
+    trade_opt.errors.SolveError
+        The MCP is not solved to ``tol``.
+    """
     if method == "mcp":
         state, report = _solve_mcp_warm(data, tol) if data.n > MCP_CHUNK else _solve_mcp_chunked(data, tol)
     elif method == "reduction":
@@ -99,7 +142,21 @@ def _solve_mcp_chunked(data: MelitzData, tol: float) -> tuple[IndustryState, dic
 
 
 def max_rel_diff(a: Solution | IndustryState, b: Solution | IndustryState) -> float:
-    """Largest ``|x_a - x_b| / max(|x_b|, 1e-300)`` over theta*, u, nu (absolute for nu), M_e, B, P."""
+    """Largest difference between two solutions of the same industries.
+
+    Relative ``|x_a - x_b| / |x_b|`` for theta*, u, M_e, B and P (absolute where x_b = 0; the
+    divisor is at least 1e-300), absolute for nu (a multiplier that is 0 in most regimes).
+
+    Parameters
+    ----------
+    a, b : Solution or IndustryState
+        The two solutions (``b`` is the reference).
+
+    Returns
+    -------
+    float
+        The largest difference over all industries and the six unknowns.
+    """
     sa = a.state if isinstance(a, Solution) else a
     sb = b.state if isinstance(b, Solution) else b
     worst = 0.0
@@ -112,7 +169,20 @@ def max_rel_diff(a: Solution | IndustryState, b: Solution | IndustryState) -> fl
 
 
 def cross_check(solution: Solution) -> dict[str, float | None]:
-    """Largest relative difference between ``solution`` and each other applicable method."""
+    """Largest relative difference between ``solution`` and each other applicable method.
+
+    Parameters
+    ----------
+    solution : Solution
+        A solution by one method (its default ``tol`` is used for a cross-check by ``"mcp"``).
+
+    Returns
+    -------
+    dict of str to float or None
+        Other method -> :func:`max_rel_diff` (``solution`` against it); None where the method
+        does not apply (it raised :class:`~trade_opt.errors.TradeOptError`, e.g. the closed forms
+        for a distribution other than untruncated Pareto).
+    """
     checks: dict[str, float | None] = {}
     for method in METHODS:
         if method == solution.method:

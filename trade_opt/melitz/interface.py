@@ -36,7 +36,24 @@ def build_model(instance):
 
 
 def build_models(instance, **options: Any) -> dict:
-    """Registry hook (embedding API, ``trade-opt melitz export``): ``{"mcp": build_model(...)}``."""
+    """Registry hook (embedding API, ``trade-opt melitz export``): ``{"mcp": build_model(...)}``.
+
+    Parameters
+    ----------
+    instance : MelitzInstance
+    **options
+        None accepted.
+
+    Returns
+    -------
+    dict
+        ``{"mcp": pyomo.environ.ConcreteModel}`` (:func:`build_model`).
+
+    Raises
+    ------
+    trade_opt.errors.OptionError
+        Any option.
+    """
     if options:
         raise OptionError(f"melitz.build_model: unknown option(s) {', '.join(sorted(options))}; allowed: none")
     return {"mcp": build_model(instance)}
@@ -57,14 +74,39 @@ class MelitzEquilibrium(Solution):
     industries: list[dict[str, Any]] = field(default_factory=list)
 
     def rows(self) -> list[dict[str, Any]]:
+        """The ``industries`` table.
+
+        Returns
+        -------
+        list of dict
+            One dict per industry (keys listed in the class docstring; the CSV columns).
+        """
         return list(self.industries)
 
     def scalars(self) -> dict[str, Any]:
+        """The solution's scalars.
+
+        Returns
+        -------
+        dict
+            ``{"method": "mcp" | "reduction" | "closed_form"}``: how the equilibrium was found.
+        """
         return {"method": self.method}
 
 
 def industry_rows(sol) -> list[dict[str, Any]]:
-    """Per-industry records of a :class:`trade_opt.melitz.equilibrium.Solution` (the CSV columns)."""
+    """Per-industry records of a :class:`trade_opt.melitz.equilibrium.Solution` (the CSV columns).
+
+    Parameters
+    ----------
+    sol : trade_opt.melitz.equilibrium.Solution
+        A solved set of industries.
+
+    Returns
+    -------
+    list of dict
+        :func:`trade_opt.melitz.job.solution_records` with ``name`` renamed ``industry`` (first key).
+    """
     from trade_opt.melitz.job import solution_records
 
     return [{"industry": rec.pop("name"), **rec} for rec in solution_records(sol)]

@@ -170,7 +170,8 @@ class Grid(_Strict):
 
 
 class RandomDraw(_Strict):
-    """``count`` draws, uniform on [low, high] (log-uniform with ``log``), from the spec's seed."""
+    """``count`` draws, uniform on [low, high) (log-uniform with ``log``), from the spec's seed;
+    with ``integer`` each draw is rounded to the nearest integer."""
 
     low: float
     high: float

@@ -25,8 +25,10 @@ def specialization_graph(data: GomoryData, table: UtilityTable | None = None) ->
 
     Parameters
     ----------
-    data : the instance.
-    table : the dense utility table (built when None).
+    data : GomoryData
+        The instance.
+    table : UtilityTable, optional
+        The dense utility table (built when None).
 
     Returns
     -------
@@ -54,9 +56,11 @@ def local_maxima_networkx(G: nx.Graph, country: int, tol: float = TIE_TOL) -> np
 
     Parameters
     ----------
-    G : the graph of :func:`specialization_graph`.
+    G : networkx.Graph
+        The graph of :func:`specialization_graph`.
     country : 1 or 2.
-    tol : improvement threshold (log-utility units).
+    tol : float, optional
+        Improvement threshold (log-utility units).
 
     Returns
     -------

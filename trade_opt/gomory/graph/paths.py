@@ -45,13 +45,19 @@ def improving_path(data: GomoryData, start: int, country: int, rule: Rule = "ste
 
     Parameters
     ----------
-    data : the instance.
-    start : code of a specialized equilibrium.
+    data : GomoryData
+        The instance.
+    start : int
+        Code of a specialized equilibrium.
     country : 1 or 2.
-    rule : ``"steepest"`` or ``"first"``.
-    table : the dense utility table, or None (kernel neighbours, any n).
-    tol : improvement threshold (log-utility units).
-    max_steps : step limit (None: 2^n).
+    rule : str, optional
+        ``"steepest"`` or ``"first"``.
+    table : UtilityTable, optional
+        The dense utility table, or None (kernel neighbours, any n).
+    tol : float, optional
+        Improvement threshold (log-utility units).
+    max_steps : int, optional
+        Step limit (None: 2^n).
 
     Returns
     -------
@@ -100,22 +106,19 @@ def paths_frame(paths: list[ImprovingPath], n: int):
     """One row per visited pattern: path id, country, rule, step, pattern (0/1, good 1 first, as in
     ``equilibria.csv``), good moved (1-based: the pattern's character that changed), Y, u1, u2.
 
-
     Parameters
-
     ----------
-
-    paths : improving paths.
-
-    n : number of goods.
-
+    paths : list of ImprovingPath
+        Improving-move paths (:func:`improving_path`).
+    n : int
+        Number of goods (length of the pattern strings).
 
     Returns
-
     -------
-
     pandas.DataFrame
-
+        Columns ``path`` (index in ``paths``), ``country`` (1 or 2, whose utility improves),
+        ``rule``, ``step`` (0 = start), ``pattern``, ``good_moved`` (None at step 0), ``Y``
+        (country 1's income share), ``u1``, ``u2`` (log-utilities); the rows of ``paths.csv``.
     """
     import pandas as pd
 

@@ -36,8 +36,10 @@ def pattern_of(code: int, n: int) -> str:
 
     Parameters
     ----------
-    code : the pattern code.
-    n : number of goods.
+    code : int
+        The pattern code.
+    n : int
+        Number of goods.
 
     Returns
     -------
@@ -59,10 +61,13 @@ def distance_below_B1(data: GomoryData, codes: np.ndarray, country: int, table: 
 
     Parameters
     ----------
-    data : the instance.
-    codes : (m,) codes of specialized equilibria.
+    data : GomoryData
+        The instance.
+    codes : numpy.ndarray
+        (m,) codes of specialized equilibria.
     country : 1 or 2.
-    table : the dense utility table, or None (the kernel evaluates the codes).
+    table : UtilityTable, optional
+        The dense utility table, or None (the kernel evaluates the codes).
 
     Returns
     -------
@@ -115,10 +120,14 @@ def graph_report(data: GomoryData, *, n_starts: int = 3, seed: int = 0, method: 
 
     Parameters
     ----------
-    data : the instance.
-    n_starts : random start patterns of the improving paths.
-    seed : seed of the starts.
-    method : ``"auto"``, ``"networkx"``, ``"table"`` or ``"stream"``.
+    data : GomoryData
+        The instance.
+    n_starts : int, optional
+        Random start patterns of the improving paths.
+    seed : int, optional
+        Seed of the starts.
+    method : str, optional
+        ``"auto"``, ``"networkx"``, ``"table"`` or ``"stream"``.
 
     Returns
     -------

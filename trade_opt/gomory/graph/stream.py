@@ -18,9 +18,12 @@ def valid_codes(data: GomoryData, X: np.ndarray, codes: np.ndarray) -> np.ndarra
 
     Parameters
     ----------
-    data : the instance.
-    X : (m, n) bool patterns of ``codes``.
-    codes : (m,) int64 pattern codes.
+    data : GomoryData
+        The instance.
+    X : numpy.ndarray
+        (m, n) bool patterns of ``codes``.
+    codes : numpy.ndarray
+        (m,) int64 pattern codes.
 
     Returns
     -------
@@ -37,8 +40,10 @@ def kernel_neighbour_utilities(data: GomoryData, codes: np.ndarray) -> np.ndarra
 
     Parameters
     ----------
-    data : the instance.
-    codes : (m,) pattern codes.
+    data : GomoryData
+        The instance.
+    codes : numpy.ndarray
+        (m,) pattern codes.
 
     Returns
     -------
@@ -66,9 +71,12 @@ def hypercube_stream(data: GomoryData, tol: float = TIE_TOL, chunk: int = 1 << 1
 
     Parameters
     ----------
-    data : the instance.
-    tol : improvement threshold (log-utility units).
-    chunk : equilibria per kernel call.
+    data : GomoryData
+        The instance.
+    tol : float, optional
+        Improvement threshold (log-utility units).
+    chunk : int, optional
+        Equilibria per kernel call.
 
     Returns
     -------

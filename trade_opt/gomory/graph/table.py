@@ -72,8 +72,10 @@ def utility_table(data: GomoryData, chunk: int = DEFAULT_CHUNK) -> UtilityTable:
 
     Parameters
     ----------
-    data : the instance.
-    chunk : patterns per kernel call.
+    data : GomoryData
+        The instance.
+    chunk : int, optional
+        Patterns per kernel call.
 
     Returns
     -------
@@ -95,8 +97,10 @@ def neighbour_codes(codes: np.ndarray, n: int) -> np.ndarray:
 
     Parameters
     ----------
-    codes : (m,) pattern codes.
-    n : number of goods.
+    codes : numpy.ndarray
+        (m,) pattern codes.
+    n : int
+        Number of goods.
 
     Returns
     -------
@@ -111,8 +115,10 @@ def neighbour_utilities(table: UtilityTable, codes: np.ndarray, country: int) ->
 
     Parameters
     ----------
-    table : the dense utility table.
-    codes : (m,) pattern codes.
+    table : UtilityTable
+        The dense utility table.
+    codes : numpy.ndarray
+        (m,) pattern codes.
     country : 1 or 2.
 
     Returns
@@ -133,8 +139,10 @@ def best_neighbour_gain(table: UtilityTable, codes: np.ndarray, country: int) ->
 
     Parameters
     ----------
-    table : the dense utility table.
-    codes : (m,) pattern codes.
+    table : UtilityTable
+        The dense utility table.
+    codes : numpy.ndarray
+        (m,) pattern codes.
     country : 1 or 2.
 
     Returns
@@ -172,9 +180,11 @@ def local_maxima(table: UtilityTable, country: int, tol: float = TIE_TOL) -> np.
 
     Parameters
     ----------
-    table : the dense utility table.
+    table : UtilityTable
+        The dense utility table.
     country : 1 or 2.
-    tol : improvement threshold (log-utility units).
+    tol : float, optional
+        Improvement threshold (log-utility units).
 
     Returns
     -------
@@ -194,9 +204,11 @@ def steepest_ascent_targets(table: UtilityTable, country: int, tol: float = TIE_
 
     Parameters
     ----------
-    table : the dense utility table.
+    table : UtilityTable
+        The dense utility table.
     country : 1 or 2.
-    tol : improvement threshold (log-utility units).
+    tol : float, optional
+        Improvement threshold (log-utility units).
 
     Returns
     -------
@@ -233,6 +245,8 @@ class ConflictStats:
 
     @property
     def conflict_share(self) -> float:
+        """``conflict / edges``: the share of neighbour pairs whose move one country gains from and
+        the other loses from (NaN when there are no pairs)."""
         return self.conflict / self.edges if self.edges else float("nan")
 
 
@@ -241,8 +255,10 @@ def conflict_stats(table: UtilityTable, tol: float = TIE_TOL) -> ConflictStats:
 
     Parameters
     ----------
-    table : the dense utility table.
-    tol : a change counts when larger than this (log-utility units).
+    table : UtilityTable
+        The dense utility table.
+    tol : float, optional
+        A change counts when larger than this (log-utility units).
 
     Returns
     -------

@@ -21,10 +21,14 @@ def refine_brackets(fun, lo: np.ndarray, hi: np.ndarray, f_lo: np.ndarray, f_hi:
     Parameters
     ----------
     fun : callable (points, active index array) -> values at those points of those brackets.
-    lo, hi : (r,) bracket ends.
-    f_lo, f_hi : (r,) function values at the ends, of opposite signs.
-    xtol : relative width at which a bracket is done (|hi - lo| <= xtol max(1, |x|)).
-    maxiter : iteration limit.
+    lo, hi : numpy.ndarray
+        (r,) bracket ends.
+    f_lo, f_hi : numpy.ndarray
+        (r,) function values at the ends, of opposite signs.
+    xtol : float, optional
+        Relative width at which a bracket is done (|hi - lo| <= xtol max(1, |x|)).
+    maxiter : int, optional
+        Iteration limit.
 
     Returns
     -------
@@ -74,7 +78,8 @@ def sign_changes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Parameters
     ----------
-    values : (m, G) function values, one row per function, on a grid of G points.
+    values : numpy.ndarray
+        (m, G) function values, one row per function, on a grid of G points.
 
     Returns
     -------

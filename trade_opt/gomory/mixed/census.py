@@ -196,10 +196,14 @@ def _grid_brackets(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.nda
     ----------
     data : GomoryData
         The instance.
-    owner : (m, n) patterns (0 country 1, 1 country 2, 2 shared).
-    u : (G,) increasing grid of logit Y.
-    z : (G, n) z_i(Y) = logit x_i(Y) of every good at every grid point.
-    u_lo, u_hi : (m,) logit of each pattern's end points.
+    owner : numpy.ndarray
+        (m, n) patterns (0 country 1, 1 country 2, 2 shared).
+    u : numpy.ndarray
+        (G,) increasing grid of logit Y.
+    z : numpy.ndarray
+        (G, n) z_i(Y) = logit x_i(Y) of every good at every grid point.
+    u_lo, u_hi : numpy.ndarray
+        (m,) logit of each pattern's end points.
 
     Returns
     -------
@@ -250,7 +254,7 @@ def _grid_brackets(data: GomoryData, owner: np.ndarray, u: np.ndarray, z: np.nda
 def pattern_roots(data: GomoryData, owner: np.ndarray, grid: int = GRID_Y) -> MixedEquilibria:
     """Every mixed equilibrium of each pattern found by bracketing the reduced trade equation.
 
-    For fixed Y each shared good's z_i(Y) is unique (:func:`solve_own_scale`); T(Y) is tabulated on
+    For fixed Y each shared good's z_i(Y) is unique (:func:`~trade_opt.gomory.mixed.equations.solve_own_scale`); T(Y) is tabulated on
     a common grid uniform in logit(Y) covering all patterns' intervals [Y(x_S = 1), Y(x_S = 0)],
     each pattern only on the grid points of its own interval (:func:`_grid_brackets`), and
     every sign change is refined to |d logit Y| <= 1e-14.  Roots closer than one grid cell
@@ -370,33 +374,18 @@ def _complete(data: GomoryData, owner_batch: np.ndarray, rows: np.ndarray, u_roo
 def concat_mixed(parts: list[MixedEquilibria], n: int) -> MixedEquilibria:
     """One :class:`MixedEquilibria` from several (pattern indices offset to stay unique).
 
-
-
     Parameters
-
-
     ----------
-
-
-    parts : batches of mixed equilibria (e.g. from :func:`mixed_equilibria`).
-
-
-    n : number of goods (for an empty result).
-
-
+    parts : list of MixedEquilibria
+        Batches of mixed equilibria (e.g. from :func:`mixed_equilibria`, one per census chunk).
+    n : int
+        Number of goods (the width of ``owner`` and ``x`` in an empty result).
 
     Returns
-
-
     -------
-
-
     MixedEquilibria
-
-
-        All rows; ``patterns_searched`` summed.
-
-
+        All rows in order; ``pattern_index`` of each part shifted by the patterns searched before
+        it, ``patterns_searched`` summed.
     """
     if not parts:
         e = np.zeros(0)

@@ -269,8 +269,10 @@ def solve_own_scale(a1: np.ndarray, a2: np.ndarray, rhs: np.ndarray) -> np.ndarr
 
     Parameters
     ----------
-    a1, a2 : production exponents alpha_i1, alpha_i2 (> 1), broadcast with ``rhs``.
-    rhs : -s_i(Y), minus the cost comparison (log units).
+    a1, a2 : numpy.ndarray
+        Production exponents alpha_i1, alpha_i2 (> 1), broadcast with ``rhs``.
+    rhs : numpy.ndarray
+        -s_i(Y), minus the cost comparison (log units).
 
     Returns
     -------

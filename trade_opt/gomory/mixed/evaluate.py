@@ -30,9 +30,12 @@ def evaluate_mixed(data: GomoryData, z: np.ndarray, log_Y: np.ndarray, log_1mY: 
 
     Parameters
     ----------
-    data : the instance.
-    z : (r, n) logit of country 2's share x_i (+inf: country 2 alone, -inf: country 1 alone).
-    log_Y, log_1mY : (r,) ln Y and ln(1 - Y), Y = N_1 (country 1's income share).
+    data : GomoryData
+        The instance.
+    z : numpy.ndarray
+        (r, n) logit of country 2's share x_i (+inf: country 2 alone, -inf: country 1 alone).
+    log_Y, log_1mY : numpy.ndarray
+        (r,) ln Y and ln(1 - Y), Y = N_1 (country 1's income share).
 
     Returns
     -------

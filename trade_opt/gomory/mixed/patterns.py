@@ -24,7 +24,8 @@ def owner_strings(owner: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    owner : (m, n) or (n,) owners: 0 country 1 alone, 1 country 2 alone, 2 shared.
+    owner : numpy.ndarray
+        (m, n) or (n,) owners: 0 country 1 alone, 1 country 2 alone, 2 shared.
 
     Returns
     -------
@@ -41,7 +42,8 @@ def parse_owner(text: str) -> np.ndarray:
 
     Parameters
     ----------
-    text : one pattern, good 1 first.
+    text : str
+        One pattern, good 1 first.
 
     Returns
     -------
@@ -60,7 +62,8 @@ def theorem1_count(n: int) -> int:
 
     Parameters
     ----------
-    n : number of goods.
+    n : int
+        Number of goods.
 
     Returns
     -------
@@ -75,8 +78,10 @@ def mixed_pattern_count(n: int, max_shared: int | None = None) -> int:
 
     Parameters
     ----------
-    n : number of goods.
-    max_shared : largest number of shared goods (None: n - 2, every mixed pattern of Theorem 1).
+    n : int
+        Number of goods.
+    max_shared : int, optional
+        Largest number of shared goods (None: n - 2, every mixed pattern of Theorem 1).
 
     Returns
     -------
@@ -95,9 +100,12 @@ def mixed_patterns(n: int, max_shared: int | None = None, chunk: int = 1 << 14) 
 
     Parameters
     ----------
-    n : number of goods.
-    max_shared : largest number of shared goods (None: n - 2).
-    chunk : patterns per yielded array (at least; whole shared sets are kept together).
+    n : int
+        Number of goods.
+    max_shared : int, optional
+        Largest number of shared goods (None: n - 2).
+    chunk : int, optional
+        Patterns per yielded array (at least; whole shared sets are kept together).
 
     Yields
     ------
@@ -132,8 +140,10 @@ def one_shared_pairs(n: int, chunk: int = 1 << 14) -> Iterator[tuple[np.ndarray,
 
     Parameters
     ----------
-    n : number of goods.
-    chunk : pairs per yielded block.
+    n : int
+        Number of goods.
+    chunk : int, optional
+        Pairs per yielded block.
 
     Yields
     ------
