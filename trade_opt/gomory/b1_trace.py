@@ -15,7 +15,7 @@ Structure used (t = ln(Y / (1 - Y))):
   optimal patterns leaves/enters the feasible set (t = logit Y(x), moved by the DP row's slack to
   where the DP itself starts or stops accepting x: ``_Lines.t_dp``); both are computed exactly and
   the DP is re-solved there.  With per-country exponents the values are not lines: no trace
-  (ValueError; use the DP per Y).
+  (ArgumentError, a ValueError; use the DP per Y).
 
 Every breakpoint is certified: the exact DP of its direction (:func:`~trade_opt.gomory.boundary.mixed_direction_dp` at one Y)
 returns the left piece's x (or one of equal value) just below it and the right piece's just above
@@ -138,13 +138,26 @@ class B1Trace:
 
     Parameters
     ----------
-    data : the instance
-    Y_low, Y_high : range of Y traced (0 < Y_low < Y_high < 1)
-    grid : points of the initial grid, equally spaced in t = logit(Y)
-    solver : "dp": every knapsack by the exact DP (default); "ortools": by OR-Tools' integer branch
+    data : GomoryData
+        The instance: one exponent per good (alpha_i1 = alpha_i2), f = e l^alpha.
+    Y_low, Y_high : float
+        The range of Y = N_1 traced, 0 < Y_low < Y_high < 1.
+    grid : int
+        Points of the initial grid, equally spaced in t = logit(Y).
+    solver : {"dp", "ortools"}
+        "dp": every knapsack by the exact DP (default); "ortools": by OR-Tools' integer branch
         and bound where it proves its optimum within ``value_error_bound`` of the exact one
         (:func:`trade_opt.knapsack.knapsack_ortools_bounded`, 2 n sum(c) 2^-52, ~1e-14 here), else
-        by the DP; needs the ``ortools`` extra (without it every knapsack falls back to the DP)
+        by the DP; needs the ``ortools`` extra (without it every knapsack falls back to the DP).
+    progress : callable, optional
+        ``progress(fraction)`` is called each time an interval of t is resolved, with its share of
+        the whole trace (both directions); the shares add up to 1 (e.g. a progress bar's ``advance``).
+
+    Raises
+    ------
+    ArgumentError
+        A range outside (0, 1), an unknown solver, production other than f = e l^alpha, or
+        per-country exponents (c(Y).x is then not a line in logit(Y): use the DP per Y).
 
     Attributes
     ----------
@@ -165,8 +178,8 @@ class B1Trace:
         if solver not in SOLVERS:
             raise ArgumentError("solver", f"must be one of {', '.join(SOLVERS)}, got {solver!r}")
         if np.any(data.alpha[0] != data.alpha[1]):
-            raise ValueError("the exact B1 trace needs one exponent per good (alpha_i1 = alpha_i2): with "
-                             "per-country exponents c(Y).x is not a line in logit(Y); use boundary_B1_dp per Y")
+            raise ArgumentError("data", "the exact B1 trace needs one exponent per good (alpha_i1 = alpha_i2): with "
+                                "per-country exponents c(Y).x is not a line in logit(Y); use boundary_B1_dp per Y")
         start = time.perf_counter()
         self.data = data
         self.Y_low, self.Y_high = float(Y_low), float(Y_high)
@@ -500,12 +513,12 @@ class B1Trace:
 
         Raises
         ------
-        ValueError
+        ArgumentError
             A Y outside the traced range.
         """
         Y = np.atleast_1d(np.asarray(Y, dtype=float))
         if Y.size and (Y.min() < self.Y_low * (1 - 1e-15) or Y.max() > self.Y_high * (1 + 1e-15)):
-            raise ValueError(f"Y outside the traced range [{self.Y_low}, {self.Y_high}]")
+            raise ArgumentError("Y", f"outside the traced range [{self.Y_low}, {self.Y_high}]")
         B1 = np.empty(len(Y))
         X = np.empty((len(Y), self.data.n))
         for s in range(0, len(Y), chunk):
