@@ -177,3 +177,16 @@ def test_bench_mcp_cli_bad_input(tmp_path, capsys):
     assert main(["bench", "--family", "mcp", "--memory-mb", "100", "--out", str(tmp_path)]) == 2
     assert "--memory-mb" in capsys.readouterr().err
     assert not (tmp_path / "results.csv").exists()
+
+
+def test_headline_table_gives_every_method_that_ran_a_column():
+    """OR-Tools rows reach results.md like the other methods (they had no column before)."""
+    rows = [{"family": "uncorrelated", "n": 10, "method": m, "status": "optimal", "seconds": s, "objective": 7.0}
+            for m, s in (("dp", 0.02), ("ortools", 0.01), ("highs", 0.04))]
+    rows.append({"family": "uncorrelated", "n": 10, "method": "glpk", "status": "timeout", "seconds": 9.0,
+                 "objective": float("nan")})
+    table = harness.headline_table(pd.DataFrame(rows))
+    assert list(table.columns) == ["family", "n", "dp", "ortools", "highs", "glpk", "max rel. obj. diff"]
+    row = table.iloc[0]
+    assert row["ortools"] == "0.01 s (1x)" and row["dp"] == "0.02 s (2x)" and row["glpk"] == "timeout"
+    assert row["max rel. obj. diff"] == "0.0e+00"

@@ -504,15 +504,15 @@ def headline_table(df):
     Returns
     -------
     pandas.DataFrame
-        Columns ``family``, ``n``, one per method among dp, highs, cbc, glpk, scip, brute that
-        ran (``ortools`` rows are not given a column), and ``max rel. obj. diff``: the largest
+        Columns ``family``, ``n``, one per method among dp, ortools, highs, cbc, glpk, scip, brute
+        that ran, and ``max rel. obj. diff``: the largest
         |obj - obj_ref| / max(1, |obj_ref|) over the optimal methods (reference: the DP, else
         the first optimal one) and the method attaining it.
     """
     import numpy as np
     import pandas as pd
 
-    methods = [m for m in ("dp", "highs", "cbc", "glpk", "scip", "brute") if m in set(df["method"])]
+    methods = [m for m in ("dp", "ortools", "highs", "cbc", "glpk", "scip", "brute") if m in set(df["method"])]
     rows = []
     for (family, n), group in df.groupby(["family", "n"], sort=False):
         ok = group[group["status"] == "optimal"]
