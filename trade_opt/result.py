@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from trade_opt.errors import ArgumentError
 
 STATUSES = ("ok", "warning", "error")
 
@@ -282,7 +283,7 @@ class Result:
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+            raise ArgumentError("status", f"must be one of {STATUSES}, got {self.status!r}")
 
     @property
     def ok(self) -> bool:

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trade_opt.errors import ArgumentError
+
 #: Pisinger's integer classes, then real-valued weights, then the Gomory B1(Y) knapsack.
 FAMILIES = ("uncorrelated", "weakly_correlated", "strongly_correlated", "inverse_strongly_correlated",
             "subset_sum", "real", "gomory")
@@ -100,9 +102,9 @@ def pisinger(family: str, n: int, seed: int = 0, R: int = 1000, h: int = 50, H: 
     True
     """
     if family not in _CODE or family == "gomory":
-        raise ValueError(f"unknown family {family!r}; choose from {FAMILIES[:-1]}")
+        raise ArgumentError("family", f"unknown family {family!r}; choose from {FAMILIES[:-1]}")
     if n < 1:
-        raise ValueError("n must be >= 1")
+        raise ArgumentError("n", f"must be >= 1, got {n}")
     rng = np.random.default_rng([seed, n, _CODE[family]])
     shift = R // 10
     if family == "real":

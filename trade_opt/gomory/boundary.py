@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from trade_opt.errors import ArgumentError
 from trade_opt.gomory.equilibria import evaluate_patterns, log_quantities, nondegenerate
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.knapsack import (
@@ -90,7 +91,7 @@ def knapsack_data(data: GomoryData, Y: np.ndarray | float) -> KnapsackData:
     """
     Y = np.atleast_1d(np.asarray(Y, dtype=float))
     if np.any((Y <= 0) | (Y >= 1)) or not np.all(np.isfinite(Y)):
-        raise ValueError("Y must lie in the open interval (0, 1)")
+        raise ArgumentError("Y", "must lie in the open interval (0, 1)")
     d1, d2 = data.d
     Yc = Y[:, None]
     V = d1 * Yc + d2 * (1.0 - Yc)
@@ -276,7 +277,7 @@ class BoundarySolver:
     def __init__(self, data: GomoryData, methods: tuple[str, ...] = METHODS, solver: str = "highs"):
         unknown = set(methods) - set(METHODS)
         if unknown:
-            raise ValueError(f"unknown boundary method(s) {sorted(unknown)}; choose from {METHODS}")
+            raise ArgumentError("methods", f"unknown boundary method(s) {sorted(unknown)}; choose from {METHODS}")
         self.data = data
         self.methods = tuple(methods)
         n = data.n

@@ -286,7 +286,7 @@ def boundary_value(data: GomoryData, Y_prime: np.ndarray | float, form: str) -> 
         return boundary_B_greedy(data, Y_prime)[0]
     if form == "B1":
         return boundary_B1_dp(data, Y_prime)
-    raise ValueError(f"Theorem 2 form must be 'B' or 'B1', got {form!r}")
+    raise ArgumentError("form", f"Theorem 2's form must be 'B' or 'B1', got {form!r}")
 
 
 def theorem2_search(data: GomoryData, Y_prime: np.ndarray | float, form: str = "B",

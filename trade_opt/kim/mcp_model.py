@@ -31,6 +31,7 @@ from pyomo.mpec import Complementarity, complements
 
 from trade_opt.kim.instance import KimData
 from trade_opt.kim.model import TIERS, chain, cobb_douglas_constant
+from trade_opt.errors import ArgumentError
 
 FORMULATIONS = ("log", "reduced")
 
@@ -188,7 +189,7 @@ def build_mcp_model(data: KimData, formulation: str = "log") -> KimMCP:
         If ``formulation`` is not one of :data:`FORMULATIONS`.
     """
     if formulation not in FORMULATIONS:
-        raise ValueError(f"formulation must be one of {FORMULATIONS}, got {formulation!r}")
+        raise ArgumentError("formulation", f"must be one of {FORMULATIONS}, got {formulation!r}")
     d = _normalized(data)
     J, xbar = d.J, reference_totals(data)
     theta, eps, delta, eta, rho = d.theta, d.eps, d.delta, d.eta, d.rho

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trade_opt.errors import ArgumentError
 from trade_opt.kim.instance import KimData
 
 TIERS = ("A1", "A2", "F", "S")
@@ -187,8 +188,8 @@ def _check_nonempty(x: np.ndarray) -> None:
     totals = x.sum(axis=1)
     if np.any(x < 0) or not np.all(totals > 0):
         empty = [TIERS[t] for t in np.flatnonzero(~(totals > 0))]
-        raise ValueError(f"firm numbers must be >= 0 with every tier non-empty (empty: {empty}); "
-                         "marginal costs are infinite at an empty tier (models/kim_location.md, 'The chain at given firm numbers')")
+        raise ArgumentError("firm numbers", f"must be >= 0 with every tier non-empty (empty: {empty}); "
+                            "marginal costs are infinite at an empty tier (models/kim_location.md, 'The chain at given firm numbers')")
 
 
 def log_costs(data: KimData, n: np.ndarray, r: np.ndarray):

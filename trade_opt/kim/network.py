@@ -39,7 +39,7 @@ import networkx as nx
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from trade_opt.errors import FieldError
+from trade_opt.errors import ArgumentError, FieldError
 
 #: The good classes with their own markup matrix, in the order of ``KimData`` (T_A1, T_A2, T_F, T_S).
 CLASSES = ("A1", "A2", "F", "S")
@@ -402,7 +402,7 @@ def markups_from_graph(G: nx.Graph, regions: list[str] | tuple[str, ...], rates:
     """
     regions = tuple(regions)
     if route not in ROUTES:
-        raise ValueError(f"route must be one of {ROUTES}, got {route!r}")
+        raise ArgumentError("route", f"must be one of {ROUTES}, got {route!r}")
     J = len(regions)
     fronts = [pareto_routes(G, k) for k in regions]
     T, cost, tariff, paths = {}, {}, {}, {}

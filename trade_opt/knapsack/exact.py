@@ -15,6 +15,7 @@ from trade_opt.knapsack.core import KnapsackSolution, capacity_slack
 from trade_opt.knapsack.reduce import (FEASIBLE_MARGIN, _cover_lp_cost, _dantzig_bound, _fix_by_lp_bounds, _fix_packing,
                                       _incumbent_value)
 from trade_opt.knapsack.mitm import MITM_MAX_ITEMS, _meet_in_the_middle
+from trade_opt.errors import ArgumentError
 
 
 def knapsack_dp(values: np.ndarray, weights: np.ndarray, capacity: float,
@@ -334,7 +335,7 @@ def knapsack_brute_force(values: np.ndarray, weights: np.ndarray, capacity: floa
     weights = np.asarray(weights, dtype=float)
     n = len(values)
     if n > 20:
-        raise ValueError("brute force is limited to n <= 20")
+        raise ArgumentError("values", f"brute force is limited to n <= 20, got n = {len(values)}")
     X = ((np.arange(1 << n)[:, None] >> np.arange(n)) & 1).astype(float)
     load = X @ weights
     tol = capacity_slack(capacity, n)

@@ -11,6 +11,7 @@ import pyomo.environ as pyo
 
 from trade_opt.knapsack.core import KnapsackSolution
 from trade_opt.solvers import MipResult, get_solver, matrix_range_note, with_status_note
+from trade_opt.errors import ArgumentError
 
 
 # --------------------------------------------------------------------------- Pyomo MIP
@@ -38,7 +39,7 @@ def build_knapsack_model(n: int, sense: str = "<=", integer: bool = True) -> pyo
         ``sense`` is neither ``"<="`` nor ``">="``.
     """
     if sense not in ("<=", ">="):
-        raise ValueError(f"sense must be '<=' or '>=', got {sense!r}")
+        raise ArgumentError("sense", f"must be '<=' or '>=', got {sense!r}")
     m = pyo.ConcreteModel(name=f"knapsack_{'01' if integer else 'lp'}_{'le' if sense == '<=' else 'ge'}")
     m.I = pyo.RangeSet(0, n - 1)
     m.c = pyo.Param(m.I, mutable=True, initialize=0.0)

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+from trade_opt.errors import ArgumentError
 
 #: Prefix of the CSV form of text that would otherwise be read as a number.
 TEXT_MARKER = "'"
@@ -65,7 +66,7 @@ def to_arrow(table: pd.DataFrame | Mapping[str, Any] | Any):
     if isinstance(table, Mapping):
         table = pd.DataFrame(dict(table))
     if table.columns.has_duplicates:
-        raise ValueError(f"duplicate column names {sorted(table.columns[table.columns.duplicated()].map(str))}")
+        raise ArgumentError("table", f"duplicate column names {sorted(table.columns[table.columns.duplicated()].map(str))}")
     return pa.table([_column_to_arrow(series) for _, series in table.items()], names=[str(c) for c in table.columns])
 
 
@@ -92,7 +93,7 @@ def text_rows(codes: np.ndarray):
 
     codes = np.ascontiguousarray(codes, dtype=np.uint8)
     if codes.ndim != 2:
-        raise ValueError(f"codes must be a 2-D uint8 matrix, got shape {codes.shape}")
+        raise ArgumentError("codes", f"must be a 2-D uint8 matrix, got shape {codes.shape}")
     m, width = codes.shape
     offsets = np.arange(0, (m + 1) * width, width, dtype=np.int64) if width else np.zeros(m + 1, np.int64)
     return pa.LargeStringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(codes))

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from trade_opt.errors import InputError
+from trade_opt.errors import ArgumentError, InputError
 from trade_opt.folders import record_rows
 from trade_opt.outputs.arrow import text_rows
 from trade_opt.outputs.atomic import _atomic_write
@@ -264,10 +264,10 @@ def jsonl_bytes(columns: Mapping[str, np.ndarray]) -> bytes:
         values = np.asarray(values)
         rows = len(values) if rows is None else rows
         if len(values) != rows:
-            raise ValueError(f"column {name!r} has {len(values)} rows, the first column {rows}")
+            raise ArgumentError(f"columns[{name!r}]", f"has {len(values)} rows, the first column {rows}")
         if values.ndim == 2:
             if values.size and not np.isin(values, (0, 1)).all():
-                raise ValueError(f"column {name!r}: a 2-D column must hold 0/1")
+                raise ArgumentError(f"columns[{name!r}]", "a 2-D column must hold 0/1")
             m, n = values.shape
             buf = np.full((m, max(3 * n, 2)), ord(" "), dtype=np.uint8)   # "[0, 1, 1]": 3n characters
             buf[:, 0], buf[:, -1] = ord("["), ord("]")
@@ -277,7 +277,7 @@ def jsonl_bytes(columns: Mapping[str, np.ndarray]) -> bytes:
         elif values.ndim == 1 and values.dtype.kind in "iubf":
             text = _json_number_text(values)
         else:
-            raise ValueError(f"column {name!r}: a 1-D number column or a 2-D 0/1 matrix, got {values.dtype} {values.shape}")
+            raise ArgumentError(f"columns[{name!r}]", f"a 1-D number column or a 2-D 0/1 matrix, got {values.dtype} {values.shape}")
         pieces += [pa.scalar(("{" if k == 0 else ", ") + json.dumps(str(name)) + ": ", pa.large_string()), text]
     if not pieces or not rows:
         return b""

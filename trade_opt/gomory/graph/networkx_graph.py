@@ -12,6 +12,7 @@ import numpy as np
 from trade_opt.gomory.equilibria import pattern_bits, pattern_strings
 from trade_opt.gomory.graph.table import TIE_TOL, UtilityTable, check_country, utility_table
 from trade_opt.gomory.instance import GomoryData
+from trade_opt.errors import ArgumentError
 
 #: Largest n for which :func:`specialization_graph` builds a networkx graph (2^16 nodes, 2^19 edges).
 NX_MAX_N = 16
@@ -35,7 +36,7 @@ def specialization_graph(data: GomoryData, table: UtilityTable | None = None) ->
     networkx.Graph
     """
     if data.n > NX_MAX_N:
-        raise ValueError(f"n = {data.n} > {NX_MAX_N}: use the implicit neighbours (utility_table, neighbour_utilities)")
+        raise ArgumentError("data", f"n = {data.n} > {NX_MAX_N}: use the implicit neighbours (utility_table, neighbour_utilities)")
     table = utility_table(data) if table is None else table
     codes = table.codes
     G = nx.Graph()

@@ -15,6 +15,7 @@ from trade_opt.gomory.equilibria import evaluate_patterns, pattern_bits, pattern
 from trade_opt.gomory.graph.stream import kernel_neighbour_utilities, valid_codes
 from trade_opt.gomory.graph.table import TIE_TOL, UtilityTable, check_country, neighbour_codes
 from trade_opt.gomory.instance import GomoryData
+from trade_opt.errors import ArgumentError
 
 Rule = Literal["steepest", "first"]
 
@@ -65,12 +66,12 @@ def improving_path(data: GomoryData, start: int, country: int, rule: Rule = "ste
     """
     j = check_country(country)
     if rule not in ("steepest", "first"):
-        raise ValueError(f"rule must be 'steepest' or 'first', got {rule!r}")
+        raise ArgumentError("rule", f"must be 'steepest' or 'first', got {rule!r}")
     n = data.n
     start = int(start)
     x0 = pattern_bits(np.array([start]), n)
     if not valid_codes(data, x0, np.array([start], np.int64))[0]:
-        raise ValueError(f"start code {start} is not a specialized equilibrium")
+        raise ArgumentError("start", f"code {start} is not a specialized equilibrium")
 
     def utilities(code: int) -> np.ndarray:
         if table is not None:

@@ -26,6 +26,7 @@ from trade_opt.gomory.graph.table import (
     utility_table,
 )
 from trade_opt.gomory.instance import GomoryData
+from trade_opt.errors import ArgumentError
 
 METHODS = ("auto", "networkx", "table", "stream")
 
@@ -141,13 +142,13 @@ def graph_report(data: GomoryData, *, n_starts: int = 3, seed: int = 0, method: 
         return pattern_of(code, n)
 
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        raise ArgumentError("method", f"must be one of {METHODS}, got {method!r}")
     if method == "auto":
         method = "networkx" if n <= NX_MAX_N else ("table" if n <= DENSE_MAX_N else "stream")
     if method == "networkx" and n > NX_MAX_N:
-        raise ValueError(f"method 'networkx' needs n <= {NX_MAX_N}, got n = {n}")
+        raise ArgumentError("method", f"'networkx' needs n <= {NX_MAX_N}, got n = {n}")
     if method == "table" and n > DENSE_MAX_N:
-        raise ValueError(f"method 'table' needs n <= {DENSE_MAX_N}, got n = {n}")
+        raise ArgumentError("method", f"'table' needs n <= {DENSE_MAX_N}, got n = {n}")
     table = None if method == "stream" else utility_table(data)
     summary: dict = {"n": n, "method": method}
     stream_best = [(-np.inf, -1), (-np.inf, -1)]

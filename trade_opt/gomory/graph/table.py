@@ -15,6 +15,7 @@ import numpy as np
 
 from trade_opt.gomory.equilibria import DEFAULT_CHUNK, specialized_equilibria
 from trade_opt.gomory.instance import GomoryData
+from trade_opt.errors import ArgumentError
 
 #: Largest n for the dense utility table (2 x 2^24 float64 = 256 MB).
 DENSE_MAX_N = 24
@@ -37,7 +38,7 @@ def check_country(country: int) -> int:
         country - 1.
     """
     if country not in (1, 2):
-        raise ValueError(f"country must be 1 or 2, got {country!r}")
+        raise ArgumentError("country", f"must be 1 or 2, got {country!r}")
     return country - 1
 
 
@@ -84,7 +85,7 @@ def utility_table(data: GomoryData, chunk: int = DEFAULT_CHUNK) -> UtilityTable:
     """
     n = data.n
     if n > DENSE_MAX_N:
-        raise ValueError(f"n = {n} > {DENSE_MAX_N}: the dense table would need 2^{n} entries; use the stream methods")
+        raise ArgumentError("data", f"n = {n} > {DENSE_MAX_N}: the dense table would need 2^{n} entries; use the stream methods")
     u = np.full((2, 1 << n), np.nan)
     Y = np.full(1 << n, np.nan)
     for batch in specialized_equilibria(data, chunk):

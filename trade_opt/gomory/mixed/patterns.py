@@ -14,6 +14,7 @@ from typing import Iterator
 import numpy as np
 
 from trade_opt.gomory.equilibria import pattern_bits
+from trade_opt.errors import ArgumentError
 
 OWNER_1, OWNER_2, SHARED = 0, 1, 2
 _OWNER_BYTES = np.frombuffer(b"01S", dtype=np.uint8)
@@ -53,7 +54,7 @@ def parse_owner(text: str) -> np.ndarray:
     table = {"0": OWNER_1, "1": OWNER_2, "S": SHARED, "s": SHARED}
     bad = [c for c in text if c not in table]
     if bad:
-        raise ValueError(f"pattern {text!r}: characters must be 0, 1 or S, got {bad[0]!r}")
+        raise ArgumentError("pattern", f"{text!r}: characters must be 0, 1 or S, got {bad[0]!r}")
     return np.array([table[c] for c in text], dtype=np.int8)
 
 
