@@ -55,7 +55,20 @@ class LinearForms:
     """Per-good contributions of the kernel's linear forms, for bit value 0 and 1.
 
     Rows (forms): 0 a = sum_{x=1} d_i1, 1 (1 - b) = sum_{x=0} d_i2, 2 b, 3 (1 - a),
-    4-5 K_j, 6-7 A_j = sum_{x=0} d_ij alpha_i1, 8-9 B_j = sum_{x=1} d_ij alpha_i2."""
+    4-5 K_j, 6-7 A_j = sum_{x=0} d_ij alpha_i1, 8-9 B_j = sum_{x=1} d_ij alpha_i2.
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance (d, e, alpha, L of models/gomory.md, Eqs. 1-3).
+
+    Attributes
+    ----------
+    c0, c1 : numpy.ndarray
+        Shape (FORMS, n): each good's contribution to every form when its bit is 0 / 1.
+    constant : numpy.ndarray
+        Shape (2,): c_j = sum_i d_ij ln d_ij + sum_i d_ij (ln e_i1 + alpha_i1 ln L_1).
+    """
 
     FORMS = 10
 
@@ -209,7 +222,21 @@ class BlockEvaluator:
     PyTorch and ``array_api_strict`` (:mod:`trade_opt.gomory.array_backend`).
 
     Built once per stream: the low-bit forms ``T`` (FORMS, 2^k) and the H table (or the exact sum's
-    coefficients) on the backend's device; each call adds the block's high-bit sums (host scalars)."""
+    coefficients) on the backend's device; each call adds the block's high-bit sums (host scalars).
+
+    Parameters
+    ----------
+    data : GomoryData
+        The instance.
+    forms : LinearForms
+        Its per-good form contributions.
+    table : HTable or None
+        The tabulated H(Y) (one exponent per good), or None for the exact sum over goods.
+    backend : ArrayBackend
+        Array library and device (:func:`trade_opt.gomory.array_backend.get_backend`).
+    k : int
+        Low bits per block: each call evaluates up to 2^k consecutive codes.
+    """
 
     def __init__(self, data: GomoryData, forms: LinearForms, table: HTable | None, backend: ArrayBackend, k: int):
         self.backend, self.xp, self.forms, self.k, self.n = backend, backend.xp, forms, k, data.n

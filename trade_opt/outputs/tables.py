@@ -257,6 +257,21 @@ class CsvStream(TableStream):
 
     Inside ``table_format("parquet")`` (:mod:`trade_opt.outputs.formats`) it streams Parquet to
     ``path.with_suffix(".parquet")`` (``.path`` is that file); ``append=True`` is then refused.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The CSV file (its suffix is set to ``.parquet`` inside ``table_format("parquet")``).
+    append : bool
+        Append to an existing file (a resumed run) instead of replacing it; CSV only.
+    columns : list of str, optional
+        Fixed column order (missing columns written empty, extra ones dropped); default: the
+        first chunk's columns.
+
+    Raises
+    ------
+    InputError
+        ``append=True`` while the current table format is not CSV.
     """
 
     def __init__(self, path: str | Path, *, append: bool = False, columns: list[str] | None = None):
