@@ -7,6 +7,8 @@ optionally with a set-up interval or a barrier to entry (:mod:`~trade_opt.gomory
 * :mod:`~trade_opt.gomory.production`: production functions (:class:`Production`: power, power_with_setup, barrier).
 * :mod:`~trade_opt.gomory.equilibria`: the 2^n - 2 specialized equilibria (trade equation, Eq. 2).
 * :mod:`~trade_opt.gomory.boundary`: knapsack coefficients c_i(Y), V_i(Y) and the curves B(Y), B1(Y).
+* :mod:`~trade_opt.gomory.b1_trace`, :mod:`~trade_opt.gomory.b1_pieces`: the exact parametric B1(Y), every
+  breakpoint certified by the DP, and B1 as (Y interval, x) pieces (``trade-opt gomory trace``).
 * :mod:`~trade_opt.gomory.ricardo`: Ricardo level and Ricardo solution.
 * :mod:`~trade_opt.gomory.theorems`: Theorem 2's bound, Theorem 3's check.
 
