@@ -119,3 +119,16 @@ def test_cli_trace_refuses_instances_it_cannot_trace(tmp_path, capsys):
         assert main(["gomory", "trace", str(path)]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and str(path) in err and field in err
+
+
+@pytest.mark.parametrize("name", ["gomory_table1.toml", "gomory_table1_labor_swapped.toml"])
+def test_b1_changes_direction_once_at_the_ricardo_level(name):
+    """Above the Ricardo level B1 is the "<=" optimum, below it the ">=" one (models/gomory.md, "B1: why the
+    smaller of both directions"): the pieces switch direction exactly once, at Y_R found by bisection."""
+    from trade_opt.gomory.ricardo import ricardo
+
+    data = load_instance(INSTANCES / name).data()
+    p = b1_pieces(B1Trace(data, *reachable_Y_range(data)))
+    switch = np.flatnonzero(p["direction"][1:] != p["direction"][:-1])
+    assert len(switch) == 1 and p["direction"][0] == ">=" and p["direction"][-1] == "<="
+    assert p["Y_to"][switch[0]] == pytest.approx(ricardo(data).ricardo_level, abs=1e-9)
