@@ -1,15 +1,7 @@
 """MCP solvers side by side: ``trade-opt bench --family mcp`` and ``benchmarks/bench_mcp.py``.
 
-Solvers (each on a freshly built model, from the same start, in this process):
-
-* ``trade_opt_mcp``: ``pyo.SolverFactory("trade_opt_mcp")`` (:mod:`trade_opt.mcp`: warm Newton
-  polish, Scholtes relaxation + Ipopt, active-set Newton polish), tol 1e-10, ``time_limit`` the timeout;
-* ``mpec_nlp``: Pyomo's ``mpec.simple_nonlinear`` transformation (what the ``mpec_nlp``
-  meta-solver applies; the meta-solver itself passes an option cyipopt rejects) + a constant
-  objective + ``SolverFactory("cyipopt")`` (tol 1e-10, at most 3000 iterations, ``max_cpu_time``
-  the timeout);
-* ``fb_scipy``: :func:`trade_opt.mcp.baseline.solve_fb_scipy` (``scipy.optimize.root`` hybr on the
-  Fischer-Burmeister system; not run above :data:`FB_MAX_N` unknowns: MINPACK's dense QR).
+Solvers: :data:`MCP_SOLVERS` (``trade_opt_mcp``, ``mpec_nlp``, ``fb_scipy``; each on a freshly built
+model, from the same start, in this process; :mod:`trade_opt.bench.mcp_runs` says how each is called).
 
 Instances: Pyomo's MCPLIB problems from every initial point of their data files
 (:mod:`trade_opt.bench.mcplib`; the files ship with the source tree) and the Kim, Melitz and
@@ -19,292 +11,24 @@ for MCPLIB; ``max |x - mid(lb, ub, x - F)|, |h|`` of the layer's system for the 
 case is ``solved`` when it is at most :data:`SOLVED`.  Dolan-More profile (Math. Program. 91
 (2002) 201-213): for each solver the share of cases it solved within ``tau`` times the fastest
 solver's time on that case.
+
+The cases are :mod:`trade_opt.bench.mcp_cases`, the solvers and one (case, solver) run
+:mod:`trade_opt.bench.mcp_runs`; their names are importable from here too (their former home).
 """
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-#: A case is solved when the independent unscaled natural residual is at most this.
-SOLVED = 1e-8
-#: The solvers, in table order.
-MCP_SOLVERS = ("trade_opt_mcp", "mpec_nlp", "fb_scipy")
-#: ``fb_scipy`` is not run above this many unknowns.
-FB_MAX_N = 500
+from trade_opt.bench.mcp_cases import MCP_SUITES, ROOT, Case, _layer_residual, _trade_builders, mcp_cases  # noqa: F401  (re-exported)
+from trade_opt.bench.mcp_runs import (COLUMNS, FB_MAX_N, MCP_SOLVERS, RUNNERS, SOLVED, _apply,  # noqa: F401  (re-exported)
+                                      iter_rows, run_case, run_fb, run_layer, run_mpec_nlp)
+
 #: Profile points (ratios to the fastest time).
 TAUS = (1, 2, 4, 10, 100)
-#: Columns of ``results.csv``.
-COLUMNS = ("family", "problem", "start", "solver", "status", "residual", "solved", "seconds")
-ROOT = Path(__file__).resolve().parents[2]
-#: Named suites: MCPLIB problems (every start) and trade models.  ``tiny`` is for tests.
-MCP_SUITES: dict[str, dict[str, tuple[str, ...]]] = {
-    "tiny": {"mcplib": ("josephy", "munson1"), "trade": ("kim_nafta3",), "max_starts": (1,)},
-    "small": {"mcplib": ("billups", "choi", "josephy", "kojshin", "munson1", "nash", "pies"),
-              "trade": ("kim_nafta3", "melitz_default", "krugman_default")},
-    "standard": {"mcplib": ("billups", "choi", "ehl_kost", "josephy", "kojshin", "munson1", "nash", "obstacle", "pies"),
-                 "trade": ("kim_nafta3", "melitz_default", "krugman_default")},
-}
 
 
-@dataclass(frozen=True)
-class Case:
-    """One (problem, start): ``build() -> (model, start dict)`` and the residual function."""
-
-    family: str
-    problem: str
-    start: int
-    build: Callable[[], tuple[Any, dict]]
-    residual: Callable[[Any], float]
-
-
-def _layer_residual(model: Any) -> float:
-    from trade_opt.mcp.residual import unscaled_residual_at
-    from trade_opt.mcp.system import build_system
-
-    system = build_system(model)
-    try:
-        return unscaled_residual_at(system, system.x_from_model())
-    finally:
-        system.restore()
-
-
-def _trade_builders(root: Path) -> dict[str, Callable[[], tuple[Any, dict]]]:
-    from trade_opt.instances import load_instance
-
-    def kim():
-        from trade_opt.kim.equilibrium import default_starts
-        from trade_opt.kim.mcp_model import build_mcp_model
-
-        data = load_instance(root / "instances" / "kim_nafta3.toml").data()
-        mcp = build_mcp_model(data)
-        return mcp.model, mcp.start(default_starts(data)[0])
-
-    def melitz():
-        from trade_opt.melitz.mcp_model import autarky_start, build_model, starting_points
-
-        data = load_instance(root / "instances" / "melitz_default.toml").data()
-        model = build_model(data)
-        return model, starting_points(model, [autarky_start(data)])[0]
-
-    def krugman():
-        from trade_opt.krugman.mcp_model import build_north_south_model, north_south_start
-
-        data = load_instance(root / "instances" / "krugman_default.toml").data()
-        return build_north_south_model(data, north_south_start(data)), {}
-
-    return {"kim_nafta3": kim, "melitz_default": melitz, "krugman_default": krugman}
-
-
-def mcp_cases(suite: str, root: Path = ROOT) -> tuple[list[Case], list[str]]:
-    """The cases of a suite and notes on what is missing (MCPLIB files, instance files).
-
-    Parameters
-    ----------
-    suite : str
-        A key of :data:`MCP_SUITES`.
-    root : pathlib.Path
-        Source tree holding ``tests/data/mcplib`` and ``instances``.
-
-    Returns
-    -------
-    cases : list of Case
-        One per (MCPLIB problem, start) (at most ``max_starts`` starts where the suite sets it),
-        then one per trade instance.
-    notes : list of str
-        One line per problem or instance file that is missing (its cases are left out).
-    """
-    from trade_opt.bench import mcplib
-
-    spec = MCP_SUITES[suite]
-    max_starts = spec.get("max_starts", (None,))[0]
-    cases: list[Case] = []
-    notes: list[str] = []
-    folder = root / "tests" / "data" / "mcplib"
-    for name in spec["mcplib"]:
-        if not (folder / f"{name}.py").exists():
-            notes.append(f"MCPLIB {name}: no file {folder / (name + '.py')} (the problems ship with the source tree)")
-            continue
-        n_starts = len(mcplib.starts(name, mcplib.load(name, folder)))
-        for k in range(n_starts if max_starts is None else min(n_starts, max_starts)):
-            def build(name=name, k=k):
-                model = mcplib.load(name, folder)
-                return model, mcplib.starts(name, model)[k]
-            cases.append(Case("mcplib", name, k + 1, build, mcplib.independent_residual))
-    builders = _trade_builders(root)
-    for name in spec["trade"]:
-        if not (root / "instances" / f"{name}.toml").exists():
-            notes.append(f"{name}: no instance file under {root / 'instances'}")
-            continue
-        cases.append(Case("trade", name, 1, builders[name], _layer_residual))
-    return cases, notes
-
-
-# --- solvers ------------------------------------------------------------------------------------------------
-def _apply(model: Any, start: Any) -> None:
-    for key, value in (start.items() if hasattr(start, "items") else start):
-        var = key if hasattr(key, "set_value") else model.find_component(key)
-        var.set_value(float(value), skip_validation=True)
-
-
-def run_layer(model: Any, timeout: float) -> str:
-    """Solve with ``SolverFactory("trade_opt_mcp")`` (tol 1e-10, ``time_limit`` = ``timeout``).
-
-    Parameters
-    ----------
-    model : pyomo.environ.ConcreteModel
-        A freshly built case model at its start point (it is changed in place).
-    timeout : float
-        Seconds the solver is given as its own limit.
-
-    Returns
-    -------
-    str
-        Pyomo's termination condition.
-    """
-    import pyomo.environ as pyo
-
-    res = pyo.SolverFactory("trade_opt_mcp").solve(model, options={"tol": 1e-10, "time_limit": timeout})
-    return str(res.solver.termination_condition)
-
-
-def run_mpec_nlp(model: Any, timeout: float) -> str:
-    """Apply ``mpec.simple_nonlinear``, replace the objective by 0 and solve with cyipopt.
-
-    Ipopt options: tol 1e-10, max_iter 3000, ``max_cpu_time`` = ``timeout``.
-
-    Parameters
-    ----------
-    model : pyomo.environ.ConcreteModel
-        A freshly built case model at its start point (it is changed in place).
-    timeout : float
-        Seconds the solver is given as its own limit.
-
-    Returns
-    -------
-    str
-        Pyomo's termination condition.
-    """
-    import pyomo.environ as pyo
-
-    pyo.TransformationFactory("mpec.simple_nonlinear").apply_to(model)
-    for obj in model.component_data_objects(pyo.Objective, active=True):
-        obj.deactivate()
-    model._bench_obj = pyo.Objective(expr=0.0)
-    res = pyo.SolverFactory("cyipopt").solve(model, options={"tol": 1e-10, "max_iter": 3000, "max_cpu_time": timeout,
-                                                             "print_level": 0})
-    return str(res.solver.termination_condition)
-
-
-def run_fb(model: Any, timeout: float) -> str:
-    """The Fischer-Burmeister baseline (:func:`trade_opt.mcp.baseline.solve_fb_scipy`).
-
-    Parameters
-    ----------
-    model : pyomo.environ.ConcreteModel
-        A freshly built case model at its start point (it is changed in place).
-    timeout : float
-        Ignored (the baseline has no time limit).
-
-    Returns
-    -------
-    str
-        The baseline's status, or ``"skipped (n > FB_MAX_N)"`` above :data:`FB_MAX_N` unknowns.
-    """
-    import pyomo.environ as pyo
-
-    from trade_opt.mcp.baseline import solve_fb_scipy
-
-    n = sum(1 for v in model.component_data_objects(pyo.Var) if not v.fixed)
-    if n > FB_MAX_N:
-        return f"skipped (n > {FB_MAX_N})"
-    return solve_fb_scipy(model).status
-
-
-RUNNERS = {"trade_opt_mcp": run_layer, "mpec_nlp": run_mpec_nlp, "fb_scipy": run_fb}
-
-
-def run_case(case: Case, solver: str, timeout: float, repeat: int = 1) -> dict[str, Any]:
-    """One (case, solver): status, independent residual, fastest of ``repeat`` wall times.
-
-    Parameters
-    ----------
-    case : Case
-        The problem and start (built afresh for every run).
-    solver : str
-        A key of :data:`RUNNERS` (= :data:`MCP_SOLVERS`).
-    timeout : float
-        Seconds given to the solver as its own limit.
-    repeat : int
-        Runs; the fastest is recorded.
-
-    Returns
-    -------
-    dict
-        Keys :data:`COLUMNS`: ``status`` (termination, or ``error: <exception type>`` when the
-        solver raised), ``residual`` (the case's independent residual of the final point copied
-        into a fresh model; inf if it cannot be computed), ``solved`` (residual <= :data:`SOLVED`
-        and no error/skip), ``seconds`` (wall time of the solver call).
-    """
-    import pyomo.environ as pyo
-
-    best: dict[str, Any] | None = None
-    for _ in range(repeat):
-        model, point = case.build()
-        _apply(model, point)
-        t0 = time.perf_counter()
-        try:
-            status = RUNNERS[solver](model, timeout)
-        except Exception as exc:  # noqa: BLE001  (a solver breaking down is a result, not a crash)
-            status = f"error: {type(exc).__name__}"
-        seconds = time.perf_counter() - t0
-        try:  # the point in a fresh model (the transformation changed this one)
-            fresh, _ = case.build()
-            values = {v.name: v.value for v in model.component_data_objects(pyo.Var) if v.value is not None}
-            for v in fresh.component_data_objects(pyo.Var):
-                if v.name in values:
-                    v.set_value(values[v.name], skip_validation=True)
-            residual = float(case.residual(fresh))
-        except Exception:  # noqa: BLE001
-            residual = math.inf
-        row = {"family": case.family, "problem": case.problem, "start": case.start, "solver": solver,
-               "status": status, "residual": residual,
-               "solved": bool(residual <= SOLVED) and not status.startswith(("error", "skipped")), "seconds": seconds}
-        if best is None or row["seconds"] < best["seconds"]:
-            best = row
-    assert best is not None
-    return best
-
-
-def iter_rows(cases: list[Case], solvers: list[str], timeout: float, repeat: int = 1) -> Iterator[dict[str, Any]]:
-    """Rows of every (case, solver), after one unrecorded warm-up run of each solver on the first
-    case (the first solve loads PyNumero's ASL library and Ipopt: ~2 s that no case should carry).
-
-    Parameters
-    ----------
-    cases : list of Case
-    solvers : list of str
-        Names from :data:`MCP_SOLVERS`.
-    timeout : float
-        Seconds per solver run.
-    repeat : int
-        Runs per (case, solver).
-
-    Yields
-    ------
-    dict
-        :func:`run_case`'s row, cases in order, solvers inner.
-    """
-    for solver in solvers[:] if cases else []:
-        run_case(cases[0], solver, timeout)
-    for case in cases:
-        for solver in solvers:
-            yield run_case(case, solver, timeout, repeat)
-
-
-# --- summaries ----------------------------------------------------------------------------------------------
 def dolan_more(table: Any, solvers: list[str], taus=TAUS):
     """Share of cases each solver solves within ``tau`` times the best time on the case.
 
@@ -404,7 +128,7 @@ def run_mcp_benchmark(suite: str, solvers: list[str], out: str | Path, *, timeou
 
     import pandas as pd
 
-    from trade_opt.bench.harness import plot_profile
+    from trade_opt.bench.summary import plot_profile
     from trade_opt.outputs import _atomic_write_text, markdown_table, write_csv
     from trade_opt.progress import progress_bar
 

@@ -13,7 +13,7 @@ Structure used (t = ln(Y / (1 - Y))):
   so every pattern's value is a line in t: K_x + S_x t.  A change of the optimum between two solved
   points t_a < t_b is then either the crossing of the two optimal lines or the moment one of the two
   optimal patterns leaves/enters the feasible set (t = logit Y(x), moved by the DP row's slack to
-  where the DP itself starts or stops accepting x: ``_Lines.t_dp``); both are computed exactly and
+  where the DP itself starts or stops accepting x: ``_Lines.t_dp``, :mod:`trade_opt.gomory.b1_lines`); both are computed exactly and
   the DP is re-solved there.  With per-country exponents the values are not lines: no trace
   (ArgumentError, a ValueError; use the DP per Y).
 
@@ -41,17 +41,23 @@ Cost: about 2.5 single-direction DPs per piece (n = 200 on [0.49, 0.51]: 508 DPs
 ~0.35 s); the number of pieces grows with n (8,528 at n = 1000 on that range), so the trace pays off
 when B1 is wanted at many more Y than there are pieces (e.g. at the Y(x) of all 2^n - 2 equilibria,
 for Theorem 3); measured in benchmarks/bench_gomory_kernel.py's B1 table.
+
+The pieces and the lookups (:class:`~trade_opt.gomory.b1_directions.DirectionTrace`,
+:class:`~trade_opt.gomory.b1_directions.TraceLookup`, the base of :class:`B1Trace`) are in
+:mod:`trade_opt.gomory.b1_directions`, the lines in t in :mod:`trade_opt.gomory.b1_lines`;
+their names are importable from here too (their former home).
 """
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from trade_opt.errors import ArgumentError
+from trade_opt.gomory.b1_directions import Breakpoint, DirectionTrace, TraceLookup  # noqa: F401  (re-exported)
+from trade_opt.gomory.b1_lines import _expit, _Lines, _logit  # noqa: F401  (re-exported)
 from trade_opt.gomory.boundary import KnapsackData, knapsack_data, mixed_direction_dp, trade_knapsacks
 from trade_opt.gomory.instance import GomoryData
 from trade_opt.knapsack import FEASIBLE_MARGIN, KnapsackSolution, capacity_slack, knapsack_ortools_bounded
@@ -69,71 +75,7 @@ DEFAULT_GRID = 33
 SOLVERS = ("dp", "ortools")
 
 
-def _logit(Y: float) -> float:
-    return math.log(Y) - math.log1p(-Y)
-
-
-def _expit(t: float) -> float:
-    return 1.0 / (1.0 + math.exp(-t)) if t >= 0 else math.exp(t) / (1.0 + math.exp(t))
-
-
-@dataclass(frozen=True)
-class Breakpoint:
-    """A change of the optimal x of one direction at t (Y = expit(t)), certified by DP solutions at
-    ``left_t`` < t <= ``right_t`` (their x are the pieces' x on each side)."""
-
-    t: float
-    Y: float
-    left_t: float
-    right_t: float
-
-
-@dataclass
-class DirectionTrace:
-    """Pieces of one relaxation direction ("<=" or ">="): ``edges`` (k + 1,) in t, ``X`` (k, n)."""
-
-    direction: str
-    edges: np.ndarray
-    X: np.ndarray
-    breakpoints: list[Breakpoint] = field(default_factory=list)
-
-
-class _Lines:
-    """K_x + S_x t of a pattern (one exponent per good), and t_x = logit Y(x)."""
-
-    def __init__(self, data: GomoryData):
-        d1, d2 = data.d
-        alpha = data.alpha[0]
-        self.K = d1 * (np.log(data.e[1] / data.e[0]) + alpha * math.log(data.L[1] / data.L[0]))
-        self.S = d1 * alpha
-        self.d1, self.d2 = d1, d2
-
-    def value(self, x: np.ndarray, t: float) -> float:
-        return float(self.K @ x + t * (self.S @ x))
-
-    def t_dp(self, x: np.ndarray, k: int) -> float:
-        """Where the exact DP's row starts (">=", k = 1) or stops ("<=", k = 0) accepting x: t_own
-        moved by the row's slack (:func:`trade_opt.knapsack.capacity_slack`, relative to min(Y, 1 - Y),
-        the rhs of the formulation used) over the row's slope in t, (a + d2.(1 - x)) Y (1 - Y)."""
-        own = self.t_own(x)
-        if not math.isfinite(own):
-            return own
-        Y = _expit(own)
-        slope = (float(self.d1 @ x) + float(self.d2 @ (1.0 - x))) * Y * (1.0 - Y)
-        shift = capacity_slack(min(Y, 1.0 - Y), len(x)) / slope
-        return own - shift if k == 1 else own + shift
-
-    def t_own(self, x: np.ndarray) -> float:
-        """logit of the pattern's equilibrium Y: ln((1 - b) / a); +-inf for all-0 / all-1."""
-        a, omb = float(self.d1 @ x), float(self.d2 @ (1.0 - x))
-        if a <= 0:
-            return math.inf
-        if omb <= 0:
-            return -math.inf
-        return math.log(omb) - math.log(a)
-
-
-class B1Trace:
+class B1Trace(TraceLookup):
     """The exact parametric trace of B1 on [Y_low, Y_high] (both directions); see the module docstring.
 
     Parameters
@@ -448,88 +390,6 @@ class B1Trace:
         X = np.array(xs)
         out_edges = np.array(edges)
         return DirectionTrace("<=" if k == 0 else ">=", out_edges, X, bps)
-
-    # ----------------------------------------------------------------- evaluation
-    @property
-    def breakpoints(self) -> list[Breakpoint]:
-        """The certified breakpoints of both directions, sorted by t = logit(Y)."""
-        return sorted(self.directions[0].breakpoints + self.directions[1].breakpoints, key=lambda b: b.t)
-
-    def pieces(self, direction: str = "<=") -> list[tuple[float, float, np.ndarray]]:
-        """The pieces of one direction.
-
-        Parameters
-        ----------
-        direction : {"<=", ">="}
-            Direction of the trade row V(Y).x (sense) 1 - Y (anything but ``"<="`` means ``">="``).
-
-        Returns
-        -------
-        list of (float, float, numpy.ndarray)
-            ``(Y_from, Y_to, x)`` per piece, in increasing Y: on [Y_from, Y_to] the 0/1 pattern
-            ``x`` (int array of length n) is optimal for OPT_direction(Y).
-        """
-        tr = self.directions[0 if direction == "<=" else 1]
-        return [(_expit(a), _expit(b), x.astype(int)) for a, b, x in zip(tr.edges[:-1], tr.edges[1:], tr.X)]
-
-    def direction_x(self, Y: np.ndarray, direction: str = "<=") -> np.ndarray:
-        """The optimal x of one direction at each Y (lookup).
-
-        Parameters
-        ----------
-        Y : numpy.ndarray
-            Country 1's income shares, shape (m,), inside (0, 1); values outside the traced
-            range get the first or last piece.
-        direction : {"<=", ">="}
-            Direction of the trade row.
-
-        Returns
-        -------
-        numpy.ndarray
-            Shape (m, n), float 0/1: the piece's x containing each Y.
-        """
-        tr = self.directions[0 if direction == "<=" else 1]
-        t = np.log(Y) - np.log1p(-Y)
-        idx = np.clip(np.searchsorted(tr.edges, t, side="right") - 1, 0, len(tr.X) - 1)
-        return tr.X[idx]
-
-    def evaluate(self, Y: np.ndarray | float, chunk: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-        """B1 at each Y by lookup: B1(Y) = C(Y) + min over directions of c(Y).x_piece.
-
-        Parameters
-        ----------
-        Y : float or numpy.ndarray
-            Income shares of country 1, shape (m,), within [Y_low, Y_high] (1e-15 relative slack).
-        chunk : int
-            Y values per vectorized block (memory: chunk x n floats).
-
-        Returns
-        -------
-        B1 : numpy.ndarray
-            Shape (m,): B1(Y), the bound on country 1's log-utility u(x, Y) over integer
-            patterns (:mod:`trade_opt.gomory.boundary`).
-        x : numpy.ndarray
-            Shape (m, n): the optimal pattern of the direction giving the smaller value.
-
-        Raises
-        ------
-        ArgumentError
-            A Y outside the traced range.
-        """
-        Y = np.atleast_1d(np.asarray(Y, dtype=float))
-        if Y.size and (Y.min() < self.Y_low * (1 - 1e-15) or Y.max() > self.Y_high * (1 + 1e-15)):
-            raise ArgumentError("Y", f"outside the traced range [{self.Y_low}, {self.Y_high}]")
-        B1 = np.empty(len(Y))
-        X = np.empty((len(Y), self.data.n))
-        for s in range(0, len(Y), chunk):
-            y = Y[s : s + chunk]
-            kd = knapsack_data(self.data, y)
-            xl, xg = self.direction_x(y, "<="), self.direction_x(y, ">=")
-            vl, vg = np.einsum("ij,ij->i", kd.c, xl), np.einsum("ij,ij->i", kd.c, xg)
-            low = vl <= vg
-            B1[s : s + chunk] = kd.constant + np.where(low, vl, vg)
-            X[s : s + chunk] = np.where(low[:, None], xl, xg)
-        return B1, X
 
 
 def b1_at_many_Y(data: GomoryData, Y: np.ndarray, grid: int = DEFAULT_GRID) -> np.ndarray:
