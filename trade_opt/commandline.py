@@ -234,3 +234,37 @@ def add_run_command(app: Any, model: str) -> None:
         Registry name.
     """
     app.command("run")(make_run_command(model))
+
+
+def table_file_option(csv: Optional[Path], parquet: Optional[Path], table_format: Optional[str]) -> tuple[Optional[Path], str]:
+    """The table file and its format from a command's ``--csv FILE`` / ``--parquet FILE`` / ``--table-format``.
+
+    Parameters
+    ----------
+    csv : pathlib.Path or None
+        ``--csv FILE``: a table file, CSV unless ``--table-format parquet``.
+    parquet : pathlib.Path or None
+        ``--parquet FILE``: a Parquet file.
+    table_format : str or None
+        ``--table-format csv|parquet`` (None: not given).
+
+    Returns
+    -------
+    (pathlib.Path or None, str)
+        The file (None when neither option was given) and "csv" or "parquet".
+
+    Raises
+    ------
+    InputError
+        Both files given, ``--table-format csv`` with ``--parquet``, or an unknown format.
+    """
+    from trade_opt.outputs import check_table_format
+
+    fmt = check_table_format(table_format) if table_format is not None else None
+    if csv is not None and parquet is not None:
+        raise InputError("<command line>", "--csv/--parquet", "give at most one of --csv FILE and --parquet FILE")
+    if parquet is not None:
+        if fmt == "csv":
+            raise InputError("<command line>", "--table-format", "csv contradicts --parquet FILE")
+        return parquet, "parquet"
+    return csv, fmt or "csv"

@@ -7,7 +7,7 @@ from typing import Optional
 import numpy as np
 import typer
 
-from trade_opt.commandline import parse_float_list, print_json
+from trade_opt.commandline import parse_float_list, print_json, table_file_option
 from trade_opt.errors import InputError
 from trade_opt.instances import load_instance
 
@@ -15,20 +15,6 @@ app = typer.Typer(no_args_is_help=True, help="Gomory (1991): equilibria, boundar
 
 #: Largest n whose equilibria are printed as JSON (2^20 - 2 rows, as JSON Lines); beyond, write --csv / --parquet.
 JSON_MAX_N = 20
-
-
-def _table_file(csv: Optional[Path], parquet: Optional[Path], table_format: Optional[str]) -> tuple[Optional[Path], str]:
-    """(the table file, its format) from ``--csv FILE`` / ``--parquet FILE`` / ``--table-format``."""
-    from trade_opt.outputs import check_table_format
-
-    fmt = check_table_format(table_format) if table_format is not None else None
-    if csv is not None and parquet is not None:
-        raise InputError("<command line>", "--csv/--parquet", "give at most one of --csv FILE and --parquet FILE")
-    if parquet is not None:
-        if fmt == "csv":
-            raise InputError("<command line>", "--table-format", "csv contradicts --parquet FILE")
-        return parquet, "parquet"
-    return csv, fmt or "csv"
 
 
 def _equilibria_json(data, autarky, batch_rows: int) -> None:
@@ -87,7 +73,7 @@ def equilibria(
     if device != "cpu" and out is None:
         raise InputError("<command line>", "--device", f"{device} runs the enumeration into --out DIR; give --out")
 
-    table, fmt = _table_file(csv, parquet, table_format)
+    table, fmt = table_file_option(csv, parquet, table_format)
     if out is None and (workers is not None or scheduler is not None):
         raise InputError("<command line>", "--workers/--scheduler", "need --out DIR (the enumeration folder)")
     if workers is not None and scheduler is not None:
@@ -257,7 +243,7 @@ def mixed_command(
     from trade_opt.gomory.mixed import mixed_pattern_count, parse_owner, pattern_roots, solve_pattern_pyomo
     from trade_opt.outputs import to_jsonable
 
-    table, fmt = _table_file(csv, parquet, table_format)
+    table, fmt = table_file_option(csv, parquet, table_format)
     if table_format is not None and table is None:
         raise InputError("<command line>", "--table-format", "needs --csv FILE (the table to write)")
     if pattern is not None and table is not None:

@@ -7,7 +7,7 @@ from typing import Optional
 import numpy as np
 import typer
 
-from trade_opt.commandline import parse_float_list, print_json
+from trade_opt.commandline import parse_float_list, print_json, table_file_option
 from trade_opt.errors import InputError
 from trade_opt.instances import load_instance
 
@@ -23,16 +23,15 @@ def trace_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout (the pieces and the trace's counts)."),
 ) -> None:
     """B1(Y) as exact pieces: every Y where the optimal 0-1 pattern changes, each certified by the
-    exact DP on both sides (models/gomory.md, "B1 trace"); columns piece, Y_from, Y_to, x,
+    exact DP on both sides (models/gomory.md, "The exact B1 trace"); columns piece, Y_from, Y_to, x,
     direction, B1_from, B1_to."""
     from trade_opt.gomory.b1_pieces import PIECE_COLUMNS, b1_pieces, piece_rows
     from trade_opt.gomory.b1_trace import SOLVERS, B1Trace
-    from trade_opt.gomory.cli import _table_file
     from trade_opt.gomory.h_table import reachable_Y_range
     from trade_opt.outputs import write_table
     from trade_opt.progress import progress_bar
 
-    out, fmt = _table_file(csv, parquet, table_format)
+    out, fmt = table_file_option(csv, parquet, table_format)
     if solver not in SOLVERS:
         raise InputError("<command line>", "--solver", f"must be one of {', '.join(SOLVERS)}, got {solver!r}")
     if grid < 2:
