@@ -132,3 +132,36 @@ def test_b1_changes_direction_once_at_the_ricardo_level(name):
     switch = np.flatnonzero(p["direction"][1:] != p["direction"][:-1])
     assert len(switch) == 1 and p["direction"][0] == ">=" and p["direction"][-1] == "<="
     assert p["Y_to"][switch[0]] == pytest.approx(ricardo(data).ricardo_level, abs=1e-9)
+
+
+@pytest.mark.parametrize("n,seed", [(9, None), (12, 5)])
+def test_b1_at_by_trace_equals_enumeration_at_every_equilibrium(n, seed):
+    """Theorem 3's B1 at the equilibria: the trace's lookup equals brute-force enumeration exactly where
+    the equilibria sit (each Y(x) is where its own pattern leaves or enters a feasible set)."""
+    from trade_opt.gomory import b1_lookup
+    from trade_opt.gomory.equilibria import all_specialized
+    from trade_opt.gomory.mixed import mixed_equilibria
+    from trade_opt.gomory.mixed.census import concat_mixed
+
+    data = load_instance(TABLE1).data() if seed is None else random_gomory(n, seed)
+    spec = all_specialized(data)
+    mixed = concat_mixed(list(mixed_equilibria(data, 2)), n)
+    Y = np.concatenate([spec.Y, mixed.Y])
+    assert b1_lookup.traceable(data) and len(mixed) > 0
+    by_trace = b1_lookup.b1_at(data, Y, method="trace")
+    assert np.abs(by_trace - b1_lookup.b1_at(data, Y, method="enumeration")).max() <= 1e-12
+    assert b1_lookup.b1_method(24, 1000, trace=True) == "trace" and b1_lookup.b1_method(24, 1000) == "dp"
+    assert b1_lookup.b1_method(24, 10, trace=True) == "dp"            # too few Y: the DP per Y
+    report = b1_lookup.theorem3_all(data, spec.Y, spec.u1)
+    assert report.violations == 0 and report.max_u_minus_B1 <= 1e-12
+
+
+def test_b1_at_refuses_a_trace_it_cannot_do():
+    from trade_opt.gomory import b1_lookup
+
+    per_country = random_gomory(6, 1, by_country=True)
+    assert not b1_lookup.traceable(per_country)
+    with pytest.raises(ArgumentError, match="one exponent per good"):
+        b1_lookup.b1_at(per_country, np.array([0.4, 0.5]), method="trace")
+    with pytest.raises(ArgumentError, match="method"):
+        b1_lookup.b1_at(per_country, np.array([0.4]), method="brute")

@@ -392,7 +392,8 @@ class B1Trace(TraceLookup):
         return DirectionTrace("<=" if k == 0 else ">=", out_edges, X, bps)
 
 
-def b1_at_many_Y(data: GomoryData, Y: np.ndarray, grid: int = DEFAULT_GRID) -> np.ndarray:
+def b1_at_many_Y(data: GomoryData, Y: np.ndarray, grid: int = DEFAULT_GRID,
+                 progress: Callable[[float], None] | None = None) -> np.ndarray:
     """B1(Y) at many Y from one exact trace over [min Y, max Y] (e.g. every equilibrium's Y(x) for
     Theorem 3: u(x, Y(x)) <= B1(Y(x))).  Equal to the per-point DP (:func:`trade_opt.gomory.boundary.boundary_B1_dp`).
 
@@ -405,11 +406,13 @@ def b1_at_many_Y(data: GomoryData, Y: np.ndarray, grid: int = DEFAULT_GRID) -> n
         the trace covers [Y, min(Y (1 + 1e-9), (1 + Y) / 2)].
     grid : int
         Initial grid points of the trace (:class:`B1Trace`).
+    progress : callable, optional
+        Passed to :class:`B1Trace` (shares of the trace done, adding up to 1).
 
     Returns
     -------
     numpy.ndarray
-        B1 at each Y, shape (m,) (empty for empty ``Y``).
+        B1 at each Y, the shape of ``Y``.
 
     Raises
     ------
@@ -419,5 +422,7 @@ def b1_at_many_Y(data: GomoryData, Y: np.ndarray, grid: int = DEFAULT_GRID) -> n
     Y = np.asarray(Y, dtype=float)
     if Y.size == 0:
         return np.zeros(0)
-    trace = B1Trace(data, float(Y.min()), float(Y.max()) if Y.max() > Y.min() else min(float(Y.min()) * (1 + 1e-9), 0.5 * (1 + Y.min())), grid)
-    return trace.evaluate(Y)[0]
+    low = float(Y.min())
+    high = float(Y.max()) if Y.max() > low else min(low * (1 + 1e-9), 0.5 * (1 + low))
+    trace = B1Trace(data, low, high, grid, progress=progress)
+    return trace.evaluate(Y.ravel())[0].reshape(Y.shape)
