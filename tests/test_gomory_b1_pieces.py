@@ -165,3 +165,30 @@ def test_b1_at_refuses_a_trace_it_cannot_do():
         b1_lookup.b1_at(per_country, np.array([0.4, 0.5]), method="trace")
     with pytest.raises(ArgumentError, match="method"):
         b1_lookup.b1_at(per_country, np.array([0.4]), method="brute")
+
+
+def test_theorem3_certified_with_the_trace_equals_enumeration(monkeypatch):
+    """The main job's Theorem 3 route (anchor lower bounds, exact B1 where they do not decide) with its
+    exact points evaluated by the trace gives the enumeration's reports at every equilibrium."""
+    from trade_opt.gomory import b1_lookup
+    from trade_opt.gomory.equilibria import all_specialized
+    from trade_opt.gomory.mixed import mixed_equilibria
+    from trade_opt.gomory.mixed.census import concat_mixed
+
+    data = random_gomory(12, 9)
+    spec = all_specialized(data)
+    mixed = concat_mixed(list(mixed_equilibria(data, 1)), 12)
+    groups = [(spec.Y, spec.u1), (mixed.Y, mixed.u1)]
+    want = b1_lookup.theorem3_reports(data, groups)                       # enumeration (2^12 patterns)
+    from trade_opt.gomory import b1_trace
+
+    traced = []
+    original = b1_trace.b1_at_many_Y
+    monkeypatch.setattr(b1_trace, "b1_at_many_Y", lambda *a, **k: traced.append(1) or original(*a, **k))
+    monkeypatch.setattr(b1_lookup, "ENUMERATION_BUDGET", 0)
+    assert b1_lookup.b1_method(12, 100, b1_lookup.traceable(data)) == "trace"
+    got, exact = b1_lookup.theorem3_certified(data, groups, anchors=9)   # few anchors: many exact points
+    assert exact >= b1_lookup.TRACE_MIN_POINTS and traced
+    for g, w in zip(got, want):
+        assert g.checked == w.checked and g.violations == w.violations == 0
+        assert g.max_u_minus_B1 == pytest.approx(w.max_u_minus_B1, abs=1e-12)
