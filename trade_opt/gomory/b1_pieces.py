@@ -18,6 +18,7 @@ a piece's end value can differ from the next piece's start value).
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit   # 1 / (1 + e^-t), without overflow
 
 from trade_opt.gomory.b1_trace import B1Trace
 from trade_opt.gomory.boundary import knapsack_data
@@ -25,13 +26,6 @@ from trade_opt.gomory.pattern_coding import pattern_strings
 
 #: The columns of :func:`b1_pieces`, in order.
 PIECE_COLUMNS = ("piece", "Y_from", "Y_to", "x", "direction", "B1_from", "B1_to")
-
-
-def _expit(t: np.ndarray) -> np.ndarray:
-    """Y = 1 / (1 + e^-t) without overflow for large |t|."""
-    t = np.asarray(t, dtype=float)
-    e = np.exp(-np.abs(t))
-    return np.where(t >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def b1_pieces(trace: B1Trace) -> dict[str, np.ndarray]:
@@ -56,8 +50,8 @@ def b1_pieces(trace: B1Trace) -> dict[str, np.ndarray]:
     x_low = low.X[np.clip(np.searchsorted(low.edges, mid, side="right") - 1, 0, len(low.X) - 1)]
     x_high = high.X[np.clip(np.searchsorted(high.edges, mid, side="right") - 1, 0, len(high.X) - 1)]
     # c(Y).x is a line in t for every x: so is the gap between the two directions on each interval
-    c_from = knapsack_data(trace.data, _expit(edges[:-1])).c
-    c_to = knapsack_data(trace.data, _expit(edges[1:])).c
+    c_from = knapsack_data(trace.data, expit(edges[:-1])).c
+    c_to = knapsack_data(trace.data, expit(edges[1:])).c
     gap_from = np.einsum("ij,ij->i", c_from, x_low - x_high)       # OPT_<= - OPT_>= at the left end
     gap_to = np.einsum("ij,ij->i", c_to, x_low - x_high)
     t_from, t_to, X, direction = [], [], [], []
@@ -84,7 +78,7 @@ def b1_pieces(trace: B1Trace) -> dict[str, np.ndarray]:
             X.append(x)
             direction.append(label)
     X_arr = np.array(X, dtype=float).reshape(len(X), trace.data.n)
-    Y_from, Y_to = _expit(np.array(t_from)), _expit(np.array(t_to))
+    Y_from, Y_to = expit(np.array(t_from)), expit(np.array(t_to))
     Y_from[0], Y_to[-1] = trace.Y_low, trace.Y_high               # the traced ends exactly, not expit(logit(Y))
     at_from, at_to = knapsack_data(trace.data, Y_from), knapsack_data(trace.data, Y_to)
     return {
