@@ -52,8 +52,9 @@ def _pareto_subsets(w: np.ndarray, v: np.ndarray, sense: str, limit: float, prun
     while g0 < len(w):
         g = max(1, min(group, (_GROUP_STATES // len(W)).bit_length() - 1))   # list x 2^g <= ~_GROUP_STATES
         sw, sv, bits = _subset_sums(w[g0:g0 + g], v[g0:g0 + g])
+        # row k of ``bits`` is subset k of the group (bit j = item g0 + j): its mask is k << g0
+        sm = np.arange(len(sw), dtype=np.uint64) << np.uint64(g0)
         g0 += bits.shape[1]
-        sm = (bits.astype(np.uint64) << np.arange(g0 - bits.shape[1], g0, dtype=np.uint64)).sum(axis=1, dtype=np.uint64)
         W, V, M = (W[:, None] + sw).ravel(), (V[:, None] + sv).ravel(), (M[:, None] | sm).ravel()
         if sense == "<=":
             fit = W <= limit
